@@ -1,0 +1,73 @@
+/*
+ * vidclass/conv.h - NHWC float32 convolution and pooling kernels.
+ *
+ * Convolution is im2col + one GEMM: the input patch matrix [rows = N*OH*OW, K = KH*KW*Cin]
+ * times the kernel in Keras HWIO layout, which is already a row-major [K, Cout] matrix.
+ * A 1x1 stride-1 unpadded convolution uses the input itself as the patch matrix (no copy).
+ * Every other shape (including 1x1 stride 2) gathers patches into the caller's workspace in
+ * chunks of rows, so the workspace stays small (vc_conv_workspace_floats) whatever the
+ * batch size. Bias, the residual accumulation and ReLU are applied per chunk while the
+ * output rows are still in cache.
+ *
+ * Padding is symmetric and zero-valued (Keras ZeroPadding2D / padding="same" for odd k).
+ */
+#ifndef VIDCLASS_CONV_H
+#define VIDCLASS_CONV_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct vc_conv_desc {
+    int cin;    /* input channels                  */
+    int cout;   /* output channels                 */
+    int kh, kw; /* kernel height/width             */
+    int stride; /* same stride in both directions  */
+    int pad;    /* zero padding on every side      */
+};
+
+/** Output extent of a convolution/pooling along one axis: (in + 2*pad - k) / stride + 1. */
+int vc_conv_out_dim(int in, int k, int stride, int pad);
+
+/** Rows of the patch matrix gathered per GEMM call (a tuning constant). */
+#define VC_CONV_CHUNK_ROWS 4096
+
+/**
+ * Workspace (in floats) that vc_conv2d needs for input [n, h, w, cin]; 0 for the
+ * 1x1 stride-1 pad-0 case.
+ */
+size_t vc_conv_workspace_floats(const struct vc_conv_desc *d, int n, int h, int w);
+
+/** Flags for vc_conv2d. */
+enum vc_conv_flags {
+    VC_CONV_ACCUMULATE = 1, /* y += conv(x) instead of y = conv(x) (residual add) */
+    VC_CONV_RELU       = 2, /* apply max(0, .) after bias (and accumulation)       */
+};
+
+/**
+ * y[n, oh, ow, cout] = [y +] conv(x, kernel) + bias, then ReLU if requested.
+ * x: [n, h, w, cin]; kernel: [kh, kw, cin, cout] (HWIO); bias: [cout] or NULL;
+ * y: [n, oh, ow, cout], must not alias x. ws: caller buffer of ws_floats floats, at least
+ * vc_conv_workspace_floats(). All buffers are borrowed. Returns VC_OK or VC_ERR_INVALID_ARG.
+ */
+int vc_conv2d(const struct vc_conv_desc *d, const float *kernel, const float *bias,
+              const float *x, int n, int h, int w, float *y, int flags,
+              float *ws, size_t ws_floats);
+
+/**
+ * Max pooling k x k / stride over x [n, h, w, c] zero-padded by `pad` on every side
+ * (Keras ZeroPadding2D followed by MaxPooling2D: padded cells count as 0).
+ * y: [n, oh, ow, c].
+ */
+void vc_maxpool2d(const float *x, int n, int h, int w, int c, int k, int stride, int pad,
+                  float *y);
+
+/** Mean over h and w: x [n, h, w, c] -> y [n, c]. */
+void vc_global_avgpool(const float *x, int n, int h, int w, int c, float *y);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* VIDCLASS_CONV_H */

@@ -1,0 +1,78 @@
+/*
+ * vidclass/keras_weights.h - read and write Keras HDF5 weight files.
+ *
+ * Layout (Keras `model.save_weights("x.h5")` / the applications' *_notop.h5 files):
+ *   root attribute `layer_names`: every layer, weightless ones included
+ *   group /<layer> with attribute `weight_names`, e.g. ["conv1_conv/kernel:0", ...]
+ *   dataset /<layer>/<weight_name>, e.g. /conv1_conv/conv1_conv/kernel:0 (HWIO)
+ * Accepted variants: everything nested under /model_weights (a whole model saved with
+ * model.save(..., save_format="h5")); Keras 3 names without the ":0" suffix; fixed-length
+ * or variable-length string attributes; empty float64 `weight_names` for weightless layers.
+ * Tensors are looked up by name, never by position.
+ *
+ *     vc_keras_weights *kw = NULL;
+ *     if (vc_keras_weights_open(path, &kw) != VC_OK) { report vc_last_error(); }
+ *     int64_t dims[4] = {7, 7, 3, 64};
+ *     vc_keras_weights_read(kw, "conv1_conv", "kernel", 4, dims, buf);
+ *     vc_keras_weights_close(&kw);
+ */
+#ifndef VIDCLASS_KERAS_WEIGHTS_H
+#define VIDCLASS_KERAS_WEIGHTS_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct vc_keras_weights vc_keras_weights;
+
+/** Open `path` read-only. On success *out is owned by the caller (vc_keras_weights_close). */
+int vc_keras_weights_open(const char *path, vc_keras_weights **out);
+
+/** Close and set *kw to NULL. NULL-safe. */
+void vc_keras_weights_close(vc_keras_weights **kw);
+
+/** Number of names in the root `layer_names` attribute. */
+int vc_keras_weights_layer_count(const vc_keras_weights *kw);
+
+/**
+ * Read weight `weight` ("kernel", "bias", "gamma", "beta", "moving_mean",
+ * "moving_variance") of layer `layer` into dst (caller buffer of prod(dims) floats),
+ * checking that the dataset is floating point with exactly `ndim` dims equal to `dims`.
+ * Errors name the file, the dataset and expected vs found shape.
+ */
+int vc_keras_weights_read(vc_keras_weights *kw, const char *layer, const char *weight,
+                          int ndim, const int64_t *dims, float *dst);
+
+/* ---- writing ------------------------------------------------------------------------ */
+
+typedef struct vc_keras_writer vc_keras_writer;
+
+struct vc_keras_writer_params {
+    int         vlen_strings; /* 0: fixed-length NUL-padded attributes (Keras/h5py default) */
+    const char *root_group;   /* NULL or "" for "/", else e.g. "model_weights"             */
+    int         name_suffix;  /* 1: "kernel:0" (TF Keras), 0: "kernel" (Keras 3)           */
+};
+struct vc_keras_writer_params vc_keras_writer_default_params(void);
+
+/** Create (truncate) `path` for writing. Owned by the caller; finish with _close. */
+int vc_keras_writer_open(const char *path, const struct vc_keras_writer_params *p,
+                         vc_keras_writer **out);
+
+/**
+ * Add one layer with n_weights tensors (n_weights may be 0 for a weightless layer).
+ * names[i] is the short weight name ("kernel"), data[i] its float32 values with
+ * ndims[i] dims in dims[i].
+ */
+int vc_keras_writer_add_layer(vc_keras_writer *w, const char *layer, int n_weights,
+                              const char *const *names, const int *ndims,
+                              const int64_t *const *dims, const float *const *data);
+
+/** Write `layer_names` and the root attributes, close the file, set *w = NULL. */
+int vc_keras_writer_close(vc_keras_writer **w);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* VIDCLASS_KERAS_WEIGHTS_H */

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# test.sh [--slow] - on a fresh Debian machine: install dependencies, build, run CTest.
+#   default: labels unit|mpi|data (well under 20 minutes on 2 cores)
+#   --slow   everything, including long runs over the full sports data set
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+bash scripts/build.sh build -DVC_WARNINGS_AS_ERRORS=ON
+if [ "$(id -u)" -eq 0 ]; then
+    # Open MPI refuses to run as root unless told; CI and our dev machines are root.
+    export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+fi
+labels='unit|mpi|data'
+[ "${1:-}" = "--slow" ] && labels='.'
+cd build
+ctest --output-on-failure -j 2 -L "$labels"

@@ -1,0 +1,45 @@
+/* gemm.c - the only file that includes cblas.h. */
+#define _GNU_SOURCE
+#include "vidclass/gemm.h"
+
+#include <cblas.h>
+#include <sched.h>
+
+/* OpenBLAS extensions, declared in OpenBLAS's cblas.h; repeated here so the intent is plain. */
+void openblas_set_num_threads(int num_threads);
+int openblas_get_num_threads(void);
+char *openblas_get_config(void);
+
+void vc_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha,
+              const float *a, int lda, const float *b, int ldb,
+              float beta, float *c, int ldc)
+{
+    cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
+                trans_b ? CblasTrans : CblasNoTrans, m, n, k, alpha, a, lda, b, ldb,
+                beta, c, ldc);
+}
+
+void vc_blas_set_threads(int n)
+{
+    openblas_set_num_threads(n < 1 ? 1 : n);
+}
+
+int vc_blas_get_threads(void)
+{
+    return openblas_get_num_threads();
+}
+
+int vc_cpus_available(void)
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof set, &set) != 0)
+        return 1;
+    int n = CPU_COUNT(&set);
+    return n < 1 ? 1 : n;
+}
+
+const char *vc_blas_info(void)
+{
+    return openblas_get_config();
+}

@@ -1,0 +1,461 @@
+/* resnet50.c - the Keras ResNet50-notop graph: manifest, weight loading with BN folding,
+ * and the batched forward pass over one reusable workspace. */
+#include "vidclass/resnet50.h"
+#include "vidclass/conv.h"
+#include "vidclass/keras_weights.h"
+#include "vidclass/log.h"
+#include "vidclass/status.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- manifest --------------------------------------------------------------------- */
+
+#define N_LAYERS 175
+#define N_STAGES 4
+#define N_BLOCKS 16
+
+static const struct { int filters, blocks, stride; } k_stages[N_STAGES] = {
+    { 64, 3, 1 }, { 128, 4, 2 }, { 256, 6, 2 }, { 512, 3, 2 },
+};
+
+static struct vc_resnet50_layer g_layers[N_LAYERS];
+static char g_names[N_LAYERS][64];
+static int g_n_layers;
+static pthread_once_t g_manifest_once = PTHREAD_ONCE_INIT;
+
+static void add_layer(const char *name, enum vc_layer_kind kind, int kh, int cin, int cout,
+                      int stride, int pad, int channels)
+{
+    VC_ASSERT(g_n_layers < N_LAYERS);
+    struct vc_resnet50_layer *l = &g_layers[g_n_layers];
+    snprintf(g_names[g_n_layers], sizeof g_names[g_n_layers], "%s", name);
+    l->name = g_names[g_n_layers];
+    l->kind = kind;
+    l->kh = l->kw = kh;
+    l->cin = cin;
+    l->cout = cout;
+    l->stride = stride;
+    l->pad = pad;
+    l->channels = channels;
+    g_n_layers++;
+}
+
+static void add_conv_bn(const char *prefix, int k, int cin, int cout, int stride, int pad)
+{
+    char name[64];
+    snprintf(name, sizeof name, "%s_conv", prefix);
+    add_layer(name, VC_LAYER_CONV, k, cin, cout, stride, pad, 0);
+    snprintf(name, sizeof name, "%s_bn", prefix);
+    add_layer(name, VC_LAYER_BN, 0, 0, 0, 0, 0, cout);
+}
+
+/* Keras's layer order (model.layers of the functional graph): the shortcut conv comes
+ * after the second relu of block 1, and its BN after conv _3. */
+static void build_manifest(void)
+{
+    char p[48], name[64];
+    add_layer("input_1", VC_LAYER_INPUT, 0, 0, 0, 0, 0, 0);
+    add_layer("conv1_pad", VC_LAYER_PAD, 0, 0, 0, 0, 3, 0);
+    add_conv_bn("conv1", 7, 3, 64, 2, 0);
+    add_layer("conv1_relu", VC_LAYER_RELU, 0, 0, 0, 0, 0, 0);
+    add_layer("pool1_pad", VC_LAYER_PAD, 0, 0, 0, 0, 1, 0);
+    add_layer("pool1_pool", VC_LAYER_POOL, 3, 0, 0, 2, 0, 0);
+    int cin = 64;
+    for (int s = 0; s < N_STAGES; s++) {
+        int f = k_stages[s].filters;
+        for (int b = 1; b <= k_stages[s].blocks; b++) {
+            int stride = b == 1 ? k_stages[s].stride : 1;
+            char base[24];
+            snprintf(base, sizeof base, "conv%d_block%d", s + 2, b);
+            snprintf(p, sizeof p, "%s_1", base);
+            add_conv_bn(p, 1, cin, f, stride, 0);
+            snprintf(name, sizeof name, "%s_1_relu", base);
+            add_layer(name, VC_LAYER_RELU, 0, 0, 0, 0, 0, 0);
+            snprintf(p, sizeof p, "%s_2", base);
+            add_conv_bn(p, 3, f, f, 1, 1);
+            snprintf(name, sizeof name, "%s_2_relu", base);
+            add_layer(name, VC_LAYER_RELU, 0, 0, 0, 0, 0, 0);
+            if (b == 1) {
+                snprintf(name, sizeof name, "%s_0_conv", base);
+                add_layer(name, VC_LAYER_CONV, 1, cin, 4 * f, stride, 0, 0);
+                snprintf(name, sizeof name, "%s_3_conv", base);
+                add_layer(name, VC_LAYER_CONV, 1, f, 4 * f, 1, 0, 0);
+                snprintf(name, sizeof name, "%s_0_bn", base);
+                add_layer(name, VC_LAYER_BN, 0, 0, 0, 0, 0, 4 * f);
+                snprintf(name, sizeof name, "%s_3_bn", base);
+                add_layer(name, VC_LAYER_BN, 0, 0, 0, 0, 0, 4 * f);
+            } else {
+                snprintf(p, sizeof p, "%s_3", base);
+                add_conv_bn(p, 1, f, 4 * f, 1, 0);
+            }
+            snprintf(name, sizeof name, "%s_add", base);
+            add_layer(name, VC_LAYER_ADD, 0, 0, 0, 0, 0, 0);
+            snprintf(name, sizeof name, "%s_out", base);
+            add_layer(name, VC_LAYER_RELU, 0, 0, 0, 0, 0, 0);
+            cin = 4 * f;
+        }
+    }
+    VC_ASSERT(g_n_layers == N_LAYERS);
+}
+
+int vc_resnet50_layer_count(void)
+{
+    pthread_once(&g_manifest_once, build_manifest);
+    return g_n_layers;
+}
+
+const struct vc_resnet50_layer *vc_resnet50_layer_at(int i)
+{
+    pthread_once(&g_manifest_once, build_manifest);
+    VC_ASSERT(i >= 0 && i < g_n_layers);
+    return &g_layers[i];
+}
+
+static const struct vc_resnet50_layer *find_layer(const char *name)
+{
+    for (int i = 0; i < vc_resnet50_layer_count(); i++)
+        if (strcmp(g_layers[i].name, name) == 0)
+            return &g_layers[i];
+    return NULL;
+}
+
+/* ---- the network -------------------------------------------------------------------- */
+
+struct conv_layer {
+    struct vc_conv_desc d;
+    float              *kernel; /* [kh*kw*cin, cout], BN folded */
+    float              *bias;   /* [cout], BN folded            */
+};
+
+struct block {
+    int               has_proj;
+    struct conv_layer c0, c1, c2, c3;
+};
+
+struct vc_resnet50 {
+    struct conv_layer conv1;
+    struct block      blocks[N_BLOCKS];
+    /* workspace, sized for (ws_n, ws_h, ws_w) */
+    int    ws_n, ws_h, ws_w;
+    float *buf_main[2];     /* block inputs/outputs and the projection shortcut */
+    float *buf_mid[2];      /* bottleneck activations                           */
+    float *col;             /* im2col patches                                   */
+    size_t main_floats, mid_floats, col_floats;
+    struct vc_resnet50_timing timing;
+};
+
+/* Read conv `name` and the BN after it; fold: W' = W*s, b' = (b - mean)*s + beta with
+ * s = gamma / sqrt(var + eps), per output channel (the last HWIO axis). */
+static int load_conv_bn(vc_keras_weights *kw, const char *conv_name, struct conv_layer *cl,
+                        int *n_tensors)
+{
+    const struct vc_resnet50_layer *l = find_layer(conv_name);
+    VC_ASSERT(l && l->kind == VC_LAYER_CONV);
+    char bn_name[40];
+    snprintf(bn_name, sizeof bn_name, "%.*s_bn", (int)(strlen(conv_name) - 5), conv_name);
+
+    cl->d = (struct vc_conv_desc){ l->cin, l->cout, l->kh, l->kw, l->stride, l->pad };
+    size_t kn = (size_t)l->kh * l->kw * l->cin * l->cout;
+    int co = l->cout;
+    cl->kernel = malloc(sizeof(float) * kn);
+    cl->bias = malloc(sizeof(float) * (size_t)co);
+    float *bn = malloc(sizeof(float) * 4 * (size_t)co);
+    if (!cl->kernel || !cl->bias || !bn) {
+        free(bn);
+        return VC_ERR_NOMEM;
+    }
+    int64_t kdims[4] = { l->kh, l->kw, l->cin, l->cout };
+    int64_t vdims[1] = { co };
+    static const char *bn_w[4] = { "gamma", "beta", "moving_mean", "moving_variance" };
+    int rc = vc_keras_weights_read(kw, conv_name, "kernel", 4, kdims, cl->kernel);
+    if (rc == VC_OK) rc = vc_keras_weights_read(kw, conv_name, "bias", 1, vdims, cl->bias);
+    for (int i = 0; i < 4 && rc == VC_OK; i++)
+        rc = vc_keras_weights_read(kw, bn_name, bn_w[i], 1, vdims, bn + (size_t)i * co);
+    if (rc == VC_OK) {
+        *n_tensors += 6;
+        const float *gamma = bn, *beta = bn + co, *mean = bn + 2 * co, *var = bn + 3 * co;
+        for (int c = 0; c < co; c++) {
+            if (!(var[c] >= 0.0f) || !isfinite(gamma[c]) || !isfinite(mean[c]) || !isfinite(beta[c])) {
+                rc = vc_error(VC_ERR_FORMAT, "layer '%s' channel %d: invalid BatchNorm statistics (variance %g)",
+                              bn_name, c, (double)var[c]);
+                break;
+            }
+            double s = (double)gamma[c] / sqrt((double)var[c] + VC_RESNET50_BN_EPSILON);
+            for (size_t r = 0; r < kn / (size_t)co; r++)
+                cl->kernel[r * (size_t)co + c] = (float)((double)cl->kernel[r * (size_t)co + c] * s);
+            cl->bias[c] = (float)(((double)cl->bias[c] - (double)mean[c]) * s + (double)beta[c]);
+        }
+    }
+    free(bn);
+    return rc;
+}
+
+static void conv_layer_free(struct conv_layer *cl)
+{
+    free(cl->kernel);
+    free(cl->bias);
+    cl->kernel = cl->bias = NULL;
+}
+
+int vc_resnet50_load(const char *path, vc_resnet50 **out)
+{
+    *out = NULL;
+    vc_keras_weights *kw = NULL;
+    int rc = vc_keras_weights_open(path, &kw);
+    if (rc != VC_OK)
+        return rc;
+    vc_resnet50 *net = calloc(1, sizeof *net);
+    if (!net) {
+        vc_keras_weights_close(&kw);
+        return VC_ERR_NOMEM;
+    }
+    int n_tensors = 0;
+    rc = load_conv_bn(kw, "conv1_conv", &net->conv1, &n_tensors);
+    net->conv1.d.pad = 3; /* Keras pads in a separate layer (conv1_pad); we fold it in */
+    int bi = 0;
+    for (int s = 0; s < N_STAGES && rc == VC_OK; s++) {
+        for (int b = 1; b <= k_stages[s].blocks && rc == VC_OK; b++, bi++) {
+            struct block *blk = &net->blocks[bi];
+            char name[40];
+            blk->has_proj = b == 1;
+            if (blk->has_proj) {
+                snprintf(name, sizeof name, "conv%d_block%d_0_conv", s + 2, b);
+                rc = load_conv_bn(kw, name, &blk->c0, &n_tensors);
+            }
+            struct conv_layer *cls[3] = { &blk->c1, &blk->c2, &blk->c3 };
+            for (int j = 0; j < 3 && rc == VC_OK; j++) {
+                snprintf(name, sizeof name, "conv%d_block%d_%d_conv", s + 2, b, j + 1);
+                rc = load_conv_bn(kw, name, cls[j], &n_tensors);
+            }
+        }
+    }
+    vc_keras_weights_close(&kw);
+    if (rc != VC_OK) {
+        vc_resnet50_free(&net);
+        return rc;
+    }
+    VC_LOG_DEBUG("%s: loaded %d/%d tensors, BatchNorm folded", path, n_tensors, 53 * 6);
+    *out = net;
+    return VC_OK;
+}
+
+void vc_resnet50_free(vc_resnet50 **netp)
+{
+    if (!netp || !*netp)
+        return;
+    vc_resnet50 *net = *netp;
+    conv_layer_free(&net->conv1);
+    for (int i = 0; i < N_BLOCKS; i++) {
+        conv_layer_free(&net->blocks[i].c0);
+        conv_layer_free(&net->blocks[i].c1);
+        conv_layer_free(&net->blocks[i].c2);
+        conv_layer_free(&net->blocks[i].c3);
+    }
+    for (int i = 0; i < 2; i++) {
+        free(net->buf_main[i]);
+        free(net->buf_mid[i]);
+    }
+    free(net->col);
+    free(net);
+    *netp = NULL;
+}
+
+void vc_resnet50_output_hw(int h, int w, int *oh, int *ow)
+{
+    /* conv1 7x7/2 pad 3, pool 3x3/2 pad 1, then three stride-2 1x1 convs */
+    int hh = vc_conv_out_dim(vc_conv_out_dim(h, 7, 2, 3), 3, 2, 1);
+    int ww = vc_conv_out_dim(vc_conv_out_dim(w, 7, 2, 3), 3, 2, 1);
+    for (int s = 1; s < N_STAGES; s++) {
+        hh = vc_conv_out_dim(hh, 1, 2, 0);
+        ww = vc_conv_out_dim(ww, 1, 2, 0);
+    }
+    *oh = hh;
+    *ow = ww;
+}
+
+static size_t max_sz(size_t a, size_t b) { return a > b ? a : b; }
+
+/* Size the workspace for (n, h, w) by walking the graph's shapes; grow buffers only. */
+static int ensure_workspace(vc_resnet50 *net, int n, int h, int w)
+{
+    if (net->ws_n >= n && net->ws_h == h && net->ws_w == w)
+        return VC_OK;
+    size_t main_f = 0, mid_f = 0, col_f = 0;
+    int ch = vc_conv_out_dim(h, 7, 2, 3), cw = vc_conv_out_dim(w, 7, 2, 3);
+    main_f = (size_t)n * ch * cw * 64;
+    col_f = vc_conv_workspace_floats(&net->conv1.d, n, h, w);
+    ch = vc_conv_out_dim(ch, 3, 2, 1);
+    cw = vc_conv_out_dim(cw, 3, 2, 1);
+    main_f = max_sz(main_f, (size_t)n * ch * cw * 64);
+    for (int i = 0; i < N_BLOCKS; i++) {
+        const struct block *b = &net->blocks[i];
+        int s = b->c1.d.stride;
+        int oh = vc_conv_out_dim(ch, 1, s, 0), ow = vc_conv_out_dim(cw, 1, s, 0);
+        col_f = max_sz(col_f, vc_conv_workspace_floats(&b->c1.d, n, ch, cw));
+        if (b->has_proj)
+            col_f = max_sz(col_f, vc_conv_workspace_floats(&b->c0.d, n, ch, cw));
+        col_f = max_sz(col_f, vc_conv_workspace_floats(&b->c2.d, n, oh, ow));
+        mid_f = max_sz(mid_f, (size_t)n * oh * ow * b->c1.d.cout);
+        main_f = max_sz(main_f, (size_t)n * oh * ow * b->c3.d.cout);
+        ch = oh;
+        cw = ow;
+    }
+    for (int i = 0; i < 2; i++) {
+        free(net->buf_main[i]);
+        free(net->buf_mid[i]);
+        net->buf_main[i] = malloc(sizeof(float) * main_f);
+        net->buf_mid[i] = malloc(sizeof(float) * mid_f);
+    }
+    free(net->col);
+    net->col = malloc(sizeof(float) * (col_f ? col_f : 1));
+    if (!net->buf_main[0] || !net->buf_main[1] || !net->buf_mid[0] || !net->buf_mid[1] || !net->col) {
+        net->ws_n = 0;
+        return vc_error(VC_ERR_NOMEM, "%s: cannot allocate the workspace for batch %d at %dx%d (%.1f MB)",
+                        __func__, n, h, w, 4.0 * (2.0 * (double)(main_f + mid_f) + (double)col_f) / 1e6);
+    }
+    net->main_floats = main_f;
+    net->mid_floats = mid_f;
+    net->col_floats = col_f;
+    net->ws_n = n;
+    net->ws_h = h;
+    net->ws_w = w;
+    return VC_OK;
+}
+
+size_t vc_resnet50_workspace_bytes(const vc_resnet50 *net)
+{
+    return sizeof(float) * (2 * (net->main_floats + net->mid_floats) + net->col_floats);
+}
+
+static int run_conv(vc_resnet50 *net, const struct conv_layer *cl, const float *x, int n,
+                    int h, int w, float *y, int flags)
+{
+    double t0 = vc_time_now();
+    int rc = vc_conv2d(&cl->d, cl->kernel, cl->bias, x, n, h, w, y, flags, net->col,
+                       net->col_floats);
+    net->timing.conv += vc_time_now() - t0;
+    return rc;
+}
+
+/* Runs the graph; on success *final points at the [n, oh, ow, 2048] map inside the
+ * workspace (valid until the next forward pass). */
+static int forward_internal(vc_resnet50 *net, const float *x, int n, int h, int w,
+                            const float **final, vc_resnet50_tap_fn tap, void *user)
+{
+    if (!net || !x || n < 1 || h < 32 || w < 32)
+        return vc_error(VC_ERR_INVALID_ARG, "%s: need n >= 1 and an input of at least 32x32 (got n=%d, %dx%d)",
+                        __func__, n, h, w);
+    int rc = ensure_workspace(net, n, h, w);
+    if (rc != VC_OK)
+        return rc;
+    double t_start = vc_time_now();
+    float *cur = net->buf_main[0], *other = net->buf_main[1];
+    float *t1 = net->buf_mid[0], *t2 = net->buf_mid[1];
+
+    int ch = vc_conv_out_dim(h, 7, 2, 3), cw = vc_conv_out_dim(w, 7, 2, 3);
+    rc = run_conv(net, &net->conv1, x, n, h, w, other, VC_CONV_RELU);
+    if (rc != VC_OK) return rc;
+    if (tap) tap("conv1_relu", other, n, ch, cw, 64, user);
+
+    double t0 = vc_time_now();
+    vc_maxpool2d(other, n, ch, cw, 64, 3, 2, 1, cur);
+    net->timing.pool += vc_time_now() - t0;
+    ch = vc_conv_out_dim(ch, 3, 2, 1);
+    cw = vc_conv_out_dim(cw, 3, 2, 1);
+    if (tap) tap("pool1_pool", cur, n, ch, cw, 64, user);
+
+    int bi = 0;
+    for (int s = 0; s < N_STAGES; s++) {
+        for (int b = 1; b <= k_stages[s].blocks; b++, bi++) {
+            const struct block *blk = &net->blocks[bi];
+            int st = blk->c1.d.stride;
+            int oh = vc_conv_out_dim(ch, 1, st, 0), ow = vc_conv_out_dim(cw, 1, st, 0);
+            float *res = cur; /* identity: accumulate onto the input itself */
+            if (blk->has_proj) {
+                rc = run_conv(net, &blk->c0, cur, n, ch, cw, other, 0);
+                if (rc != VC_OK) return rc;
+                res = other;
+            }
+            rc = run_conv(net, &blk->c1, cur, n, ch, cw, t1, VC_CONV_RELU);
+            if (rc == VC_OK) rc = run_conv(net, &blk->c2, t1, n, oh, ow, t2, VC_CONV_RELU);
+            if (rc == VC_OK) rc = run_conv(net, &blk->c3, t2, n, oh, ow, res, VC_CONV_ACCUMULATE | VC_CONV_RELU);
+            if (rc != VC_OK) return rc;
+            if (blk->has_proj) {
+                other = cur;
+                cur = res;
+            }
+            ch = oh;
+            cw = ow;
+            if (tap) {
+                char name[32];
+                snprintf(name, sizeof name, "conv%d_block%d_out", s + 2, b);
+                tap(name, cur, n, ch, cw, blk->c3.d.cout, user);
+            }
+        }
+    }
+    net->timing.total += vc_time_now() - t_start;
+    net->timing.images += n;
+    *final = cur;
+    return VC_OK;
+}
+
+int vc_resnet50_forward(vc_resnet50 *net, const float *x, int n, int h, int w, float *out,
+                        vc_resnet50_tap_fn tap, void *user)
+{
+    const float *final = NULL;
+    int rc = forward_internal(net, x, n, h, w, &final, tap, user);
+    if (rc != VC_OK)
+        return rc;
+    if (out) {
+        int oh, ow;
+        vc_resnet50_output_hw(h, w, &oh, &ow);
+        memcpy(out, final, sizeof(float) * (size_t)n * oh * ow * VC_RESNET50_FEATURES);
+    }
+    return VC_OK;
+}
+
+int vc_resnet50_features(vc_resnet50 *net, const float *x, int n, int h, int w, float *feat)
+{
+    const float *final = NULL;
+    int rc = forward_internal(net, x, n, h, w, &final, NULL, NULL);
+    if (rc != VC_OK)
+        return rc;
+    int oh, ow;
+    vc_resnet50_output_hw(h, w, &oh, &ow);
+    double t0 = vc_time_now();
+    vc_global_avgpool(final, n, oh, ow, VC_RESNET50_FEATURES, feat);
+    net->timing.pool += vc_time_now() - t0;
+    return VC_OK;
+}
+
+double vc_resnet50_flops(int h, int w)
+{
+    double flops = 0.0;
+    int ch = vc_conv_out_dim(h, 7, 2, 3), cw = vc_conv_out_dim(w, 7, 2, 3);
+    flops += 2.0 * ch * cw * 7 * 7 * 3 * 64;
+    ch = vc_conv_out_dim(ch, 3, 2, 1);
+    cw = vc_conv_out_dim(cw, 3, 2, 1);
+    for (int i = 0; i < vc_resnet50_layer_count(); i++) {
+        const struct vc_resnet50_layer *l = &g_layers[i];
+        if (l->kind != VC_LAYER_CONV || strcmp(l->name, "conv1_conv") == 0)
+            continue;
+        /* Manifest order per block: _1 (carries the stride), _2, [_0], _3. Only _1 changes
+         * the spatial size; _0 has the same stride, so it runs at the already-strided size. */
+        int oh = ch, ow = cw;
+        if (strstr(l->name, "_1_conv")) {
+            oh = ch = vc_conv_out_dim(ch, 1, l->stride, 0);
+            ow = cw = vc_conv_out_dim(cw, 1, l->stride, 0);
+        }
+        flops += 2.0 * oh * ow * l->kh * l->kw * l->cin * l->cout;
+    }
+    return flops;
+}
+
+struct vc_resnet50_timing vc_resnet50_get_timing(const vc_resnet50 *net)
+{
+    return net->timing;
+}

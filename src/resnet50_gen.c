@@ -1,0 +1,114 @@
+/* resnet50_gen.c - deterministic pseudo-random ResNet50 weights in the Keras layout.
+ *
+ * Pretrained ImageNet weights cannot be downloaded on our machines, so tests and the demo
+ * use these. Every layer draws from its own RNG stream keyed by (seed, layer index), so the
+ * values do not depend on the order of writing. Choices, per layer kind:
+ *   kernels   He-uniform, limit sqrt(6 / fan_in): keeps E[x^2] through a ReLU chain;
+ *   conv bias U(-0.05, 0.05): exercises the bias path;
+ *   BN        gamma U(0.6, 1.2), beta U(-0.1, 0.1), moving_mean U(-0.2, 0.2)*sigma,
+ *             moving_variance U(0.8, 1.6)*sigma^2, where sigma is the typical scale of the
+ *             conv output before it (about 80 after conv1 on caffe-preprocessed pixels,
+ *             about 1 elsewhere); the last BN of each residual branch (_3_bn) has gamma
+ *             U(0.15, 0.35) so 16 residual additions do not blow the activations up.
+ * The result keeps activations finite and input-dependent through all blocks (checked by
+ * tests/test_resnet50.c).
+ */
+#include "vidclass/keras_weights.h"
+#include "vidclass/resnet50.h"
+#include "vidclass/rng.h"
+#include "vidclass/status.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct vc_resnet50_gen_params vc_resnet50_gen_default_params(void)
+{
+    struct vc_resnet50_gen_params p = {
+        /*.seed         =*/ 1234,
+        /*.vlen_strings =*/ 0,
+        /*.root_group   =*/ NULL,
+        /*.name_suffix  =*/ 1,
+    };
+    return p;
+}
+
+static void fill_uniform(struct vc_rng *r, float *v, size_t n, double lo, double hi)
+{
+    for (size_t i = 0; i < n; i++)
+        v[i] = (float)vc_rng_range(r, lo, hi);
+}
+
+static int write_conv(vc_keras_writer *w, const struct vc_resnet50_layer *l, struct vc_rng *r)
+{
+    size_t fan_in = (size_t)l->kh * l->kw * l->cin;
+    size_t kn = fan_in * (size_t)l->cout;
+    float *k = malloc(sizeof(float) * kn);
+    float *b = malloc(sizeof(float) * (size_t)l->cout);
+    if (!k || !b) {
+        free(k);
+        free(b);
+        return VC_ERR_NOMEM;
+    }
+    double limit = sqrt(6.0 / (double)fan_in); /* sqrt is correctly rounded: portable */
+    fill_uniform(r, k, kn, -limit, limit);
+    fill_uniform(r, b, (size_t)l->cout, -0.05, 0.05);
+    const char *names[2] = { "kernel", "bias" };
+    int ndims[2] = { 4, 1 };
+    int64_t kd[4] = { l->kh, l->kw, l->cin, l->cout }, bd[1] = { l->cout };
+    const int64_t *dims[2] = { kd, bd };
+    const float *data[2] = { k, b };
+    int rc = vc_keras_writer_add_layer(w, l->name, 2, names, ndims, dims, data);
+    free(k);
+    free(b);
+    return rc;
+}
+
+static int write_bn(vc_keras_writer *w, const struct vc_resnet50_layer *l, struct vc_rng *r)
+{
+    size_t c = (size_t)l->channels;
+    float *v = malloc(sizeof(float) * 4 * c);
+    if (!v)
+        return VC_ERR_NOMEM;
+    size_t len = strlen(l->name);
+    int is_residual_end = len > 5 && strcmp(l->name + len - 5, "_3_bn") == 0;
+    double sigma = strcmp(l->name, "conv1_bn") == 0 ? 80.0 : 1.0;
+    fill_uniform(r, v, c, is_residual_end ? 0.15 : 0.6, is_residual_end ? 0.35 : 1.2); /* gamma */
+    fill_uniform(r, v + c, c, -0.1, 0.1);                                              /* beta  */
+    fill_uniform(r, v + 2 * c, c, -0.2 * sigma, 0.2 * sigma);                          /* mean  */
+    fill_uniform(r, v + 3 * c, c, 0.8 * sigma * sigma, 1.6 * sigma * sigma);           /* var   */
+    const char *names[4] = { "gamma", "beta", "moving_mean", "moving_variance" };
+    int ndims[4] = { 1, 1, 1, 1 };
+    int64_t d[1] = { (int64_t)c };
+    const int64_t *dims[4] = { d, d, d, d };
+    const float *data[4] = { v, v + c, v + 2 * c, v + 3 * c };
+    int rc = vc_keras_writer_add_layer(w, l->name, 4, names, ndims, dims, data);
+    free(v);
+    return rc;
+}
+
+int vc_resnet50_generate_weights(const char *path, const struct vc_resnet50_gen_params *p)
+{
+    struct vc_resnet50_gen_params gp = p ? *p : vc_resnet50_gen_default_params();
+    struct vc_keras_writer_params wp = vc_keras_writer_default_params();
+    wp.vlen_strings = gp.vlen_strings;
+    wp.root_group = gp.root_group;
+    wp.name_suffix = gp.name_suffix;
+    vc_keras_writer *w = NULL;
+    int rc = vc_keras_writer_open(path, &wp, &w);
+    if (rc != VC_OK)
+        return rc;
+    for (int i = 0; i < vc_resnet50_layer_count() && rc == VC_OK; i++) {
+        const struct vc_resnet50_layer *l = vc_resnet50_layer_at(i);
+        struct vc_rng r;
+        vc_rng_seed(&r, gp.seed, (uint64_t)i, 0x5745494748545331ull /* "WEIGHTS1" */);
+        if (l->kind == VC_LAYER_CONV)
+            rc = write_conv(w, l, &r);
+        else if (l->kind == VC_LAYER_BN)
+            rc = write_bn(w, l, &r);
+        else
+            rc = vc_keras_writer_add_layer(w, l->name, 0, NULL, NULL, NULL, NULL);
+    }
+    int rc_close = vc_keras_writer_close(&w);
+    return rc != VC_OK ? rc : rc_close;
+}

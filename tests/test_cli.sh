@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# test_cli.sh BIN_DIR - the shipped executables as a user runs them: --help, exit codes,
+# messages, outputs. Prints "N passed, M failed" and exits non-zero on any failure.
+set -u
+BIN=${1:?usage: test_cli.sh BIN_DIR}
+T=$(mktemp -d "${TMPDIR:-/tmp}/vc-cli-XXXXXX")
+trap 'rm -rf "$T"' EXIT
+pass=0 fail=0
+ok()  { pass=$((pass + 1)); echo "ok:   $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL: $1"; }
+# expect NAME EXIT_CODE GREP_PATTERN CMD...: run, check status and that stdout+stderr match
+expect() {
+    local name=$1 code=$2 pat=$3; shift 3
+    local out rc
+    out=$("$@" 2>&1); rc=$?
+    if [ "$rc" -ne "$code" ]; then bad "$name: exit $rc, expected $code; output: $out"; return; fi
+    if [ -n "$pat" ] && ! grep -qE -- "$pat" <<<"$out"; then bad "$name: output lacks /$pat/: $out"; return; fi
+    ok "$name"
+}
+
+expect "weights --help"        0 "Usage: vidclass-weights" "$BIN/vidclass-weights" --help
+expect "embed --help"          0 "Usage: vidclass-embed"   "$BIN/vidclass-embed" --help
+expect "weights no args"       2 "Usage"                   "$BIN/vidclass-weights"
+expect "weights bad command"   2 "unknown command"         "$BIN/vidclass-weights" frobnicate
+expect "weights bad seed"      2 "--seed must be"          "$BIN/vidclass-weights" init --seed x1 --output "$T/w.h5"
+expect "weights init"          0 "wrote"                   "$BIN/vidclass-weights" init --seed 7 --output "$T/w.h5"
+expect "weights check ok"      0 "OK"                      "$BIN/vidclass-weights" check "$T/w.h5"
+: > "$T/empty.h5"
+expect "weights check empty"   1 "empty"                   "$BIN/vidclass-weights" check "$T/empty.h5"
+expect "embed missing args"    2 "required"                "$BIN/vidclass-embed" --weights "$T/w.h5"
+expect "embed bad preprocess"  2 "caffe.*rgb_mean"         "$BIN/vidclass-embed" --preprocess torch --weights "$T/w.h5" --output "$T/o.h5" x.png
+expect "embed bad batch"       2 "positive integer"        "$BIN/vidclass-embed" --batch 0 --weights "$T/w.h5" --output "$T/o.h5" x.png
+
+ffmpeg -v error -y -f lavfi -i testsrc=s=320x200 -frames:v 1 "$T/a.png"
+ffmpeg -v error -y -f lavfi -i mandelbrot=s=300x300 -frames:v 1 "$T/b.jpg"
+printf 'not an image' > "$T/c.jpg"
+expect "embed all good"        0 "wrote 2 feature rows"    "$BIN/vidclass-embed" --quiet --threads 2 --weights "$T/w.h5" --output "$T/o.h5" "$T/a.png" "$T/b.jpg"
+expect "embed one bad -> 3"    3 "skipped .*c.jpg"         "$BIN/vidclass-embed" --threads 2 --weights "$T/w.h5" --output "$T/o3.h5" "$T/a.png" "$T/c.jpg"
+expect "embed bad weights"     1 "error: .*not an HDF5"    "$BIN/vidclass-embed" --weights "$T/c.jpg" --output "$T/o4.h5" "$T/a.png"
+if [ -e "$T/o4.h5" ]; then bad "failed embed left an output file"; else ok "failed embed leaves no output"; fi
+if command -v h5dump >/dev/null; then
+    if h5dump -H "$T/o.h5" | grep -q "DATASPACE  SIMPLE { ( 2, 2048 )"; then ok "features shape [2,2048]"; else bad "features shape"; fi
+fi
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

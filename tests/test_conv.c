@@ -1,0 +1,136 @@
+/* test_conv.c - im2col+GEMM convolution and the pooling kernels against direct loops.
+ *
+ * Odd shapes on purpose: stride 2 with padding, 1x1 stride 1 (the no-copy GEMM path),
+ * 1x1 stride 2 (ResNet50's projection: needs the gather), 7x7/2 pad 3 (conv1), 3x3 pad 1,
+ * non-square inputs, batch 3, accumulate + ReLU, and a patch matrix larger than one
+ * chunk so the chunk loop is exercised. */
+#include "test_util.h"
+#include "vidclass/conv.h"
+#include "vidclass/gemm.h"
+#include "vidclass/rng.h"
+#include "vidclass/status.h"
+
+static void fill(struct vc_rng *r, float *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        v[i] = (float)vc_rng_range(r, -1.0, 1.0);
+}
+
+/* Direct convolution in double: the obvious six loops. */
+static void naive_conv(const struct vc_conv_desc *d, const float *k, const float *bias,
+                       const float *x, int n, int h, int w, float *y, int flags)
+{
+    int oh = vc_conv_out_dim(h, d->kh, d->stride, d->pad), ow = vc_conv_out_dim(w, d->kw, d->stride, d->pad);
+    for (int b = 0; b < n; b++)
+        for (int oy = 0; oy < oh; oy++)
+            for (int ox = 0; ox < ow; ox++)
+                for (int co = 0; co < d->cout; co++) {
+                    double s = bias ? bias[co] : 0.0;
+                    for (int ky = 0; ky < d->kh; ky++)
+                        for (int kx = 0; kx < d->kw; kx++) {
+                            int iy = oy * d->stride - d->pad + ky, ix = ox * d->stride - d->pad + kx;
+                            if (iy < 0 || iy >= h || ix < 0 || ix >= w)
+                                continue;
+                            for (int ci = 0; ci < d->cin; ci++)
+                                s += (double)x[(((size_t)b * h + iy) * w + ix) * d->cin + ci] *
+                                     k[(((size_t)ky * d->kw + kx) * d->cin + ci) * d->cout + co];
+                        }
+                    float *yo = &y[(((size_t)b * oh + oy) * ow + ox) * d->cout + co];
+                    if (flags & VC_CONV_ACCUMULATE)
+                        s += *yo;
+                    if ((flags & VC_CONV_RELU) && s < 0)
+                        s = 0;
+                    *yo = (float)s;
+                }
+}
+
+static void check_conv(struct vc_rng *r, struct vc_conv_desc d, int n, int h, int w, int flags)
+{
+    int oh = vc_conv_out_dim(h, d.kh, d.stride, d.pad), ow = vc_conv_out_dim(w, d.kw, d.stride, d.pad);
+    size_t nx = (size_t)n * h * w * d.cin, nk = (size_t)d.kh * d.kw * d.cin * d.cout;
+    size_t ny = (size_t)n * oh * ow * d.cout;
+    float *x = malloc(sizeof(float) * nx), *k = malloc(sizeof(float) * nk);
+    float *bias = malloc(sizeof(float) * d.cout);
+    float *y = malloc(sizeof(float) * ny), *yref = malloc(sizeof(float) * ny);
+    fill(r, x, nx);
+    fill(r, k, nk);
+    fill(r, bias, (size_t)d.cout);
+    fill(r, y, ny);
+    memcpy(yref, y, sizeof(float) * ny); /* same starting values for ACCUMULATE */
+    size_t wsn = vc_conv_workspace_floats(&d, n, h, w);
+    float *ws = malloc(sizeof(float) * (wsn ? wsn : 1));
+    int rc = vc_conv2d(&d, k, bias, x, n, h, w, y, flags, ws, wsn);
+    naive_conv(&d, k, bias, x, n, h, w, yref, flags);
+    double e = max_rel_err(y, yref, ny);
+    CHECK(rc == VC_OK, "vc_conv2d failed: %s", vc_last_error());
+    CHECK(e < 1e-5, "k%dx%d s%d p%d cin %d cout %d in %dx%dx%d flags %d: max rel err %.3g",
+          d.kh, d.kw, d.stride, d.pad, d.cin, d.cout, n, h, w, flags, e);
+    printf("conv k%dx%d/%d pad %d, %d->%d, batch %d, %dx%d, flags %d: max rel err %.2e (rows %d, ws %zu floats)\n",
+           d.kh, d.kw, d.stride, d.pad, d.cin, d.cout, n, h, w, flags, e, n * oh * ow, wsn);
+    free(x); free(k); free(bias); free(y); free(yref); free(ws);
+}
+
+static void naive_maxpool(const float *x, int n, int h, int w, int c, int k, int s, int pad, float *y)
+{
+    int oh = vc_conv_out_dim(h, k, s, pad), ow = vc_conv_out_dim(w, k, s, pad);
+    for (int b = 0; b < n; b++)
+        for (int oy = 0; oy < oh; oy++)
+            for (int ox = 0; ox < ow; ox++)
+                for (int ch = 0; ch < c; ch++) {
+                    float m = -INFINITY;
+                    for (int ky = 0; ky < k; ky++)
+                        for (int kx = 0; kx < k; kx++) {
+                            int iy = oy * s - pad + ky, ix = ox * s - pad + kx;
+                            float v = (iy < 0 || iy >= h || ix < 0 || ix >= w) ? 0.0f
+                                      : x[(((size_t)b * h + iy) * w + ix) * c + ch];
+                            if (v > m) m = v;
+                        }
+                    y[(((size_t)b * oh + oy) * ow + ox) * c + ch] = m;
+                }
+}
+
+int main(void)
+{
+    struct vc_rng r;
+    vc_rng_seed(&r, 7, 0, 0);
+    vc_blas_set_threads(2);
+
+    check_conv(&r, (struct vc_conv_desc){ 3, 8, 7, 7, 2, 3 }, 3, 19, 23, VC_CONV_RELU);     /* conv1-like */
+    check_conv(&r, (struct vc_conv_desc){ 5, 6, 3, 3, 1, 1 }, 3, 9, 7, VC_CONV_RELU);       /* 3x3 same   */
+    check_conv(&r, (struct vc_conv_desc){ 5, 6, 3, 3, 2, 1 }, 2, 9, 8, 0);                  /* 3x3 /2     */
+    check_conv(&r, (struct vc_conv_desc){ 7, 9, 1, 1, 1, 0 }, 3, 5, 6, VC_CONV_ACCUMULATE | VC_CONV_RELU);
+    check_conv(&r, (struct vc_conv_desc){ 7, 9, 1, 1, 2, 0 }, 3, 9, 7, 0);                  /* projection */
+    check_conv(&r, (struct vc_conv_desc){ 4, 5, 2, 3, 1, 0 }, 1, 6, 9, 0);                  /* non-square */
+    check_conv(&r, (struct vc_conv_desc){ 16, 16, 3, 3, 1, 1 }, 3, 40, 41, VC_CONV_RELU);   /* > 1 chunk  */
+    check_conv(&r, (struct vc_conv_desc){ 16, 32, 1, 1, 1, 0 }, 3, 40, 41, VC_CONV_ACCUMULATE);
+
+    /* workspace too small is an error, not a crash */
+    {
+        struct vc_conv_desc d = { 3, 4, 3, 3, 1, 1 };
+        float x[3 * 5 * 5] = { 0 }, k[3 * 3 * 3 * 4] = { 0 }, y[4 * 5 * 5], ws[4];
+        int rc = vc_conv2d(&d, k, NULL, x, 1, 5, 5, y, 0, ws, 4);
+        CHECK(rc == VC_ERR_INVALID_ARG, "small workspace accepted (rc %d)", rc);
+    }
+
+    /* max pool 3x3/2 pad 1 with zero padding, on values that may be negative */
+    {
+        int n = 2, h = 11, w = 8, c = 5;
+        int oh = vc_conv_out_dim(h, 3, 2, 1), ow = vc_conv_out_dim(w, 3, 2, 1);
+        float *x = malloc(sizeof(float) * n * h * w * c);
+        float *y = malloc(sizeof(float) * n * oh * ow * c), *yr = malloc(sizeof(float) * n * oh * ow * c);
+        fill(&r, x, (size_t)n * h * w * c);
+        vc_maxpool2d(x, n, h, w, c, 3, 2, 1, y);
+        naive_maxpool(x, n, h, w, c, 3, 2, 1, yr);
+        CHECK(memcmp(y, yr, sizeof(float) * n * oh * ow * c) == 0, "maxpool differs from direct loops");
+        free(x); free(y); free(yr);
+    }
+    /* global average pool */
+    {
+        float x[2 * 3 * 3 * 2], y[4];
+        for (int i = 0; i < 36; i++) x[i] = (float)i;
+        vc_global_avgpool(x, 2, 3, 3, 2, y);
+        CHECK(y[0] == 8.0f && y[1] == 9.0f && y[2] == 26.0f && y[3] == 27.0f,
+              "avgpool got %g %g %g %g", y[0], y[1], y[2], y[3]);
+    }
+    return test_finish("test_conv");
+}

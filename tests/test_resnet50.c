@@ -1,0 +1,198 @@
+/* test_resnet50.c - our ResNet50 against PyTorch float64 reference vectors.
+ *
+ * usage: test_resnet50 tests/reference/resnet50_ref.h5
+ * Regenerates the seed-1234 weights with the library, proves they are the ones the
+ * reference was computed from (per-tensor sums), then compares per-layer activations of a
+ * 64x64 image and the 7x7x2048 maps + 2048-d features of two 224x224 images. Tolerance:
+ * max |ours - ref| / max |ref| <= 1e-4 per tensor (the issue's bound).
+ */
+#include "test_util.h"
+#include "vidclass/gemm.h"
+#include "vidclass/keras_weights.h"
+#include "vidclass/preprocess.h"
+#include "vidclass/resnet50.h"
+#include "vidclass/status.h"
+
+#include <hdf5.h>
+
+#define TOL 1e-4
+
+static hid_t g_ref = -1;
+
+static void *read_ref(const char *name, hid_t mtype, size_t elem, size_t *n_out, hsize_t *dims_out)
+{
+    hid_t d = H5Dopen2(g_ref, name, H5P_DEFAULT);
+    if (d < 0) {
+        fprintf(stderr, "reference dataset %s missing\n", name);
+        exit(1);
+    }
+    hid_t s = H5Dget_space(d);
+    hsize_t dims[8];
+    int nd = H5Sget_simple_extent_dims(s, dims, NULL);
+    size_t n = 1;
+    for (int i = 0; i < nd; i++) {
+        n *= dims[i];
+        if (dims_out) dims_out[i] = dims[i];
+    }
+    void *buf = malloc(elem * n);
+    if (H5Dread(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0) {
+        fprintf(stderr, "cannot read %s\n", name);
+        exit(1);
+    }
+    H5Sclose(s);
+    H5Dclose(d);
+    *n_out = n;
+    return buf;
+}
+
+static void tap_compare(const char *name, const float *data, int n, int h, int w, int c, void *user)
+{
+    char path[128];
+    snprintf(path, sizeof path, "small/%s", name);
+    if (H5Lexists(g_ref, path, H5P_DEFAULT) <= 0)
+        return;
+    size_t nref;
+    float *ref = read_ref(path, H5T_NATIVE_FLOAT, sizeof(float), &nref, NULL);
+    CHECK(nref == (size_t)n * h * w * c, "%s: %zu reference values, we have %d*%d*%d*%d", name, nref, n, h, w, c);
+    if (nref == (size_t)n * h * w * c) {
+        double e = max_rel_err(data, ref, nref);
+        printf("  %-18s [%d,%d,%d,%d] max rel err %.2e  nmse %.2e\n", name, n, h, w, c, e, nmse(data, ref, nref));
+        CHECK(e <= TOL, "%s: max rel err %.3g > %g", name, e, TOL);
+    }
+    (*(int *)user)++;
+    free(ref);
+}
+
+/* The per-tensor sums, in the order the reference script walks the file. */
+static void check_weights_are_the_reference_ones(const char *wpath)
+{
+    size_t nsum;
+    double *sums = read_ref("weights_checksums", H5T_NATIVE_DOUBLE, sizeof(double), &nsum, NULL);
+    vc_keras_weights *kw = NULL;
+    CHECK(vc_keras_weights_open(wpath, &kw) == VC_OK, "open: %s", vc_last_error());
+    size_t k = 0, bad = 0;
+    static const char *conv_w[2] = { "kernel", "bias" };
+    static const char *bn_w[4] = { "gamma", "beta", "moving_mean", "moving_variance" };
+    for (int i = 0; i < vc_resnet50_layer_count() && kw; i++) {
+        const struct vc_resnet50_layer *l = vc_resnet50_layer_at(i);
+        int nw = l->kind == VC_LAYER_CONV ? 2 : l->kind == VC_LAYER_BN ? 4 : 0;
+        for (int j = 0; j < nw; j++, k++) {
+            int64_t dims[4];
+            int nd;
+            size_t cnt;
+            if (l->kind == VC_LAYER_CONV && j == 0) {
+                dims[0] = l->kh; dims[1] = l->kw; dims[2] = l->cin; dims[3] = l->cout; nd = 4;
+                cnt = (size_t)l->kh * l->kw * l->cin * l->cout;
+            } else {
+                dims[0] = l->kind == VC_LAYER_CONV ? l->cout : l->channels; nd = 1;
+                cnt = (size_t)dims[0];
+            }
+            float *v = malloc(sizeof(float) * cnt);
+            int rc = vc_keras_weights_read(kw, l->name, l->kind == VC_LAYER_CONV ? conv_w[j] : bn_w[j], nd, dims, v);
+            double s = 0.0;
+            for (size_t q = 0; q < cnt; q++) s += v[q];
+            if (rc != VC_OK || k >= nsum || fabs(s - sums[k]) > 1e-9 * (1.0 + fabs(sums[k])))
+                bad++;
+            free(v);
+        }
+    }
+    CHECK(k == nsum, "walked %zu tensors, reference has %zu", k, nsum);
+    CHECK(bad == 0, "%zu tensors differ from the weights the reference was made with: "
+                    "the generator changed; regenerate tests/reference (see make_reference.py)", bad);
+    vc_keras_weights_close(&kw);
+    free(sums);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s resnet50_ref.h5\n", argv[0]);
+        return 2;
+    }
+    vc_blas_set_threads(2);
+    g_ref = H5Fopen(argv[1], H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (g_ref < 0) {
+        fprintf(stderr, "cannot open %s\n", argv[1]);
+        return 1;
+    }
+    CHECK(vc_resnet50_layer_count() == 175, "manifest has %d layers, Keras has 175", vc_resnet50_layer_count());
+    CHECK(strcmp(vc_resnet50_layer_at(0)->name, "input_1") == 0, "first layer %s", vc_resnet50_layer_at(0)->name);
+    CHECK(strcmp(vc_resnet50_layer_at(174)->name, "conv5_block3_out") == 0, "last layer %s",
+          vc_resnet50_layer_at(174)->name);
+    double gflop = vc_resnet50_flops(224, 224) / 1e9;
+    CHECK(gflop > 7.6 && gflop < 7.8, "ResNet50-notop at 224: %.3f GFLOP, expected ~7.7", gflop);
+
+    char wpath[600];
+    snprintf(wpath, sizeof wpath, "%s/w1234.h5", test_tmpdir("resnet50"));
+    struct vc_resnet50_gen_params gp = vc_resnet50_gen_default_params();
+    gp.seed = 1234;
+    CHECK(vc_resnet50_generate_weights(wpath, &gp) == VC_OK, "generate: %s", vc_last_error());
+    check_weights_are_the_reference_ones(wpath);
+
+    vc_resnet50 *net = NULL;
+    CHECK(vc_resnet50_load(wpath, &net) == VC_OK, "load: %s", vc_last_error());
+    if (!net)
+        return test_finish("test_resnet50");
+
+    /* per-layer activations of a 64x64 image */
+    {
+        hsize_t dims[4];
+        size_t n;
+        uint8_t *img = read_ref("small/input", H5T_NATIVE_UINT8, 1, &n, dims);
+        float *x = malloc(sizeof(float) * n);
+        vc_preprocess_rgb8(img, n / 3, VC_PREPROCESS_CAFFE, x);
+        int taps = 0;
+        printf("per-layer, input [%d,%d,%d,3]:\n", (int)dims[0], (int)dims[1], (int)dims[2]);
+        CHECK(vc_resnet50_forward(net, x, (int)dims[0], (int)dims[1], (int)dims[2], NULL, tap_compare, &taps) == VC_OK,
+              "forward: %s", vc_last_error());
+        CHECK(taps == 8, "compared %d taps, expected 8", taps);
+        free(img);
+        free(x);
+    }
+    /* full 224x224 batch of 2: the 7x7x2048 map and the pooled features */
+    {
+        hsize_t dims[4];
+        size_t n, nref, nfeat;
+        uint8_t *img = read_ref("full/input", H5T_NATIVE_UINT8, 1, &n, dims);
+        float *ref = read_ref("full/output", H5T_NATIVE_FLOAT, sizeof(float), &nref, NULL);
+        float *fref = read_ref("full/features", H5T_NATIVE_FLOAT, sizeof(float), &nfeat, NULL);
+        int nb = (int)dims[0];
+        float *x = malloc(sizeof(float) * n);
+        float *out = malloc(sizeof(float) * nref);
+        float *feat = malloc(sizeof(float) * nfeat);
+        vc_preprocess_rgb8(img, n / 3, VC_PREPROCESS_CAFFE, x);
+        int oh, ow;
+        vc_resnet50_output_hw(224, 224, &oh, &ow);
+        CHECK(oh == 7 && ow == 7, "output %dx%d", oh, ow);
+        CHECK(vc_resnet50_forward(net, x, nb, 224, 224, out, NULL, NULL) == VC_OK, "forward: %s", vc_last_error());
+        double e = max_rel_err(out, ref, nref);
+        printf("224x224 batch %d: 7x7x2048 map max rel err %.2e, nmse %.2e\n", nb, e, nmse(out, ref, nref));
+        CHECK(e <= TOL, "7x7x2048 map: max rel err %.3g > %g", e, TOL);
+        size_t ws_bytes = vc_resnet50_workspace_bytes(net);
+        CHECK(vc_resnet50_features(net, x, nb, 224, 224, feat) == VC_OK, "features: %s", vc_last_error());
+        e = max_rel_err(feat, fref, nfeat);
+        printf("224x224 batch %d: 2048-d features max rel err %.2e\n", nb, e);
+        CHECK(e <= TOL, "features: max rel err %.3g > %g", e, TOL);
+        CHECK(vc_resnet50_workspace_bytes(net) == ws_bytes, "workspace reallocated for the same shape");
+        /* batch 1 gives the same features as inside the batch of 2 (no cross-talk) */
+        float one[VC_RESNET50_FEATURES];
+        CHECK(vc_resnet50_features(net, x + (size_t)224 * 224 * 3, 1, 224, 224, one) == VC_OK, "batch 1");
+        e = max_rel_err(one, feat + VC_RESNET50_FEATURES, VC_RESNET50_FEATURES);
+        CHECK(e < 1e-5, "image 2 alone vs in batch: %.3g", e);
+        CHECK(vc_resnet50_workspace_bytes(net) == ws_bytes, "workspace reallocated for a smaller batch");
+        /* features are input-dependent */
+        double diff = 0;
+        for (int i = 0; i < VC_RESNET50_FEATURES; i++) diff += fabs(feat[i] - feat[i + VC_RESNET50_FEATURES]);
+        CHECK(diff > 1.0, "the two images give (nearly) the same features: sum |diff| %g", diff);
+        free(img); free(ref); free(fref); free(x); free(out); free(feat);
+    }
+    /* too-small input is a clear error */
+    {
+        float x[16 * 16 * 3] = { 0 };
+        CHECK(vc_resnet50_forward(net, x, 1, 16, 16, NULL, NULL, NULL) == VC_ERR_INVALID_ARG, "16x16 accepted");
+    }
+    vc_resnet50_free(&net);
+    CHECK(net == NULL, "free did not clear the handle");
+    H5Fclose(g_ref);
+    return test_finish("test_resnet50");
+}
