@@ -454,3 +454,48 @@ int vc_h5_read_rows(hid_t dset, hid_t mtype, hsize_t r0, hsize_t n, void *buf)
     if (fspace >= 0) H5Sclose(fspace);
     return rc;
 }
+
+int vc_h5_write_1d(hid_t loc, const char *name, hid_t ftype, hid_t mtype, hsize_t n,
+                   const void *data, int deflate_level)
+{
+    int rc = VC_OK;
+    hsize_t dims[1] = { n };
+    hid_t space = H5Screate_simple(1, dims, NULL);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    hid_t lcpl = vc_h5_lcpl_intermediate();
+    hid_t dset = H5I_INVALID_HID;
+    if (space < 0 || dcpl < 0 || lcpl < 0) { rc = VC_ERR_IO; goto done; }
+    if (deflate_level > 0 && n > 0) {
+        hsize_t chunk[1] = { n < 65536 ? n : 65536 };
+        if (H5Pset_chunk(dcpl, 1, chunk) < 0 || H5Pset_deflate(dcpl, (unsigned)deflate_level) < 0) { rc = VC_ERR_IO; goto done; }
+    }
+    dset = H5Dcreate2(loc, name, ftype, space, lcpl, dcpl, H5P_DEFAULT);
+    if (dset < 0 || (n > 0 && H5Dwrite(dset, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0))
+        rc = VC_ERR_IO;
+done:
+    if (rc != VC_OK)
+        rc = vc_error(rc, "cannot write dataset '%s'", name);
+    if (dset >= 0) H5Dclose(dset);
+    if (lcpl >= 0) H5Pclose(lcpl);
+    if (dcpl >= 0) H5Pclose(dcpl);
+    if (space >= 0) H5Sclose(space);
+    return rc;
+}
+
+int vc_h5_write_i64_array_attr(hid_t obj, const char *name, const int64_t *v, int n)
+{
+    int rc = VC_OK;
+    hsize_t dims[1] = { (hsize_t)n };
+    hid_t space = H5Screate_simple(1, dims, NULL), attr = H5I_INVALID_HID;
+    if (space < 0) { rc = VC_ERR_IO; goto done; }
+    if (vc_h5_has_attr(obj, name) && H5Adelete(obj, name) < 0) { rc = VC_ERR_IO; goto done; }
+    attr = H5Acreate2(obj, name, H5T_STD_I64LE, space, H5P_DEFAULT, H5P_DEFAULT);
+    if (attr < 0 || H5Awrite(attr, H5T_NATIVE_INT64, v) < 0)
+        rc = VC_ERR_IO;
+done:
+    if (rc != VC_OK)
+        rc = vc_error(rc, "cannot write attribute '%s'", name);
+    if (attr >= 0) H5Aclose(attr);
+    if (space >= 0) H5Sclose(space);
+    return rc;
+}

@@ -78,3 +78,11 @@ int vc_h5_read_rows(hid_t dset, hid_t mtype, hsize_t r0, hsize_t n, void *buf);
 
 /* A variable-length UTF-8 string type; caller closes with H5Tclose. */
 hid_t vc_h5_vlen_str_type(void);
+
+/* Write a whole 1-D dataset of n elements (file type ftype, memory type mtype); n may
+ * be 0. Optional gzip level (0 = none). */
+int vc_h5_write_1d(hid_t loc, const char *name, hid_t ftype, hid_t mtype, hsize_t n,
+                   const void *data, int deflate_level);
+
+/* 1-D int64 array attribute. */
+int vc_h5_write_i64_array_attr(hid_t obj, const char *name, const int64_t *v, int n);

@@ -1,0 +1,124 @@
+/*
+ * bench/forward - ResNet50-notop forward-pass throughput.
+ *
+ * For every (threads, batch) pair: warmup passes, then timed passes; prints images/s,
+ * GFLOP/s (7.7 GFLOP per 224x224 image) and the share of time in convolutions, one
+ * machine-readable line per configuration:
+ *   forward impl=vidclass threads=2 batch=8 img_s=12.34 gflops=95.1 ms_batch=648.0 conv_share=0.97
+ * bench/peer_torch.py prints the same lines for PyTorch; scripts/bench.sh joins them.
+ * Built-in check: the features must be finite and input-dependent, else exit 1.
+ *
+ * usage: forward [--weights W.h5] [-b 1,8,32] [-t 1,2] [-n ITERS] [-w WARMUP] [--size 224]
+ */
+#include "vidclass/gemm.h"
+#include "vidclass/log.h"
+#include "vidclass/resnet50.h"
+#include "vidclass/rng.h"
+#include "vidclass/status.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int parse_list(const char *s, int *out, int max)
+{
+    int n = 0;
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", s);
+    for (char *tok = strtok(buf, ","); tok && n < max; tok = strtok(NULL, ","))
+        out[n++] = atoi(tok);
+    return n;
+}
+
+int main(int argc, char **argv)
+{
+    int batches[8] = { 1, 8, 32 }, n_batches = 3;
+    int threads[8] = { 1, 2 }, n_threads = 2;
+    int iters = 3, warmup = 1, size = 224;
+    const char *weights = NULL;
+    static const struct option opts[] = {
+        { "weights", required_argument, NULL, 'W' }, { "size", required_argument, NULL, 's' },
+        { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+    };
+    int c;
+    while ((c = getopt_long(argc, argv, "b:t:n:w:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'b': n_batches = parse_list(optarg, batches, 8); break;
+        case 't': n_threads = parse_list(optarg, threads, 8); break;
+        case 'n': iters = atoi(optarg); break;
+        case 'w': warmup = atoi(optarg); break;
+        case 'W': weights = optarg; break;
+        case 's': size = atoi(optarg); break;
+        default:
+            fprintf(c == 'h' ? stdout : stderr,
+                    "usage: forward [--weights W.h5] [-b 1,8,32] [-t 1,2] [-n iters] [-w warmup] [--size 224]\n");
+            return c == 'h' ? 0 : 2;
+        }
+    }
+    char tmp[256] = "";
+    if (!weights) {
+        snprintf(tmp, sizeof tmp, "/tmp/vc-bench-weights-%ld.h5", (long)getpid());
+        struct vc_resnet50_gen_params gp = vc_resnet50_gen_default_params();
+        if (vc_resnet50_generate_weights(tmp, &gp) != VC_OK) {
+            fprintf(stderr, "forward: %s\n", vc_last_error());
+            return 1;
+        }
+        weights = tmp;
+    }
+    vc_resnet50 *net = NULL;
+    int rc = vc_resnet50_load(weights, &net);
+    if (tmp[0])
+        unlink(tmp);
+    if (rc != VC_OK) {
+        fprintf(stderr, "forward: %s\n", vc_last_error());
+        return 1;
+    }
+    int maxb = 0;
+    for (int i = 0; i < n_batches; i++)
+        if (batches[i] > maxb) maxb = batches[i];
+    size_t per = (size_t)size * size * 3;
+    float *x = malloc(sizeof(float) * per * maxb);
+    float *feat = malloc(sizeof(float) * VC_RESNET50_FEATURES * maxb);
+    struct vc_rng r;
+    vc_rng_seed(&r, 3, 1, 4);
+    for (size_t i = 0; i < per * maxb; i++)
+        x[i] = (float)vc_rng_range(&r, -120.0, 130.0);
+    const double gflop_img = vc_resnet50_flops(size, size) / 1e9;
+    int errors = 0;
+    for (int ti = 0; ti < n_threads; ti++) {
+        vc_blas_set_threads(threads[ti]);
+        for (int bi = 0; bi < n_batches; bi++) {
+            int b = batches[bi];
+            for (int i = 0; i < warmup; i++)
+                vc_resnet50_features(net, x, b, size, size, feat);
+            struct vc_resnet50_timing t0 = vc_resnet50_get_timing(net);
+            double start = vc_time_now();
+            for (int i = 0; i < iters; i++)
+                if (vc_resnet50_features(net, x, b, size, size, feat) != VC_OK)
+                    errors++;
+            double el = vc_time_now() - start;
+            struct vc_resnet50_timing t1 = vc_resnet50_get_timing(net);
+            /* check: finite, and image 0 differs from image b-1 when b > 1 */
+            double diff = 0.0;
+            for (int k = 0; k < VC_RESNET50_FEATURES; k++) {
+                if (!isfinite(feat[k])) errors++;
+                diff += fabs(feat[k] - feat[(size_t)(b - 1) * VC_RESNET50_FEATURES + k]);
+            }
+            if (b > 1 && diff == 0.0) errors++;
+            double img_s = (double)b * iters / el;
+            printf("forward impl=vidclass threads=%d batch=%d img_s=%.3f gflops=%.2f ms_batch=%.1f conv_share=%.3f ws_mb=%.0f\n",
+                   threads[ti], b, img_s, img_s * gflop_img, 1e3 * el / iters,
+                   (t1.conv - t0.conv) / (t1.total - t0.total), vc_resnet50_workspace_bytes(net) / 1e6);
+            fflush(stdout);
+        }
+    }
+    vc_resnet50_free(&net);
+    free(x);
+    free(feat);
+    if (errors)
+        fprintf(stderr, "forward: %d correctness errors\n", errors);
+    return errors ? 1 : 0;
+}

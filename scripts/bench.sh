@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# bench.sh [--runs R] [-b 1,8,32] [-t 1,2] - build Release, run the forward-pass benchmark
+# and its peers R times each (default 3), print one table of medians with ratios.
+# Peers that are not installed are reported as missing. Not part of the test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=3 batches=1,8,32 threads=1,2
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --runs) runs=$2; shift 2 ;;
+        -b) batches=$2; shift 2 ;;
+        -t) threads=$2; shift 2 ;;
+        -h|--help) sed -n '2,5p' "$0"; exit 0 ;;
+        *) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
+    esac
+done
+bash scripts/build.sh build -DVC_BUILD_BENCHMARKS=ON
+out=$(mktemp -d "${TMPDIR:-/tmp}/vc-bench-XXXXXX")
+trap 'rm -rf "$out"' EXIT
+build/bin/vidclass-weights init --seed 1234 --output "$out/w.h5" >/dev/null
+have_torch=0
+/usr/bin/python3 -c "import torch, h5py" 2>/dev/null && have_torch=1
+for r in $(seq "$runs"); do
+    echo "run $r/$runs: vidclass" >&2
+    build/bench/forward --weights "$out/w.h5" -b "$batches" -t "$threads" -n 3 -w 1 >> "$out/lines"
+    if [ "$have_torch" -eq 1 ]; then
+        echo "run $r/$runs: torch" >&2
+        /usr/bin/python3 bench/peer_torch.py "$out/w.h5" -b "$batches" -t "$threads" -n 3 -w 1 >> "$out/lines"
+    fi
+done
+[ "$have_torch" -eq 1 ] || echo "peer torch: MISSING (install python3-torch python3-h5py: scripts/setup.sh --bench)"
+echo "peer onnxruntime: MISSING (not wired up yet)"
+echo
+echo "ResNet50-notop forward, 224x224 fp32, median of $runs runs ($(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores)"
+awk '
+function med(s,   a, n, i, j, t) { n = split(s, a, " "); for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+{ for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+  key = v["threads"] " " v["batch"]; keys[key] = 1
+  ips[v["impl"], key] = ips[v["impl"], key] " " v["img_s"] }
+END {
+  printf "%-8s %-6s %14s %14s %14s %8s\n", "threads", "batch", "vidclass img/s", "GFLOP/s", "torch img/s", "ratio"
+  n = asorti(keys, ks, "@ind_num_asc")
+  for (i = 1; i <= n; i++) { k = ks[i]; split(k, tb, " ")
+    a = med(ips["vidclass", k]); t = (("torch", k) in ips) ? med(ips["torch", k]) : 0
+    printf "%-8s %-6s %14.2f %14.1f %14s %8s\n", tb[1], tb[2], a, a * 7.7296, t ? sprintf("%.2f", t) : "missing", t ? sprintf("%.2fx", a / t) : "-" }
+}' "$out/lines"

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# test_pack.sh MODE BIN_DIR MPIEXEC [SPORTS_DIR]
+#   MODE fixture: a small tree made here with ffmpeg (PNG, JPEG, GIF, plus an empty file,
+#                 an HTML page named .jpg, a truncated JPEG, a directory named .jpg):
+#                 exact counts/labels/split/pixels; 1 rank and 3 ranks give the same pack;
+#                 clear errors (missing dir, unknown class, unwritable output, nothing
+#                 decodable) leave no pack behind.
+#   MODE sports:  ../shared/datasets/sports with 2 ranks: 2,093 packed, the empty file
+#                 reported. Exits 77 (skipped) when the data set is absent.
+set -u
+mode=$1 BIN=$2 MPIEXEC=$3 SPORTS=${4:-}
+T=$(mktemp -d "${TMPDIR:-/tmp}/vc-pack-XXXXXX")
+trap 'rm -rf "$T"' EXIT
+fail=0 pass=0
+ok()  { pass=$((pass + 1)); echo "ok:   $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL: $1"; }
+MPIRUN=("$MPIEXEC" --oversubscribe)
+
+if [ "$mode" = sports ]; then
+    if [ ! -d "$SPORTS" ]; then echo "sports data set not found at $SPORTS: skipped"; exit 77; fi
+    out=$("${MPIRUN[@]}" -n 2 "$BIN/vidclass-pack" --input "$SPORTS" --output "$T/sports.h5" \
+          --classes football,tennis,weight_lifting 2>&1); rc=$?
+    echo "$out" | tail -8
+    [ $rc -eq 0 ] && ok "sports pack exit 0" || bad "sports pack exit $rc"
+    grep -q "skipped .*00000092.aspx.*empty" <<<"$out" && ok "empty file reported" || bad "empty file not reported"
+    "$BIN/test_pack_check" sports "$T/sports.h5" && ok "sports content" || bad "sports content"
+    echo "$pass passed, $fail failed"; [ $fail -eq 0 ]; exit
+fi
+
+ff() { ffmpeg -v error -y -f lavfi -i "$1" -frames:v 1 "${@:3}" "$2"; }
+mkdir -p "$T/in/alpha" "$T/in/beta/sub" "$T/in/gamma/dir.jpg"
+for i in 1 2 3; do ff color=c=0x3080C0:s=120x90 "$T/in/alpha/a$i.png"; done
+ff color=c=0x3080C0:s=50x70 "$T/in/alpha/a4.jpg" -q:v 2
+ff "color=c=0x0AC83C:s=64x64:d=0.1" "$T/in/beta/sub/b1.gif" -vf 'split[a][b];[a]palettegen[p];[b][p]paletteuse'
+cp "$T/in/beta/sub/b1.gif" "$T/in/beta/b2.jpg"          # a GIF named .jpg
+: > "$T/in/beta/empty.jpg"
+printf '<html>404</html>\n' > "$T/in/beta/page.jpg"
+for i in 1 2 3; do ff color=c=0xC8280A:s=300x200 "$T/in/gamma/g$i.png"; done
+ff testsrc=s=640x480 "$T/full.jpg" -q:v 2
+head -c 4000 "$T/full.jpg" > "$T/in/gamma/trunc.jpg"
+
+out=$("$BIN/vidclass-pack" --input "$T/in" --output "$T/p1.h5" --size 64 2>&1); rc=$?
+echo "$out"
+[ $rc -eq 0 ] && ok "pack 1 rank exit 0" || bad "pack 1 rank exit $rc"
+for f in empty.jpg page.jpg trunc.jpg dir.jpg; do
+    grep -q "skipped .*$f" <<<"$out" && ok "reports $f" || bad "does not report $f"
+done
+"$BIN/test_pack_check" fixture "$T/p1.h5" && ok "fixture content" || bad "fixture content"
+"${MPIRUN[@]}" -n 3 "$BIN/vidclass-pack" --input "$T/in" --output "$T/p3.h5" --size 64 --quiet >/dev/null 2>&1 \
+    && ok "pack 3 ranks exit 0" || bad "pack 3 ranks"
+"$BIN/test_pack_check" same "$T/p1.h5" "$T/p3.h5" && ok "1 rank == 3 ranks" || bad "1 rank != 3 ranks"
+
+expect_err() { # NAME PATTERN CMD...
+    local name=$1 pat=$2; shift 2
+    local o r; o=$("$@" 2>&1); r=$?
+    if [ $r -ne 0 ] && grep -qE -- "$pat" <<<"$o"; then ok "$name"; else bad "$name (exit $r): $o"; fi
+}
+expect_err "missing input dir"  "nope.*No such file"        "$BIN/vidclass-pack" --input "$T/nope" --output "$T/x.h5"
+expect_err "unknown class"      "class 'hockey' is not a sub-folder.*found: alpha, beta, gamma" \
+                                "$BIN/vidclass-pack" --input "$T/in" --output "$T/x.h5" --classes alpha,hockey
+expect_err "unwritable output"  "cannot create"             "$BIN/vidclass-pack" --input "$T/in" --output "$T/no/such/dir/x.h5"
+mkdir -p "$T/bad/c1"; : > "$T/bad/c1/e.jpg"
+expect_err "nothing decodable"  "none of the 1 files"       "$BIN/vidclass-pack" --input "$T/bad" --output "$T/bad.h5"
+expect_err "bad test fraction"  "test-fraction"             "$BIN/vidclass-pack" --input "$T/in" --output "$T/x.h5" --test-fraction 1.5
+expect_err "mpi unknown class"  "hockey"                    "${MPIRUN[@]}" -n 2 "$BIN/vidclass-pack" --input "$T/in" --output "$T/x.h5" --classes hockey
+if ls "$T"/x.h5* "$T"/bad.h5* >/dev/null 2>&1; then bad "failed runs left files: $(ls "$T")"; else ok "failed runs leave no pack"; fi
+"$BIN/vidclass-pack" --help | grep -q "Usage: vidclass-pack" && ok "--help" || bad "--help"
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
