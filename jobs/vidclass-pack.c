@@ -1,9 +1,11 @@
 /* vidclass-pack: class folders of images -> one HDF5 training pack (MPI-parallel). */
+#include "vidclass/config.h"
 #include "vidclass/log.h"
 #include "vidclass/pack.h"
 #include "vidclass/status.h"
 
 #include <getopt.h>
+#include <stdint.h>
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +23,8 @@ static void usage(FILE *f)
         "into one HDF5 file (layout: docs/formats.md). Ranks decode disjoint slices; the\n"
         "pack is identical whatever the number of ranks.\n"
         "\n"
+        "  --config FILE        YAML config; its pack: section sets any option below\n"
+        "                       (keys as the flags, with _ for -); flags override it\n"
         "  --input DIR          folder with one sub-folder per class            [required]\n"
         "  --output FILE        pack to write (written as FILE.partial, renamed)  [required]\n"
         "  --classes A,B,...    only these classes (default: every sub-folder)\n"
@@ -47,9 +51,44 @@ static int split_list(char *s, const char **items, int max)
     return n;
 }
 
-static int parse_args(int argc, char **argv, struct vc_pack_params *p, const char **classes, int *help)
+/* Fill p from the pack: section of a YAML file (docs/configs.md). */
+static int apply_config(const char *path, struct vc_pack_params *p, const char **classes, vc_config **cfgp)
+{
+    static const char *known[] = { "input", "output", "classes", "size", "test_fraction", "seed", "compress", "quiet" };
+    int rc = vc_config_load(path, cfgp);
+    if (rc != VC_OK)
+        return rc;
+    vc_config *c = *cfgp;
+    vc_config_warn_unknown(c, "pack", known, 8);
+    int64_t v;
+    const char *const *items;
+    int n, b;
+    if ((rc = vc_config_get_str(c, "pack", "input", &p->input)) < 0) return rc;
+    if ((rc = vc_config_get_str(c, "pack", "output", &p->output)) < 0) return rc;
+    if ((rc = vc_config_get_list(c, "pack", "classes", &items, &n)) < 0) return rc;
+    if (rc == VC_OK) {
+        for (int i = 0; i < n && i < 256; i++)
+            classes[i] = items[i];
+        p->classes = classes;
+        p->n_classes = n < 256 ? n : 256;
+    }
+    if ((rc = vc_config_get_int(c, "pack", "size", 32, 4096, &v)) < 0) return rc;
+    if (rc == VC_OK) p->size = (int)v;
+    if ((rc = vc_config_get_double(c, "pack", "test_fraction", 0.0, 0.999999, &p->test_fraction)) < 0) return rc;
+    if ((rc = vc_config_get_int(c, "pack", "seed", 0, INT64_MAX, &v)) < 0) return rc;
+    if (rc == VC_OK) p->seed = (uint64_t)v;
+    if ((rc = vc_config_get_int(c, "pack", "compress", 0, 9, &v)) < 0) return rc;
+    if (rc == VC_OK) p->deflate = (int)v;
+    if ((rc = vc_config_get_bool(c, "pack", "quiet", &b)) < 0) return rc;
+    if (rc == VC_OK) p->quiet = b;
+    return VC_OK;
+}
+
+static int parse_args(int argc, char **argv, struct vc_pack_params *p, const char **classes, int *help,
+                      vc_config **cfg)
 {
     static const struct option opts[] = {
+        { "config", required_argument, NULL, 'C' },
         { "input", required_argument, NULL, 'i' }, { "output", required_argument, NULL, 'o' },
         { "classes", required_argument, NULL, 'c' }, { "size", required_argument, NULL, 's' },
         { "test-fraction", required_argument, NULL, 'f' }, { "seed", required_argument, NULL, 'S' },
@@ -58,8 +97,21 @@ static int parse_args(int argc, char **argv, struct vc_pack_params *p, const cha
     };
     int c;
     char *end;
+    /* pass 1: --config and --help only; pass 2: every flag, overriding the config */
+    const char *config = NULL;
+    while ((c = getopt_long(argc, argv, "i:o:qh", opts, NULL)) != -1) {
+        if (c == 'C') config = optarg;
+        if (c == 'h') { *help = 1; return VC_OK; }
+        if (c == '?') return vc_error(VC_ERR_INVALID_ARG, "unknown option (see --help)");
+    }
+    if (config) {
+        int rc = apply_config(config, p, classes, cfg);
+        if (rc != VC_OK) return rc;
+    }
+    optind = 0;
     while ((c = getopt_long(argc, argv, "i:o:qh", opts, NULL)) != -1) {
         switch (c) {
+        case 'C': break;
         case 'i': p->input = optarg; break;
         case 'o': p->output = optarg; break;
         case 'c': p->n_classes = split_list(optarg, classes, 256); p->classes = classes; break;
@@ -88,7 +140,7 @@ static int parse_args(int argc, char **argv, struct vc_pack_params *p, const cha
     if (optind != argc)
         return vc_error(VC_ERR_INVALID_ARG, "unexpected argument '%s'", argv[optind]);
     if (!p->input || !p->output)
-        return vc_error(VC_ERR_INVALID_ARG, "--input and --output are required (see --help)");
+        return vc_error(VC_ERR_INVALID_ARG, "--input and --output are required, as flags or in the config's pack: section (see --help)");
     return VC_OK;
 }
 
@@ -106,7 +158,8 @@ int main(int argc, char **argv)
 
     struct vc_pack_params p = vc_pack_default_params();
     const char *classes[256];
-    int rc = parse_args(argc, argv, &p, classes, &help);
+    vc_config *cfg = NULL; /* owns the strings p points into: freed at the end */
+    int rc = parse_args(argc, argv, &p, classes, &help, &cfg);
     int status = 0;
     if (help) {
         if (rank == 0) usage(stdout);
@@ -125,6 +178,7 @@ int main(int argc, char **argv)
                    (long long)res.n_test, (long long)res.n_skipped, res.seconds, size, size > 1 ? "s" : "");
         }
     }
+    vc_config_free(&cfg);
     MPI_Finalize();
     return status;
 }

@@ -65,5 +65,16 @@ expect_err "bad test fraction"  "test-fraction"             "$BIN/vidclass-pack"
 expect_err "mpi unknown class"  "hockey"                    "${MPIRUN[@]}" -n 2 "$BIN/vidclass-pack" --input "$T/in" --output "$T/x.h5" --classes hockey
 if ls "$T"/x.h5* "$T"/bad.h5* >/dev/null 2>&1; then bad "failed runs left files: $(ls "$T")"; else ok "failed runs leave no pack"; fi
 "$BIN/vidclass-pack" --help | grep -q "Usage: vidclass-pack" && ok "--help" || bad "--help"
+# config file: the pack: section sets options, flags override, mistakes are located
+printf 'pack:\n  input: %s\n  output: %s\n  size: 64\n  colour: red\n' "$T/in" "$T/cfg.h5" > "$T/c.yaml"
+out=$("$BIN/vidclass-pack" --config "$T/c.yaml" --quiet 2>&1)
+grep -q "c.yaml:5: unknown key 'pack.colour'" <<<"$out" && ok "config unknown key warned with line" || bad "no unknown-key warning: $out"
+"$BIN/test_pack_check" same "$T/p1.h5" "$T/cfg.h5" >/dev/null && ok "config-driven pack == flag-driven pack" || bad "config pack differs"
+"$BIN/vidclass-pack" --config "$T/c.yaml" --size 40 --output "$T/cfg40.h5" --quiet >/dev/null 2>&1
+h5dump -a image_size "$T/cfg40.h5" 2>/dev/null | grep -q "(0): 40" && ok "flag overrides config" || bad "flag did not override config"
+printf 'pack:\n  size: -3\n' > "$T/bad.yaml"
+expect_err "config bad value"   "bad.yaml:2:9: 'pack.size' must be an integer" "$BIN/vidclass-pack" --config "$T/bad.yaml"
+printf 'pack:\n  size: [64\n' > "$T/syn.yaml"
+expect_err "config syntax"      "syn.yaml:3:1: YAML syntax error" "$BIN/vidclass-pack" --config "$T/syn.yaml"
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
