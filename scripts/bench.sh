@@ -32,16 +32,17 @@ done
 echo "peer onnxruntime: MISSING (not wired up yet)"
 echo
 echo "ResNet50-notop forward, 224x224 fp32, median of $runs runs ($(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores)"
+printf "%-8s %-6s %14s %10s %12s %8s\n" threads batch "vidclass img/s" "GFLOP/s" "torch img/s" ratio
 awk '
-function med(s,   a, n, i, j, t) { n = split(s, a, " "); for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+function med(s,   a, n, i, j, t) { n = split(s, a, " "); for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
     return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
 { for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
   key = v["threads"] " " v["batch"]; keys[key] = 1
-  ips[v["impl"], key] = ips[v["impl"], key] " " v["img_s"] }
+  ips[v["impl"] " " key] = ips[v["impl"] " " key] " " v["img_s"] }
 END {
-  printf "%-8s %-6s %14s %14s %14s %8s\n", "threads", "batch", "vidclass img/s", "GFLOP/s", "torch img/s", "ratio"
-  n = asorti(keys, ks, "@ind_num_asc")
-  for (i = 1; i <= n; i++) { k = ks[i]; split(k, tb, " ")
-    a = med(ips["vidclass", k]); t = (("torch", k) in ips) ? med(ips["torch", k]) : 0
-    printf "%-8s %-6s %14.2f %14.1f %14s %8s\n", tb[1], tb[2], a, a * 7.7296, t ? sprintf("%.2f", t) : "missing", t ? sprintf("%.2fx", a / t) : "-" }
-}' "$out/lines"
+  for (k in keys) { split(k, tb, " ")
+    a = med(ips["vidclass " k]); t = (("torch " k) in ips) ? med(ips["torch " k]) : 0
+    printf "%-8s %-6s %14.2f %10.1f %12s %8s\n", tb[1], tb[2], a, a * 7.7296, t ? sprintf("%.2f", t) : "missing", t ? sprintf("%.2fx", a / t) : "-" }
+}' "$out/lines" | sort -k1,1n -k2,2n
+mkdir -p build/bench-results
+cp "$out/lines" "build/bench-results/forward-$(date +%Y%m%dT%H%M%S).txt"

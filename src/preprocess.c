@@ -40,3 +40,20 @@ void vc_preprocess_rgb8(const uint8_t *rgb, size_t n_pixels, enum vc_preprocess_
         }
     }
 }
+
+void vc_preprocess_rgbf(const float *rgb, size_t n_pixels, enum vc_preprocess_mode mode,
+                        float *out)
+{
+    for (size_t i = 0; i < n_pixels; i++) {
+        float r = rgb[3 * i], g = rgb[3 * i + 1], b = rgb[3 * i + 2];
+        if (mode == VC_PREPROCESS_CAFFE) {
+            out[3 * i + 0] = b - 103.939f;
+            out[3 * i + 1] = g - 116.779f;
+            out[3 * i + 2] = r - 123.68f;
+        } else {
+            out[3 * i + 0] = r - 123.68f;
+            out[3 * i + 1] = g - 116.779f;
+            out[3 * i + 2] = b - 103.939f;
+        }
+    }
+}

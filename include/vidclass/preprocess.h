@@ -34,6 +34,10 @@ const char *vc_preprocess_name(enum vc_preprocess_mode mode);
 void vc_preprocess_rgb8(const uint8_t *rgb, size_t n_pixels, enum vc_preprocess_mode mode,
                         float *out);
 
+/** Same for float RGB in 0..255 (augmented images); out may equal rgb. */
+void vc_preprocess_rgbf(const float *rgb, size_t n_pixels, enum vc_preprocess_mode mode,
+                        float *out);
+
 #ifdef __cplusplus
 }
 #endif

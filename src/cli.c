@@ -1,0 +1,167 @@
+/* cli.c - options declared once, filled from a YAML section and then from flags. */
+#include "vidclass/cli.h"
+#include "vidclass/preprocess.h"
+#include "vidclass/status.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void flag_name(const char *key, char *out, size_t len)
+{
+    snprintf(out, len, "%s", key);
+    for (char *c = out; *c; c++)
+        if (*c == '_') *c = '-';
+}
+
+static int apply_value(const struct vc_opt *o, const char *v, const char *where)
+{
+    char *end = NULL;
+    errno = 0;
+    switch (o->type) {
+    case VC_OPT_STR:
+        *(const char **)o->ptr = v;
+        return VC_OK;
+    case VC_OPT_INT: {
+        long long x = strtoll(v, &end, 10);
+        if (!*v || *end || errno || x < o->min || x > o->max)
+            return vc_error(VC_ERR_INVALID_ARG, "%s must be an integer in [%.0f, %.0f], got '%s'", where, o->min, o->max, v);
+        *(int *)o->ptr = (int)x;
+        return VC_OK;
+    }
+    case VC_OPT_U64: {
+        unsigned long long x = strtoull(v, &end, 10);
+        if (!*v || *end || errno || v[0] == '-')
+            return vc_error(VC_ERR_INVALID_ARG, "%s must be a non-negative integer, got '%s'", where, v);
+        *(uint64_t *)o->ptr = x;
+        return VC_OK;
+    }
+    case VC_OPT_DOUBLE: {
+        double x = strtod(v, &end);
+        if (!*v || *end || !isfinite(x) || x < o->min || x > o->max)
+            return vc_error(VC_ERR_INVALID_ARG, "%s must be a number in [%g, %g], got '%s'", where, o->min, o->max, v);
+        *(double *)o->ptr = x;
+        return VC_OK;
+    }
+    case VC_OPT_BOOL:
+        *(int *)o->ptr = 1;
+        return VC_OK;
+    case VC_OPT_LIST: {
+        /* comma-separated; the string must outlive the options (argv does) */
+        const char **items = o->ptr;
+        int n = 0;
+        char *s = (char *)v;
+        for (char *tok = strtok(s, ","); tok && n < VC_CLI_MAX_LIST; tok = strtok(NULL, ","))
+            if (*tok) items[n++] = tok;
+        *o->count = n;
+        return VC_OK;
+    }
+    case VC_OPT_PREPROCESS: {
+        int rc = vc_preprocess_parse(v, o->ptr);
+        return rc == VC_OK ? VC_OK : vc_error(rc, "%s: %s", where, vc_last_error());
+    }
+    }
+    return VC_ERR_INVALID_ARG;
+}
+
+/* Fill options from the YAML section; types are checked with the config's locations. */
+static int apply_config(vc_config *c, const char *section, const struct vc_opt *opts, int n)
+{
+    const char *keys[128] = { 0 };
+    for (int i = 0; i < n && i < 128; i++)
+        keys[i] = opts[i].key;
+    vc_config_warn_unknown(c, section, keys, n < 128 ? n : 128);
+    for (int i = 0; i < n; i++) {
+        const struct vc_opt *o = &opts[i];
+        int rc = VC_OK, b;
+        int64_t v;
+        const char *s;
+        const char *const *items;
+        int cnt;
+        switch (o->type) {
+        case VC_OPT_STR: rc = vc_config_get_str(c, section, o->key, (const char **)o->ptr); break;
+        case VC_OPT_INT:
+            rc = vc_config_get_int(c, section, o->key, (int64_t)o->min, (int64_t)o->max, &v);
+            if (rc == VC_OK) *(int *)o->ptr = (int)v;
+            break;
+        case VC_OPT_U64:
+            rc = vc_config_get_int(c, section, o->key, 0, INT64_MAX, &v);
+            if (rc == VC_OK) *(uint64_t *)o->ptr = (uint64_t)v;
+            break;
+        case VC_OPT_DOUBLE: rc = vc_config_get_double(c, section, o->key, o->min, o->max, (double *)o->ptr); break;
+        case VC_OPT_BOOL:
+            rc = vc_config_get_bool(c, section, o->key, &b);
+            if (rc == VC_OK) *(int *)o->ptr = b;
+            break;
+        case VC_OPT_LIST:
+            rc = vc_config_get_list(c, section, o->key, &items, &cnt);
+            if (rc == VC_OK) {
+                const char **dst = o->ptr;
+                for (int k = 0; k < cnt && k < VC_CLI_MAX_LIST; k++) dst[k] = items[k];
+                *o->count = cnt < VC_CLI_MAX_LIST ? cnt : VC_CLI_MAX_LIST;
+            }
+            break;
+        case VC_OPT_PREPROCESS:
+            rc = vc_config_get_str(c, section, o->key, &s);
+            if (rc == VC_OK && vc_preprocess_parse(s, o->ptr) != VC_OK)
+                rc = vc_error(VC_ERR_CONFIG, "config: '%s.%s': %s", section, o->key, vc_last_error());
+            break;
+        }
+        if (rc < 0)
+            return rc;
+    }
+    return VC_OK;
+}
+
+int vc_cli_parse(int argc, char **argv, const char *section, const struct vc_opt *opts, int n,
+                 vc_config **cfg, int *help, int *first_positional)
+{
+    *cfg = NULL;
+    *help = 0;
+    struct option *lo = calloc((size_t)n + 3, sizeof *lo);
+    char (*names)[64] = calloc((size_t)n, sizeof *names);
+    if (!lo || !names) {
+        free(lo);
+        free(names);
+        return VC_ERR_NOMEM;
+    }
+    for (int i = 0; i < n; i++) {
+        flag_name(opts[i].key, names[i], sizeof names[i]);
+        lo[i].name = names[i];
+        lo[i].has_arg = opts[i].type == VC_OPT_BOOL ? no_argument : required_argument;
+        lo[i].val = 1000 + i;
+    }
+    lo[n] = (struct option){ "config", required_argument, NULL, 'C' };
+    lo[n + 1] = (struct option){ "help", no_argument, NULL, 'h' };
+    int rc = VC_OK, c;
+    const char *config = NULL;
+    /* pass 1: --config and --help; unknown options are errors */
+    opterr = 0;
+    optind = 0;
+    while (rc == VC_OK && (c = getopt_long(argc, argv, "+h", lo, NULL)) != -1) {
+        if (c == 'C') config = optarg;
+        else if (c == 'h') *help = 1;
+        else if (c == '?') rc = vc_error(VC_ERR_INVALID_ARG, "unknown option or missing value: '%s' (see --help)", argv[optind - 1]);
+    }
+    if (rc == VC_OK && !*help && config) {
+        rc = vc_config_load(config, cfg);
+        if (rc == VC_OK) rc = apply_config(*cfg, section, opts, n);
+    }
+    /* pass 2: flags override the file */
+    optind = 0;
+    while (rc == VC_OK && !*help && (c = getopt_long(argc, argv, "+h", lo, NULL)) != -1) {
+        if (c >= 1000 && c < 1000 + n) {
+            char where[80];
+            snprintf(where, sizeof where, "--%s", names[c - 1000]);
+            rc = apply_value(&opts[c - 1000], optarg, where);
+        }
+    }
+    *first_positional = optind;
+    free(lo);
+    free(names);
+    return rc;
+}
