@@ -15,6 +15,7 @@ fail=0 pass=0
 ok()  { pass=$((pass + 1)); echo "ok:   $1"; }
 bad() { fail=$((fail + 1)); echo "FAIL: $1"; }
 MPIRUN=("$MPIEXEC" --oversubscribe)
+[ "$(id -u)" -eq 0 ] && export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 
 if [ "$mode" = sports ]; then
     if [ ! -d "$SPORTS" ]; then echo "sports data set not found at $SPORTS: skipped"; exit 77; fi
