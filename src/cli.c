@@ -50,6 +50,11 @@ static int apply_value(const struct vc_opt *o, const char *v, const char *where)
     case VC_OPT_BOOL:
         *(int *)o->ptr = 1;
         return VC_OK;
+    case VC_OPT_PATHS: {
+        const char **items = o->ptr;
+        if (*o->count < VC_CLI_MAX_LIST) items[(*o->count)++] = v;
+        return VC_OK;
+    }
     case VC_OPT_LIST: {
         /* comma-separated; the string must outlive the options (argv does) */
         const char **items = o->ptr;
@@ -98,6 +103,7 @@ static int apply_config(vc_config *c, const char *section, const struct vc_opt *
             if (rc == VC_OK) *(int *)o->ptr = b;
             break;
         case VC_OPT_LIST:
+        case VC_OPT_PATHS:
             rc = vc_config_get_list(c, section, o->key, &items, &cnt);
             if (rc == VC_OK) {
                 const char **dst = o->ptr;
@@ -122,21 +128,26 @@ int vc_cli_parse(int argc, char **argv, const char *section, const struct vc_opt
 {
     *cfg = NULL;
     *help = 0;
-    struct option *lo = calloc((size_t)n + 3, sizeof *lo);
-    char (*names)[64] = calloc((size_t)n, sizeof *names);
-    if (!lo || !names) {
+    struct option *lo = calloc(2 * (size_t)n + 3, sizeof *lo);
+    char (*names)[64] = calloc(2 * (size_t)n, sizeof *names);
+    int *seen = calloc((size_t)n, sizeof(int)); /* PATHS: the first flag replaces the config's list */
+    if (!lo || !names || !seen) {
         free(lo);
         free(names);
+        free(seen);
         return VC_ERR_NOMEM;
     }
+    int nl = 0;
     for (int i = 0; i < n; i++) {
         flag_name(opts[i].key, names[i], sizeof names[i]);
-        lo[i].name = names[i];
-        lo[i].has_arg = opts[i].type == VC_OPT_BOOL ? no_argument : required_argument;
-        lo[i].val = 1000 + i;
+        lo[nl++] = (struct option){ names[i], opts[i].type == VC_OPT_BOOL ? no_argument : required_argument, NULL, 1000 + i };
+        if (opts[i].type == VC_OPT_BOOL) {
+            snprintf(names[n + i], sizeof names[n + i], "no-%s", names[i]);
+            lo[nl++] = (struct option){ names[n + i], no_argument, NULL, 2000 + i };
+        }
     }
-    lo[n] = (struct option){ "config", required_argument, NULL, 'C' };
-    lo[n + 1] = (struct option){ "help", no_argument, NULL, 'h' };
+    lo[nl] = (struct option){ "config", required_argument, NULL, 'C' };
+    lo[nl + 1] = (struct option){ "help", no_argument, NULL, 'h' };
     int rc = VC_OK, c;
     const char *config = NULL;
     /* pass 1: --config and --help; unknown options are errors */
@@ -155,13 +166,19 @@ int vc_cli_parse(int argc, char **argv, const char *section, const struct vc_opt
     optind = 0;
     while (rc == VC_OK && !*help && (c = getopt_long(argc, argv, "+h", lo, NULL)) != -1) {
         if (c >= 1000 && c < 1000 + n) {
+            const struct vc_opt *o = &opts[c - 1000];
             char where[80];
             snprintf(where, sizeof where, "--%s", names[c - 1000]);
-            rc = apply_value(&opts[c - 1000], optarg, where);
+            if (o->type == VC_OPT_PATHS && !seen[c - 1000]++)
+                *o->count = 0;
+            rc = apply_value(o, optarg, where);
+        } else if (c >= 2000 && c < 2000 + n) {
+            *(int *)opts[c - 2000].ptr = 0; /* --no-<bool> */
         }
     }
     *first_positional = optind;
     free(lo);
     free(names);
+    free(seen);
     return rc;
 }

@@ -63,19 +63,23 @@ int vc_model_load(const char *path, vc_model **out)
 {
     *out = NULL;
     vc_keras_weights *kw = NULL;
-    int rc = vc_keras_weights_open(path, &kw);
-    if (rc != VC_OK)
-        return rc;
-    vc_model *m = calloc(1, sizeof *m);
+    vc_model *m = NULL;
     hid_t f = H5I_INVALID_HID;
-    if (!m) { rc = VC_ERR_NOMEM; goto fail; }
-    f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     char fmt[64] = "", pre[32] = "";
     int64_t size = 0;
+    int rc = vc_h5_check_file(path, "model");
+    if (rc != VC_OK)
+        return rc;
+    /* what kind of file first, so a pack or weights file given as a model says so */
+    f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (f < 0 || vc_h5_read_str_attr(f, "format", fmt, sizeof fmt) != VC_OK || strcmp(fmt, "vidclass-model") != 0) {
-        rc = vc_error(VC_ERR_FORMAT, "'%s' is not a vidclass model file (no format=\"vidclass-model\" attribute)", path);
+        rc = vc_error(VC_ERR_FORMAT, "'%s' is not a vidclass model file (no format=\"vidclass-model\" attribute%s%s)",
+                      path, fmt[0] ? "; it is a " : "", fmt);
         goto fail;
     }
+    if ((rc = vc_keras_weights_open(path, &kw)) != VC_OK)
+        goto fail;
+    if (!(m = calloc(1, sizeof *m))) { rc = VC_ERR_NOMEM; goto fail; }
     if ((rc = vc_h5_read_strlist_attr(f, "class_names", &m->names)) != VC_OK ||
         (rc = vc_h5_read_str_attr(f, "preprocess", pre, sizeof pre)) != VC_OK ||
         (rc = vc_preprocess_parse(pre, &m->meta.preprocess)) != VC_OK ||

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static _Thread_local char g_last_error[1024];
 
@@ -40,10 +41,14 @@ void vc_clear_error(void)
 
 int vc_error(int status, const char *fmt, ...)
 {
+    /* Format into a local buffer first: callers often pass vc_last_error() itself as an
+     * argument (wrapping a lower-level message), and vsnprintf must not overlap. */
+    char msg[sizeof g_last_error];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(g_last_error, sizeof g_last_error, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    memcpy(g_last_error, msg, sizeof msg);
     VC_LOG_DEBUG("recorded error (%s): %s", vc_strerror(status), g_last_error);
     return status;
 }

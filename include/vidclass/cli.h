@@ -5,7 +5,8 @@
  * vc_cli_parse then (1) loads --config FILE and fills the options from the tool's section
  * (unknown keys warned with their line), (2) applies command-line flags, which override
  * the file. The flag of key "batch_size" is --batch-size. Bools are flags without a value
- * (--resume) and true/false in YAML; lists are comma-separated on the command line.
+ * (--resume, and --no-resume to turn off a default-on one) and true/false in YAML; lists
+ * are comma-separated on the command line; path lists take a repeated flag.
  */
 #ifndef VIDCLASS_CLI_H
 #define VIDCLASS_CLI_H
@@ -24,6 +25,7 @@ enum vc_opt_type {
     VC_OPT_BOOL,       /* int *                                 */
     VC_OPT_LIST,       /* const char ** array of 256, count ptr */
     VC_OPT_PREPROCESS, /* enum vc_preprocess_mode *             */
+    VC_OPT_PATHS,      /* like LIST, but the flag is repeatable and values are not split at commas */
 };
 
 struct vc_opt {

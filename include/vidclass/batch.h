@@ -1,0 +1,60 @@
+/*
+ * vidclass/batch.h - classify every frame of many videos across MPI ranks.
+ *
+ * Collective over `comm`. Rank 0 lists the inputs, hands out videos longest first (by file
+ * size) to ranks that ask, receives their results and appends them to ONE HDF5 results
+ * file as each video finishes (flushed at every video boundary); it also classifies videos
+ * itself between serving requests, so one rank works alone. Each rank decodes on a
+ * separate thread into a bounded queue of frame batches while the main thread runs
+ * ResNet50 + the head on the previous batch. Per video: per-frame softmax, rolling
+ * average over the last `window` predictions (vidclass/smooth.h) for the per-frame label,
+ * and the argmax of the mean of all frames' probabilities for the video label.
+ * A bad input (unreadable, not a video, no video stream, decode error) is recorded with
+ * status 1 and its error; the run goes on. With resume, videos already in the results
+ * file are not processed again. Layout: docs/formats.md "Results file"; design and message
+ * costs: docs/design.md.
+ */
+#ifndef VIDCLASS_BATCH_H
+#define VIDCLASS_BATCH_H
+
+#include <mpi.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct vc_batch_params {
+    const char        *model;           /* vidclass-train model.h5                      */
+    const char        *weights;         /* base weights; must match the model's SHA-256 */
+    const char        *output;          /* results HDF5                                 */
+    const char *const *inputs;          /* video files and/or directories (recursive)   */
+    int                n_inputs;
+    const char        *manifest;        /* file with one path per line, or NULL         */
+    const char *const *extensions;      /* directory scan filter (NULL: common video)   */
+    int                n_extensions;
+    int                window;          /* smoothing window K (128)                     */
+    int                frame_stride;    /* classify every s-th frame (1)                */
+    int                batch_size;      /* frames per forward pass (16)                 */
+    int                decoder_threads; /* 0: FFmpeg's choice                           */
+    int                resume;          /* skip videos already in the results (1)      */
+    int                quiet;
+};
+struct vc_batch_params vc_batch_default_params(void);
+
+struct vc_batch_result {
+    int64_t n_videos;   /* listed                                 */
+    int64_t n_done;     /* processed in this run                  */
+    int64_t n_failed;   /* of those, recorded with status 1       */
+    int64_t n_resumed;  /* already complete in the results file   */
+    int64_t frames;     /* frames classified in this run          */
+    double  seconds;
+};
+
+/** Collective. VC_OK when the run completed (some videos may have failed: n_failed). */
+int vc_batch_run(const struct vc_batch_params *p, MPI_Comm comm, struct vc_batch_result *r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

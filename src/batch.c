@@ -1,0 +1,787 @@
+/* batch.c - vidclass-batch: dynamic video scheduling over MPI, decode thread + CNN,
+ * smoothing, and one incrementally written HDF5 results file (see vidclass/batch.h). */
+#define _DEFAULT_SOURCE /* realpath */
+#define _POSIX_C_SOURCE 200809L
+#include "vidclass/batch.h"
+#include "vidclass/hash.h"
+#include "vidclass/head.h"
+#include "vidclass/log.h"
+#include "vidclass/model.h"
+#include "vidclass/preprocess.h"
+#include "vidclass/resnet50.h"
+#include "vidclass/smooth.h"
+#include "vidclass/status.h"
+#include "vidclass/video.h"
+#include "h5util.h"
+#include "mpiutil.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define TAG_REQ    11 /* worker -> 0: give me a video                */
+#define TAG_ASSIGN 12 /* 0 -> worker: video index, or -1 for "none"  */
+#define TAG_HDR    13 /* worker -> 0: result header                  */
+#define TAG_IDX    14 /* worker -> 0: frame indices   int64[n]       */
+#define TAG_PROBS  15 /* worker -> 0: probabilities   float[n, C]    */
+#define TAG_LAB    16 /* worker -> 0: smoothed labels int32[n]       */
+#define N_SLOTS    3  /* frame batches queued between decoder and CNN */
+#define ERR_LEN    1024
+
+struct vc_batch_params vc_batch_default_params(void)
+{
+    struct vc_batch_params p;
+    memset(&p, 0, sizeof p);
+    p.window = 128;
+    p.frame_stride = 1;
+    p.batch_size = 16;
+    p.resume = 1;
+    return p;
+}
+
+/* ---- inputs ------------------------------------------------------------------------- */
+
+struct vlist {
+    char   **paths;
+    int64_t *sizes;
+    int64_t  n, cap;
+};
+
+static int vlist_add(struct vlist *l, const char *path, int64_t size)
+{
+    if (l->n == l->cap) {
+        int64_t cap = l->cap ? 2 * l->cap : 256;
+        char **p = realloc(l->paths, sizeof(char *) * (size_t)cap);
+        if (!p) return VC_ERR_NOMEM;
+        l->paths = p;
+        int64_t *s = realloc(l->sizes, sizeof(int64_t) * (size_t)cap);
+        if (!s) return VC_ERR_NOMEM;
+        l->sizes = s;
+        l->cap = cap;
+    }
+    if (!(l->paths[l->n] = strdup(path))) return VC_ERR_NOMEM;
+    l->sizes[l->n++] = size;
+    return VC_OK;
+}
+
+static void vlist_free(struct vlist *l)
+{
+    for (int64_t i = 0; i < l->n; i++) free(l->paths[i]);
+    free(l->paths);
+    free(l->sizes);
+    memset(l, 0, sizeof *l);
+}
+
+static int has_ext(const char *name, const struct vc_batch_params *p)
+{
+    static const char *def[] = { "mp4", "m4v", "mov", "avi", "mkv", "webm", "mpg", "mpeg", "wmv", "flv", "ts", "3gp" };
+    const char *dot = strrchr(name, '.');
+    if (!dot) return 0;
+    int n = p->n_extensions ? p->n_extensions : (int)(sizeof def / sizeof def[0]);
+    for (int i = 0; i < n; i++)
+        if (strcasecmp(dot + 1, p->n_extensions ? p->extensions[i] : def[i]) == 0) return 1;
+    return 0;
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static int scan_dir(struct vlist *l, const char *dir, const struct vc_batch_params *p)
+{
+    DIR *d = opendir(dir);
+    if (!d) return vc_error(VC_ERR_IO, "cannot read input directory '%s': %s", dir, strerror(errno));
+    char **names = NULL;
+    int n = 0, cap = 0, rc = VC_OK;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL && rc == VC_OK) {
+        if (e->d_name[0] == '.') continue;
+        if (n == cap) {
+            cap = cap ? 2 * cap : 64;
+            char **t = realloc(names, sizeof(char *) * (size_t)cap);
+            if (!t) { rc = VC_ERR_NOMEM; break; }
+            names = t;
+        }
+        if (!(names[n] = strdup(e->d_name))) rc = VC_ERR_NOMEM; else n++;
+    }
+    closedir(d);
+    if (n > 1) qsort(names, (size_t)n, sizeof(char *), cmp_str);
+    for (int i = 0; i < n && rc == VC_OK; i++) {
+        char full[PATH_MAX];
+        snprintf(full, sizeof full, "%s/%s", dir, names[i]);
+        struct stat st;
+        if (stat(full, &st) != 0) continue;
+        if (S_ISDIR(st.st_mode)) rc = scan_dir(l, full, p);
+        else if (has_ext(names[i], p)) rc = vlist_add(l, full, (int64_t)st.st_size);
+    }
+    for (int i = 0; i < n; i++) free(names[i]);
+    free(names);
+    return rc;
+}
+
+/* Rank 0: inputs (files, directories) + manifest lines, sorted and de-duplicated. */
+static int list_inputs(const struct vc_batch_params *p, struct vlist *l)
+{
+    int rc = VC_OK;
+    for (int i = 0; i < p->n_inputs && rc == VC_OK; i++) {
+        struct stat st;
+        if (stat(p->inputs[i], &st) == 0 && S_ISDIR(st.st_mode)) rc = scan_dir(l, p->inputs[i], p);
+        else rc = vlist_add(l, p->inputs[i], stat(p->inputs[i], &st) == 0 ? (int64_t)st.st_size : 0);
+    }
+    if (rc == VC_OK && p->manifest) {
+        FILE *f = fopen(p->manifest, "r");
+        if (!f) return vc_error(VC_ERR_IO, "manifest '%s': %s", p->manifest, strerror(errno));
+        char line[PATH_MAX];
+        while (rc == VC_OK && fgets(line, sizeof line, f)) {
+            size_t len = strcspn(line, "\r\n");
+            line[len] = '\0';
+            char *s = line;
+            while (*s == ' ' || *s == '\t') s++;
+            if (!*s || *s == '#') continue;
+            struct stat st;
+            rc = vlist_add(l, s, stat(s, &st) == 0 ? (int64_t)st.st_size : 0);
+        }
+        fclose(f);
+    }
+    if (rc != VC_OK) return rc;
+    /* sort by path (sizes travel along), drop duplicates */
+    int64_t *order = malloc(sizeof(int64_t) * (size_t)(l->n ? l->n : 1));
+    if (!order) return VC_ERR_NOMEM;
+    for (int64_t i = 0; i < l->n; i++) order[i] = i;
+    for (int64_t i = 1; i < l->n; i++) { /* insertion sort on indices: lists are modest */
+        int64_t k = order[i], j = i - 1;
+        while (j >= 0 && strcmp(l->paths[order[j]], l->paths[k]) > 0) { order[j + 1] = order[j]; j--; }
+        order[j + 1] = k;
+    }
+    struct vlist s = { 0 };
+    for (int64_t i = 0; i < l->n && rc == VC_OK; i++)
+        if (i == 0 || strcmp(l->paths[order[i]], l->paths[order[i - 1]]) != 0)
+            rc = vlist_add(&s, l->paths[order[i]], l->sizes[order[i]]);
+    free(order);
+    vlist_free(l);
+    *l = s;
+    return rc;
+}
+
+/* Broadcast the list (paths and sizes) from rank 0. */
+static int share_list(MPI_Comm comm, int rank, struct vlist *l)
+{
+    long long len = 0;
+    char *buf = NULL;
+    if (rank == 0) {
+        for (int64_t i = 0; i < l->n; i++) len += (long long)strlen(l->paths[i]) + 1 + 24;
+        buf = malloc((size_t)len + 1);
+        if (!buf) return vc_mpi_agree(comm, VC_ERR_NOMEM);
+        char *q = buf;
+        for (int64_t i = 0; i < l->n; i++) q += sprintf(q, "%lld %s", (long long)l->sizes[i], l->paths[i]) + 1;
+        len = q - buf;
+    }
+    int rc = vc_mpi_agree(comm, VC_OK);
+    if (rc == VC_OK) rc = vc_mpi_agree(comm, vc_mpi_bcast_buf(comm, 0, &buf, &len));
+    if (rc == VC_OK && rank != 0) {
+        for (char *q = buf; q < buf + len && rc == VC_OK; q += strlen(q) + 1) {
+            char *sp = strchr(q, ' ');
+            rc = sp ? vlist_add(l, sp + 1, atoll(q)) : VC_ERR_FORMAT;
+        }
+    }
+    free(buf);
+    return vc_mpi_agree(comm, rc);
+}
+
+/* ---- results file (rank 0 only) ------------------------------------------------------ */
+
+struct results {
+    hid_t f, str;
+    hid_t v_path, v_status, v_error, v_label, v_conf, v_nframes, v_fps, v_fstart;
+    hid_t f_index, f_probs, f_label;
+    int64_t frames;
+};
+
+static hid_t open_or_create(hid_t f, const char *name, hid_t type, int tail, const hsize_t *td, int create)
+{
+    if (!create) return H5Dopen2(f, name, H5P_DEFAULT);
+    return vc_h5_create_rows(f, name, type, tail, td, tail ? 1024 : 4096, 0);
+}
+
+static void results_close(struct results *r)
+{
+    hid_t *ds[] = { &r->v_path, &r->v_status, &r->v_error, &r->v_label, &r->v_conf, &r->v_nframes, &r->v_fps,
+                    &r->v_fstart, &r->f_index, &r->f_probs, &r->f_label };
+    for (size_t i = 0; i < sizeof ds / sizeof ds[0]; i++)
+        if (*ds[i] >= 0) { H5Dclose(*ds[i]); *ds[i] = H5I_INVALID_HID; }
+    if (r->str >= 0) { H5Tclose(r->str); r->str = H5I_INVALID_HID; }
+    if (r->f >= 0) { H5Fclose(r->f); r->f = H5I_INVALID_HID; }
+}
+
+/* Open (resume) or create the results file; `done` marks listed videos already complete. */
+static int results_open(struct results *r, const struct vc_batch_params *p, const struct vc_model_meta *meta,
+                        const char *model_sha, const struct vlist *l, uint8_t *done, int64_t *n_done)
+{
+    memset(r, 0, sizeof *r);
+    r->f = r->str = H5I_INVALID_HID;
+    r->v_path = r->v_status = r->v_error = r->v_label = r->v_conf = r->v_nframes = r->v_fps = r->v_fstart = H5I_INVALID_HID;
+    r->f_index = r->f_probs = r->f_label = H5I_INVALID_HID;
+    *n_done = 0;
+    r->str = vc_h5_vlen_str_type();
+    int exists = access(p->output, F_OK) == 0, rc = VC_OK;
+    if (exists && !p->resume)
+        return vc_error(VC_ERR_INVALID_ARG, "results file '%s' exists; resume is off: remove it or choose another output", p->output);
+    if (exists) {
+        r->f = H5Fopen(p->output, H5F_ACC_RDWR, H5P_DEFAULT);
+        char have[128] = "";
+        if (r->f < 0)
+            return vc_error(VC_ERR_FORMAT, "results file '%s' cannot be opened (damaged by a kill during a write?); "
+                            "move it away to start again", p->output);
+        if (vc_h5_read_str_attr(r->f, "model_sha256", have, sizeof have) != VC_OK || strcmp(have, model_sha) != 0)
+            return vc_error(VC_ERR_MISMATCH, "results file '%s' was made with another model; choose another output", p->output);
+        int64_t win = 0, stride = 0;
+        if (vc_h5_read_i64_attr(r->f, "window", &win) != VC_OK || vc_h5_read_i64_attr(r->f, "frame_stride", &stride) != VC_OK ||
+            win != p->window || stride != p->frame_stride)
+            return vc_error(VC_ERR_MISMATCH, "results file '%s' was made with window %lld and frame_stride %lld; "
+                            "this run has %d and %d: choose another output", p->output, (long long)win, (long long)stride,
+                            p->window, p->frame_stride);
+    } else {
+        char tmp[4200];
+        snprintf(tmp, sizeof tmp, "%s", p->output);
+        r->f = H5Fcreate(tmp, H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT);
+        if (r->f < 0) return vc_error(VC_ERR_IO, "cannot create results file '%s'", p->output);
+        char mpath[PATH_MAX];
+        if (!realpath(p->model, mpath)) snprintf(mpath, sizeof mpath, "%s", p->model);
+        rc = vc_h5_write_strlist_attr(r->f, "class_names", meta->class_names, meta->n_classes, 1);
+        if (rc == VC_OK) rc = vc_h5_write_i64_attr(r->f, "window", p->window);
+        if (rc == VC_OK) rc = vc_h5_write_i64_attr(r->f, "frame_stride", p->frame_stride);
+        if (rc == VC_OK) rc = vc_h5_write_str_attr(r->f, "model", mpath);
+        if (rc == VC_OK) rc = vc_h5_write_str_attr(r->f, "model_sha256", model_sha);
+        if (rc == VC_OK) rc = vc_h5_write_str_attr(r->f, "format", "vidclass-results");
+        if (rc == VC_OK) rc = vc_h5_write_i64_attr(r->f, "format_version", 1);
+        if (rc != VC_OK) return rc;
+    }
+    int c = !exists;
+    hsize_t cdim[1] = { (hsize_t)meta->n_classes };
+    r->v_path = open_or_create(r->f, "videos/path", r->str, 0, NULL, c);
+    r->v_status = open_or_create(r->f, "videos/status", H5T_STD_I8LE, 0, NULL, c);
+    r->v_error = open_or_create(r->f, "videos/error", r->str, 0, NULL, c);
+    r->v_label = open_or_create(r->f, "videos/label", H5T_STD_I32LE, 0, NULL, c);
+    r->v_conf = open_or_create(r->f, "videos/confidence", H5T_IEEE_F32LE, 0, NULL, c);
+    r->v_nframes = open_or_create(r->f, "videos/n_frames", H5T_STD_I64LE, 0, NULL, c);
+    r->v_fps = open_or_create(r->f, "videos/fps", H5T_IEEE_F64LE, 0, NULL, c);
+    r->v_fstart = open_or_create(r->f, "videos/frame_start", H5T_STD_I64LE, 0, NULL, c);
+    r->f_index = open_or_create(r->f, "frames/index", H5T_STD_I64LE, 0, NULL, c);
+    r->f_probs = open_or_create(r->f, "frames/probs", H5T_IEEE_F32LE, 1, cdim, c);
+    r->f_label = open_or_create(r->f, "frames/label", H5T_STD_I32LE, 0, NULL, c);
+    hid_t all[] = { r->v_path, r->v_status, r->v_error, r->v_label, r->v_conf, r->v_nframes, r->v_fps, r->v_fstart,
+                    r->f_index, r->f_probs, r->f_label };
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        if (all[i] < 0) return vc_error(VC_ERR_FORMAT, "results file '%s': missing or unwritable datasets", p->output);
+    if (!exists) return H5Fflush(r->f, H5F_SCOPE_GLOBAL) < 0 ? vc_error(VC_ERR_IO, "flush failed") : VC_OK;
+
+    /* resume: the videos rows are written last, so they say what is complete; frames rows
+     * beyond the last complete video (a kill between the two writes) are dropped */
+    hssize_t nv = vc_h5_rows(r->v_path);
+    int64_t expect = 0;
+    if (nv > 0) {
+        char **paths = calloc((size_t)nv, sizeof(char *));
+        int64_t last[2];
+        if (!paths || vc_h5_read_rows(r->v_path, r->str, 0, (hsize_t)nv, paths) != VC_OK ||
+            vc_h5_read_rows(r->v_fstart, H5T_NATIVE_INT64, (hsize_t)nv - 1, 1, &last[0]) != VC_OK ||
+            vc_h5_read_rows(r->v_nframes, H5T_NATIVE_INT64, (hsize_t)nv - 1, 1, &last[1]) != VC_OK) {
+            free(paths);
+            return vc_error(VC_ERR_FORMAT, "results file '%s': cannot read /videos", p->output);
+        }
+        expect = last[0] + last[1];
+        for (hssize_t i = 0; i < nv; i++) {
+            for (int64_t j = 0; j < l->n; j++) /* linear: fine for thousands; a hash would serve millions */
+                if (!done[j] && strcmp(l->paths[j], paths[i]) == 0) { done[j] = 1; (*n_done)++; break; }
+        }
+        hid_t sp = H5Screate_simple(1, (hsize_t[]){ (hsize_t)nv }, NULL);
+        H5Dvlen_reclaim(r->str, sp, H5P_DEFAULT, paths);
+        H5Sclose(sp);
+        free(paths);
+    }
+    hssize_t nf = vc_h5_rows(r->f_index);
+    if (nf > expect) {
+        hsize_t d1[1] = { (hsize_t)expect }, d2[2] = { (hsize_t)expect, cdim[0] };
+        if (H5Dset_extent(r->f_index, d1) < 0 || H5Dset_extent(r->f_label, d1) < 0 || H5Dset_extent(r->f_probs, d2) < 0)
+            return vc_error(VC_ERR_IO, "results file '%s': cannot drop %lld incomplete frame rows", p->output,
+                            (long long)(nf - expect));
+        VC_LOG_WARN("results file: dropped %lld frame rows of a video that was not complete", (long long)(nf - expect));
+    }
+    r->frames = expect;
+    return VC_OK;
+}
+
+/* ---- one video -------------------------------------------------------------------- */
+
+struct vres {
+    int64_t  index, n, cap;
+    int32_t  status, label;
+    float    confidence;
+    double   fps;
+    char     error[ERR_LEN];
+    int64_t *idx;
+    float   *probs;
+    int32_t *lab;
+};
+
+static int vres_reserve(struct vres *v, int64_t n, int C)
+{
+    if (n <= v->cap) return VC_OK;
+    int64_t cap = v->cap ? v->cap : 1024;
+    while (cap < n) cap *= 2;
+    int64_t *i = realloc(v->idx, sizeof(int64_t) * (size_t)cap);
+    if (!i) return VC_ERR_NOMEM;
+    v->idx = i;
+    float *p = realloc(v->probs, sizeof(float) * (size_t)cap * C);
+    if (!p) return VC_ERR_NOMEM;
+    v->probs = p;
+    int32_t *l = realloc(v->lab, sizeof(int32_t) * (size_t)cap);
+    if (!l) return VC_ERR_NOMEM;
+    v->lab = l;
+    v->cap = cap;
+    return VC_OK;
+}
+
+static int results_append(struct results *r, const char *path, const struct vres *v, int C)
+{
+    int rc = VC_OK;
+    int64_t start = r->frames;
+    if (v->n > 0) {
+        rc = vc_h5_append_rows(r->f_index, H5T_NATIVE_INT64, (hsize_t)v->n, v->idx);
+        if (rc == VC_OK) rc = vc_h5_append_rows(r->f_probs, H5T_NATIVE_FLOAT, (hsize_t)v->n, v->probs);
+        if (rc == VC_OK) rc = vc_h5_append_rows(r->f_label, H5T_NATIVE_INT32, (hsize_t)v->n, v->lab);
+    }
+    int8_t st = (int8_t)v->status;
+    const char *err = v->error;
+    if (rc == VC_OK) rc = vc_h5_append_rows(r->v_fstart, H5T_NATIVE_INT64, 1, &start);
+    if (rc == VC_OK) rc = vc_h5_append_rows(r->v_nframes, H5T_NATIVE_INT64, 1, &v->n);
+    if (rc == VC_OK) rc = vc_h5_append_rows(r->v_fps, H5T_NATIVE_DOUBLE, 1, &v->fps);
+    if (rc == VC_OK) rc = vc_h5_append_rows(r->v_conf, H5T_NATIVE_FLOAT, 1, &v->confidence);
+    if (rc == VC_OK) rc = vc_h5_append_rows(r->v_label, H5T_NATIVE_INT32, 1, &v->label);
+    if (rc == VC_OK) rc = vc_h5_append_rows(r->v_status, H5T_NATIVE_INT8, 1, &st);
+    if (rc == VC_OK) rc = vc_h5_append_rows(r->v_error, r->str, 1, &err);
+    /* the path goes last: a row with a path is a complete video */
+    if (rc == VC_OK) rc = vc_h5_append_rows(r->v_path, r->str, 1, &path);
+    if (rc == VC_OK && H5Fflush(r->f, H5F_SCOPE_GLOBAL) < 0) rc = vc_error(VC_ERR_IO, "cannot flush the results file");
+    if (rc == VC_OK) r->frames += v->n;
+    (void)C;
+    return rc;
+}
+
+/* Decode thread -> CNN: a ring of N_SLOTS batches of frames. */
+struct slot {
+    uint8_t *rgb;
+    int64_t *idx;
+    int      n, eof, err, full;
+    char     msg[ERR_LEN];
+};
+
+struct dq {
+    pthread_mutex_t mu;
+    pthread_cond_t  cv;
+    struct slot     s[N_SLOTS];
+    int             head, tail, stop;
+    vc_video       *v;
+    int             B, S;
+};
+
+static void *decode_main(void *arg)
+{
+    struct dq *q = arg;
+    for (;;) {
+        pthread_mutex_lock(&q->mu);
+        while (q->s[q->tail].full && !q->stop) pthread_cond_wait(&q->cv, &q->mu);
+        int stop = q->stop;
+        struct slot *sl = &q->s[q->tail];
+        pthread_mutex_unlock(&q->mu);
+        if (stop) return NULL;
+        sl->n = sl->eof = sl->err = 0;
+        while (sl->n < q->B) {
+            int rc = vc_video_next(q->v, sl->rgb + (size_t)sl->n * q->S * q->S * 3, &sl->idx[sl->n]);
+            if (rc == 1) { sl->n++; continue; }
+            if (rc == 0) sl->eof = 1;
+            else { sl->err = rc; snprintf(sl->msg, sizeof sl->msg, "%s", vc_last_error()); } /* thread-local: copy */
+            break;
+        }
+        pthread_mutex_lock(&q->mu);
+        sl->full = 1;
+        int last = sl->eof || sl->err;
+        q->tail = (q->tail + 1) % N_SLOTS;
+        pthread_cond_broadcast(&q->cv);
+        pthread_mutex_unlock(&q->mu);
+        if (last) return NULL;
+    }
+}
+
+struct ctx {
+    const struct vc_batch_params *p;
+    MPI_Comm         comm;
+    int              rank, size, C, S;
+    vc_resnet50     *net;
+    vc_model        *model;
+    vc_smoother     *sm;
+    struct dq        q;
+    float           *x, *feat, *probs, *hws;
+    struct vlist     list;
+    /* rank 0 */
+    struct results   res;
+    int64_t         *pending, n_pending, next_pending;
+    int64_t          outstanding, done_bytes, total_bytes;
+    int              active_workers;
+    int64_t          n_done, n_failed, frames, *per_class;
+    double           t0, t_progress, busy;
+    int64_t          my_frames; /* frames this rank classified */
+    struct vres      wres; /* receive buffer for worker results */
+};
+
+typedef void (*serve_fn)(struct ctx *c, int blocking);
+
+/* Classify one video into v. serve (rank 0) is called between batches. */
+static int process_video(struct ctx *c, int64_t index, struct vres *v, serve_fn serve)
+{
+    const struct vc_batch_params *p = c->p;
+    const char *path = c->list.paths[index];
+    double t_start = MPI_Wtime();
+    v->index = index;
+    v->n = 0;
+    v->status = 0;
+    v->label = -1;
+    v->confidence = 0.0f;
+    v->fps = 0.0;
+    v->error[0] = '\0';
+    vc_video *vid = NULL;
+    struct vc_video_params vp = { c->S, p->frame_stride, p->decoder_threads };
+    if (vc_video_open(path, &vp, &vid) != VC_OK) {
+        v->status = 1;
+        snprintf(v->error, sizeof v->error, "%s", vc_last_error());
+        return VC_OK; /* a bad input is a result, not an error of the run */
+    }
+    v->fps = vc_video_get_info(vid)->fps;
+    vc_smoother_reset(c->sm);
+    double *sum = calloc((size_t)c->C, sizeof(double));
+    for (int i = 0; i < N_SLOTS; i++) c->q.s[i].full = 0;
+    c->q.head = c->q.tail = c->q.stop = 0;
+    c->q.v = vid;
+    pthread_t th;
+    int rc = sum ? VC_OK : VC_ERR_NOMEM;
+    if (rc == VC_OK && pthread_create(&th, NULL, decode_main, &c->q) != 0)
+        rc = vc_error(VC_ERR_NOMEM, "cannot start the decode thread");
+    int started = rc == VC_OK;
+    const size_t px = (size_t)c->S * c->S;
+    for (int fin = 0; rc == VC_OK && !fin;) {
+        pthread_mutex_lock(&c->q.mu);
+        while (!c->q.s[c->q.head].full) pthread_cond_wait(&c->q.cv, &c->q.mu);
+        struct slot *sl = &c->q.s[c->q.head];
+        pthread_mutex_unlock(&c->q.mu);
+        if (sl->n > 0) {
+            vc_preprocess_rgb8(sl->rgb, px * (size_t)sl->n, vc_model_meta(c->model)->preprocess, c->x);
+            rc = vc_resnet50_features(c->net, c->x, sl->n, c->S, c->S, c->feat);
+            if (rc == VC_OK) rc = vres_reserve(v, v->n + sl->n, c->C);
+            if (rc == VC_OK) {
+                vc_head_predict(vc_model_shape(c->model), vc_model_params(c->model), c->feat, sl->n,
+                                v->probs + (size_t)v->n * c->C, c->hws);
+                for (int k = 0; k < sl->n; k++) {
+                    const float *pk = v->probs + (size_t)(v->n + k) * c->C;
+                    v->idx[v->n + k] = sl->idx[k];
+                    v->lab[v->n + k] = vc_smoother_push(c->sm, pk, NULL);
+                    for (int j = 0; j < c->C; j++) sum[j] += pk[j];
+                }
+                v->n += sl->n;
+            }
+        }
+        if (sl->err) {
+            v->status = 1;
+            snprintf(v->error, sizeof v->error, "%s", sl->msg);
+        }
+        fin = sl->eof || sl->err;
+        pthread_mutex_lock(&c->q.mu);
+        sl->full = 0;
+        c->q.head = (c->q.head + 1) % N_SLOTS;
+        pthread_cond_broadcast(&c->q.cv);
+        pthread_mutex_unlock(&c->q.mu);
+        if (serve) serve(c, 0);
+    }
+    if (started) {
+        pthread_mutex_lock(&c->q.mu);
+        c->q.stop = 1;
+        pthread_cond_broadcast(&c->q.cv);
+        pthread_mutex_unlock(&c->q.mu);
+        pthread_join(th, NULL);
+    }
+    vc_video_close(&vid);
+    if (rc == VC_OK && v->n == 0 && v->status == 0) {
+        v->status = 1;
+        snprintf(v->error, sizeof v->error, "'%s': no frames could be decoded", path);
+    }
+    if (rc == VC_OK && v->n > 0) {
+        int best = 0;
+        for (int j = 1; j < c->C; j++) if (sum[j] > sum[best]) best = j;
+        v->label = best;
+        v->confidence = (float)(sum[best] / (double)v->n);
+    }
+    free(sum);
+    c->busy += MPI_Wtime() - t_start;
+    c->my_frames += v->n;
+    return rc;
+}
+
+/* ---- rank 0: serving and recording ------------------------------------------------------ */
+
+static void record(struct ctx *c, const struct vres *v)
+{
+    const char *path = c->list.paths[v->index];
+    int rc = results_append(&c->res, path, v, c->C);
+    if (rc != VC_OK) VC_LOG_ERR("cannot record '%s' in the results file: %s", path, vc_last_error());
+    c->n_done++;
+    c->frames += v->n;
+    c->done_bytes += c->list.sizes[v->index];
+    if (v->status != 0) {
+        c->n_failed++;
+        VC_LOG_WARN("video failed: %s", v->error);
+    } else if (v->label >= 0) {
+        c->per_class[v->label]++;
+    }
+    double now = MPI_Wtime();
+    if (!c->p->quiet && now - c->t_progress >= 1.0) {
+        c->t_progress = now;
+        double el = now - c->t0, frac = c->total_bytes > 0 ? (double)c->done_bytes / (double)c->total_bytes : 0;
+        double eta = frac > 0 ? el * (1 - frac) / frac : 0;
+        VC_LOG_INFO("batch: %lld/%lld videos (%lld failed), %lld frames, %.1f frames/s, ETA %.0f s",
+                    (long long)c->n_done, (long long)c->n_pending, (long long)c->n_failed, (long long)c->frames,
+                    (double)c->frames / (el > 0 ? el : 1), eta);
+    }
+}
+
+static int64_t pop_pending(struct ctx *c)
+{
+    return c->next_pending < c->n_pending ? c->pending[c->next_pending++] : -1;
+}
+
+static void serve(struct ctx *c, int blocking)
+{
+    for (;;) {
+        MPI_Status st;
+        int flag = 0;
+        if (c->active_workers == 0 && c->outstanding == 0) return;
+        if (blocking) { MPI_Probe(MPI_ANY_SOURCE, MPI_ANY_TAG, c->comm, &st); flag = 1; }
+        else MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, c->comm, &flag, &st);
+        if (!flag) return;
+        int src = st.MPI_SOURCE;
+        if (st.MPI_TAG == TAG_REQ) {
+            int dummy;
+            MPI_Recv(&dummy, 1, MPI_INT, src, TAG_REQ, c->comm, MPI_STATUS_IGNORE);
+            int64_t a = pop_pending(c);
+            MPI_Send(&a, 1, MPI_INT64_T, src, TAG_ASSIGN, c->comm);
+            if (a < 0) c->active_workers--;
+            else c->outstanding++;
+        } else if (st.MPI_TAG == TAG_HDR) {
+            struct vres *v = &c->wres;
+            struct { int64_t index, n; int32_t status, label; float conf; double fps; char error[ERR_LEN]; } h;
+            MPI_Recv(&h, (int)sizeof h, MPI_BYTE, src, TAG_HDR, c->comm, MPI_STATUS_IGNORE);
+            v->index = h.index; v->n = h.n; v->status = h.status; v->label = h.label; v->confidence = h.conf; v->fps = h.fps;
+            memcpy(v->error, h.error, ERR_LEN);
+            if (h.n > 0 && vres_reserve(v, h.n, c->C) == VC_OK) {
+                MPI_Recv(v->idx, (int)h.n, MPI_INT64_T, src, TAG_IDX, c->comm, MPI_STATUS_IGNORE);
+                MPI_Recv(v->probs, (int)(h.n * c->C), MPI_FLOAT, src, TAG_PROBS, c->comm, MPI_STATUS_IGNORE);
+                MPI_Recv(v->lab, (int)h.n, MPI_INT32_T, src, TAG_LAB, c->comm, MPI_STATUS_IGNORE);
+            }
+            record(c, v);
+            c->outstanding--;
+        } else {
+            VC_LOG_ERR("unexpected message tag %d from rank %d", st.MPI_TAG, src);
+            MPI_Recv(NULL, 0, MPI_BYTE, src, st.MPI_TAG, c->comm, MPI_STATUS_IGNORE);
+        }
+        if (blocking) return;
+    }
+}
+
+static int run_rank0(struct ctx *c)
+{
+    struct vres v = { 0 };
+    int rc = VC_OK;
+    for (;;) {
+        serve(c, 0);
+        int64_t a = pop_pending(c);
+        if (a >= 0) {
+            rc = process_video(c, a, &v, c->size > 1 ? serve : NULL);
+            if (rc != VC_OK) break;
+            record(c, &v);
+        } else if (c->active_workers > 0 || c->outstanding > 0) {
+            serve(c, 1);
+        } else {
+            break;
+        }
+    }
+    free(v.idx); free(v.probs); free(v.lab);
+    return rc;
+}
+
+static int run_worker(struct ctx *c)
+{
+    struct vres v[2];
+    memset(v, 0, sizeof v);
+    MPI_Request req[4];
+    int n_req = 0, cur = 0, rc = VC_OK, dummy = 0;
+    struct { int64_t index, n; int32_t status, label; float conf; double fps; char error[ERR_LEN]; } h[2];
+    int64_t a;
+    MPI_Send(&dummy, 1, MPI_INT, 0, TAG_REQ, c->comm);
+    MPI_Recv(&a, 1, MPI_INT64_T, 0, TAG_ASSIGN, c->comm, MPI_STATUS_IGNORE);
+    while (a >= 0) {
+        MPI_Send(&dummy, 1, MPI_INT, 0, TAG_REQ, c->comm); /* prefetch the next assignment */
+        rc = process_video(c, a, &v[cur], NULL);
+        if (rc != VC_OK) { /* a failure of this rank (not of the input): report it as the video's error */
+            v[cur].status = 1;
+            snprintf(v[cur].error, sizeof v[cur].error, "rank %d: %s", c->rank, vc_last_error());
+            v[cur].n = 0;
+        }
+        MPI_Waitall(n_req, req, MPI_STATUSES_IGNORE); /* the previous result's buffers are free again */
+        n_req = 0;
+        h[cur].index = v[cur].index; h[cur].n = v[cur].n; h[cur].status = v[cur].status; h[cur].label = v[cur].label;
+        h[cur].conf = v[cur].confidence; h[cur].fps = v[cur].fps;
+        memcpy(h[cur].error, v[cur].error, ERR_LEN);
+        MPI_Isend(&h[cur], (int)sizeof h[cur], MPI_BYTE, 0, TAG_HDR, c->comm, &req[n_req++]);
+        if (v[cur].n > 0) {
+            MPI_Isend(v[cur].idx, (int)v[cur].n, MPI_INT64_T, 0, TAG_IDX, c->comm, &req[n_req++]);
+            MPI_Isend(v[cur].probs, (int)(v[cur].n * c->C), MPI_FLOAT, 0, TAG_PROBS, c->comm, &req[n_req++]);
+            MPI_Isend(v[cur].lab, (int)v[cur].n, MPI_INT32_T, 0, TAG_LAB, c->comm, &req[n_req++]);
+        }
+        cur ^= 1;
+        MPI_Recv(&a, 1, MPI_INT64_T, 0, TAG_ASSIGN, c->comm, MPI_STATUS_IGNORE);
+    }
+    MPI_Waitall(n_req, req, MPI_STATUSES_IGNORE);
+    for (int i = 0; i < 2; i++) { free(v[i].idx); free(v[i].probs); free(v[i].lab); }
+    return VC_OK;
+}
+
+/* ---- entry point ------------------------------------------------------------------------ */
+
+static void ctx_free(struct ctx *c)
+{
+    if (c->rank == 0) results_close(&c->res);
+    vc_resnet50_free(&c->net);
+    vc_model_free(&c->model);
+    vc_smoother_free(&c->sm);
+    for (int i = 0; i < N_SLOTS; i++) { free(c->q.s[i].rgb); free(c->q.s[i].idx); }
+    pthread_mutex_destroy(&c->q.mu);
+    pthread_cond_destroy(&c->q.cv);
+    free(c->x); free(c->feat); free(c->probs); free(c->hws);
+    free(c->pending); free(c->per_class);
+    free(c->wres.idx); free(c->wres.probs); free(c->wres.lab);
+    vlist_free(&c->list);
+}
+
+int vc_batch_run(const struct vc_batch_params *p, MPI_Comm comm, struct vc_batch_result *out)
+{
+    struct ctx c;
+    memset(&c, 0, sizeof c);
+    memset(out, 0, sizeof *out);
+    c.p = p;
+    c.comm = comm;
+    MPI_Comm_rank(comm, &c.rank);
+    MPI_Comm_size(comm, &c.size);
+    pthread_mutex_init(&c.q.mu, NULL);
+    pthread_cond_init(&c.q.cv, NULL);
+    c.res.f = H5I_INVALID_HID;
+    vc_h5_quiet();
+    c.t0 = MPI_Wtime();
+    int rc = VC_OK;
+    if (!p->model || !p->weights || !p->output || (p->n_inputs == 0 && !p->manifest))
+        rc = vc_error(VC_ERR_INVALID_ARG, "model, weights, output and at least one input or a manifest are required");
+    else if (p->window < 1 || p->frame_stride < 1 || p->batch_size < 1)
+        rc = vc_error(VC_ERR_INVALID_ARG, "window, frame_stride and batch_size must be >= 1");
+    rc = vc_mpi_agree(comm, rc);
+    /* configuration checks, before any work: model, base weights and their match */
+    if (rc == VC_OK) rc = vc_mpi_agree(comm, vc_model_load(p->model, &c.model));
+    char wsha[65] = "", msha[65] = "";
+    if (rc == VC_OK && c.rank == 0) {
+        rc = vc_sha256_file(p->weights, wsha);
+        if (rc == VC_OK) rc = vc_sha256_file(p->model, msha);
+        if (rc == VC_OK && strcmp(wsha, vc_model_meta(c.model)->base_weights_sha256) != 0)
+            rc = vc_error(VC_ERR_MISMATCH, "base weights '%s' (sha256 %.12s...) are not the ones model '%s' was trained on "
+                          "('%s', sha256 %.12s...)", p->weights, wsha, p->model, vc_model_meta(c.model)->base_weights,
+                          vc_model_meta(c.model)->base_weights_sha256);
+    }
+    rc = vc_mpi_agree(comm, rc);
+    if (rc == VC_OK) rc = vc_mpi_agree(comm, vc_resnet50_load(p->weights, &c.net));
+    if (rc == VC_OK && c.rank == 0) rc = list_inputs(p, &c.list);
+    rc = vc_mpi_agree(comm, rc);
+    if (rc == VC_OK) rc = share_list(comm, c.rank, &c.list);
+    if (rc != VC_OK) { ctx_free(&c); return rc; }
+
+    c.C = vc_model_meta(c.model)->n_classes;
+    c.S = vc_model_meta(c.model)->image_size;
+    const int B = p->batch_size;
+    const size_t px3 = (size_t)c.S * c.S * 3;
+    rc = vc_smoother_init(p->window, c.C, &c.sm);
+    c.x = malloc(sizeof(float) * px3 * (size_t)B);
+    c.feat = malloc(sizeof(float) * VC_RESNET50_FEATURES * (size_t)B);
+    c.hws = malloc(sizeof(float) * vc_head_workspace_floats(vc_model_shape(c.model), B));
+    c.per_class = calloc((size_t)c.C, sizeof(int64_t));
+    c.q.B = B;
+    c.q.S = c.S;
+    for (int i = 0; i < N_SLOTS; i++) {
+        c.q.s[i].rgb = malloc(px3 * (size_t)B);
+        c.q.s[i].idx = malloc(sizeof(int64_t) * (size_t)B);
+        if (!c.q.s[i].rgb || !c.q.s[i].idx) rc = VC_ERR_NOMEM;
+    }
+    if (!c.x || !c.feat || !c.hws || !c.per_class) rc = VC_ERR_NOMEM;
+    rc = vc_mpi_agree(comm, rc);
+    out->n_videos = c.list.n;
+    if (rc == VC_OK && c.rank == 0) {
+        uint8_t *done = calloc((size_t)(c.list.n ? c.list.n : 1), 1);
+        c.pending = malloc(sizeof(int64_t) * (size_t)(c.list.n ? c.list.n : 1));
+        rc = done && c.pending ? VC_OK : VC_ERR_NOMEM;
+        if (rc == VC_OK) rc = results_open(&c.res, p, vc_model_meta(c.model), msha, &c.list, done, &out->n_resumed);
+        for (int64_t i = 0; rc == VC_OK && i < c.list.n; i++)
+            if (!done[i]) {
+                c.pending[c.n_pending++] = i;
+                c.total_bytes += c.list.sizes[i];
+            }
+        /* longest first (by file size), ties in path order */
+        for (int64_t i = 1; rc == VC_OK && i < c.n_pending; i++) {
+            int64_t k = c.pending[i], j = i - 1;
+            while (j >= 0 && c.list.sizes[c.pending[j]] < c.list.sizes[k]) { c.pending[j + 1] = c.pending[j]; j--; }
+            c.pending[j + 1] = k;
+        }
+        free(done);
+        if (rc == VC_OK && !p->quiet)
+            VC_LOG_INFO("batch: %lld videos listed, %lld already complete in %s, %lld to do on %d rank%s",
+                        (long long)c.list.n, (long long)out->n_resumed, p->output, (long long)c.n_pending, c.size,
+                        c.size > 1 ? "s" : "");
+    }
+    rc = vc_mpi_agree(comm, rc);
+    if (rc != VC_OK) { ctx_free(&c); return rc; }
+
+    c.active_workers = c.size - 1;
+    c.t_progress = MPI_Wtime();
+    rc = c.rank == 0 ? run_rank0(&c) : run_worker(&c);
+    rc = vc_mpi_agree(comm, rc);
+
+    /* summary: per-rank frames and busy time on rank 0 */
+    double mine[2] = { c.busy, (double)c.my_frames }, *all = c.rank == 0 ? calloc((size_t)c.size * 2, sizeof(double)) : NULL;
+    MPI_Gather(mine, 2, MPI_DOUBLE, all, 2, MPI_DOUBLE, 0, comm);
+    if (c.rank == 0) {
+        out->n_done = c.n_done;
+        out->n_failed = c.n_failed;
+        out->frames = c.frames;
+        out->seconds = MPI_Wtime() - c.t0;
+        if (!p->quiet) {
+            VC_LOG_INFO("summary: %lld videos classified (%lld failed), %lld frames in %.1f s = %.1f frames/s overall",
+                        (long long)c.n_done, (long long)c.n_failed, (long long)c.frames, out->seconds,
+                        (double)c.frames / (out->seconds > 0 ? out->seconds : 1));
+            for (int k = 0; k < c.C; k++)
+                VC_LOG_INFO("  %-24s %lld videos", vc_model_meta(c.model)->class_names[k], (long long)c.per_class[k]);
+            for (int r = 0; all && r < c.size; r++)
+                VC_LOG_INFO("  rank %d: %.0f frames, busy %.1f s of %.1f s, %.1f frames/s while busy", r, all[2 * r + 1],
+                            all[2 * r], out->seconds, all[2 * r] > 0 ? all[2 * r + 1] / all[2 * r] : 0.0);
+        }
+    }
+    free(all);
+    MPI_Bcast(out, (int)sizeof *out, MPI_BYTE, 0, comm);
+    ctx_free(&c);
+    return rc;
+}

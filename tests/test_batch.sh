@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# test_batch.sh BIN_DIR MPIEXEC - vidclass-batch end to end: a model trained here on the
+# synthetic classes, clips made with ffmpeg (one per class, one that flickers between two
+# classes, bad inputs), 1/2/3 ranks, smoothing, frame stride, SIGKILL + resume, config errors.
+set -u
+BIN=$1 MPIEXEC=$2
+HERE=$(cd "$(dirname "$0")" && pwd)
+T=$(mktemp -d "${TMPDIR:-/tmp}/vc-batch-XXXXXX")
+trap 'rm -rf "$T"' EXIT
+pass=0 fail=0
+ok()  { pass=$((pass + 1)); echo "ok:   $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL: $1"; }
+MPIRUN=("$MPIEXEC" --oversubscribe)
+[ "$(id -u)" -eq 0 ] && export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+chk() { # NAME checker-args...: the checker's exit status decides
+    local name=$1 o; shift
+    if o=$("$BIN/test_results_check" "$@" 2>&1); then ok "$name"; else bad "$name: $o"; fi
+}
+
+# a model that knows the synthetic classes (flat, fractal, pattern)
+bash "$HERE/make_synthetic_classes.sh" "$T/in" 24
+"$BIN/vidclass-pack" --input "$T/in" --output "$T/pack.h5" --size 64 --quiet >/dev/null 2>&1
+"$BIN/vidclass-weights" init --seed 1234 --output "$T/w.h5" >/dev/null
+"$BIN/vidclass-train" --pack "$T/pack.h5" --weights "$T/w.h5" --output "$T/model" --epochs 40 --augment-views 2 \
+    --lr 0.002 --threads 2 --quiet >/dev/null 2>&1 && ok "model trained" || bad "training the test model"
+
+V=$T/videos
+mkdir -p "$V/sub"
+ff() { ffmpeg -v error -y "$@"; }
+ff -f lavfi -i "color=c=0xA03C50:s=320x240:d=3:r=25" -pix_fmt yuv420p "$V/flat.mp4"
+ff -f lavfi -i "testsrc=s=320x240:d=2:r=25" -pix_fmt yuv420p "$V/sub/pattern.mp4"
+ff -f lavfi -i "mandelbrot=s=320x240:r=25" -t 2 -pix_fmt yuv420p "$V/fractal.mkv"
+# flat, with a testsrc frame every 4th frame: flickers without smoothing
+ff -f lavfi -i "color=c=0xA03C50:s=320x240:d=4:r=25" -f lavfi -i "testsrc=s=320x240:d=4:r=25" \
+   -filter_complex "[0:v][1:v]overlay=enable='eq(mod(n\,4)\,3)'" -pix_fmt yuv420p "$V/flicker.mp4"
+: > "$V/empty.mp4"
+echo "not a video" > "$V/text.avi"
+ff -f lavfi -i "sine=d=1" "$V/audio.mp4"
+ff -f lavfi -i "testsrc=s=320x240:d=6:r=25" -pix_fmt yuv420p "$T/long.mp4"
+head -c $(( $(stat -c %s "$T/long.mp4") / 2 )) "$T/long.mp4" > "$V/truncated.mp4"   # moov atom (at the end) missing
+common=(--model "$T/model/model.h5" --weights "$T/w.h5" --threads 1 --quiet)
+
+out=$("$BIN/vidclass-batch" "${common[@]}" --input "$V" --output "$T/r1.h5" --window 16 2>&1); rc=$?
+echo "$out" | tail -n 4
+[ $rc -eq 3 ] && ok "exit 3 when some inputs fail" || bad "exit $rc, want 3"
+chk "flat clip -> flat" label "$T/r1.h5" flat.mp4 flat
+chk "pattern clip -> pattern" label "$T/r1.h5" sub/pattern.mp4 pattern
+chk "fractal clip -> fractal" label "$T/r1.h5" fractal.mkv fractal
+for f in empty.mp4 text.avi audio.mp4 truncated.mp4; do chk "$f recorded as failed" status "$T/r1.h5" "$f" 1; done
+h5dump -d /videos/error "$T/r1.h5" | grep -q "no video stream" && ok "error text recorded" || bad "error text"
+
+# smoothing: window 1 flickers, window 16 does not
+"$BIN/vidclass-batch" "${common[@]}" --input "$V/flicker.mp4" --output "$T/w1.h5" --window 1 >/dev/null 2>&1
+c1=$("$BIN/test_results_check" changes "$T/w1.h5" flicker.mp4)
+c16=$("$BIN/test_results_check" changes "$T/r1.h5" flicker.mp4)
+echo "label changes on the flickering clip: window 1: $c1, window 16: $c16"
+[ "${c1:-0}" -ge 20 ] && [ "${c16:-99}" -le 1 ] && ok "smoothing removes flicker ($c1 -> $c16 changes)" || bad "flicker: $c1 -> $c16"
+
+# same results with 2 and 3 ranks (row order may differ)
+for n in 2 3; do
+    "${MPIRUN[@]}" -n $n "$BIN/vidclass-batch" "${common[@]}" --input "$V" --output "$T/r$n.h5" --window 16 >/dev/null 2>&1
+    chk "1 rank == $n ranks" same "$T/r1.h5" "$T/r$n.h5"
+done
+
+# frame stride 3: 75 frames -> 25 classified, indices 0, 3, 6, ...
+"$BIN/vidclass-batch" "${common[@]}" --input "$V/flat.mp4" --output "$T/s3.h5" --frame-stride 3 >/dev/null 2>&1
+chk "frame stride 3" stride "$T/s3.h5" flat.mp4 3 25
+
+# SIGKILL mid-run, then the same command again: every video exactly once, same results
+for i in 1 2 3 4 5 6; do cp "$V/flat.mp4" "$V/sub/copy$i.mp4"; done
+"$BIN/vidclass-batch" "${common[@]}" --input "$V" --output "$T/full.h5" --window 16 >/dev/null 2>&1
+"$BIN/vidclass-batch" "${common[@]}" --input "$V" --output "$T/killed.h5" --window 16 >/dev/null 2>&1 &
+pid=$!
+sleep 3
+kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+echo "killed with $(h5ls "$T/killed.h5/videos/path" 2>/dev/null | sed -n 's/.*{\([0-9]*\)\/.*/\1/p') videos recorded"
+"$BIN/vidclass-batch" "${common[@]}" --input "$V" --output "$T/killed.h5" --window 16 >/dev/null 2>&1
+[ $? -eq 3 ] && ok "resume run finished" || bad "resume run"
+chk "resumed == uninterrupted, each video once" same "$T/full.h5" "$T/killed.h5"
+
+# configuration errors stop before any work
+expect() { # NAME EXIT PATTERN CMD...
+    local name=$1 code=$2 pat=$3; shift 3
+    local o r; o=$("$@" 2>&1); r=$?
+    if [ $r -eq "$code" ] && grep -qE -- "$pat" <<<"$o"; then ok "$name"; else bad "$name (exit $r): $o"; fi
+}
+"$BIN/vidclass-weights" init --seed 99 --output "$T/other.h5" >/dev/null
+expect "weights the model was not trained on" 2 "not the ones model .* was trained on" \
+    "$BIN/vidclass-batch" --model "$T/model/model.h5" --weights "$T/other.h5" --output "$T/x.h5" --input "$V"
+expect "missing model"       2 "model, weights, output" "$BIN/vidclass-batch" --weights "$T/w.h5" --output "$T/x.h5" --input "$V"
+expect "pack given as the model" 1 "not a vidclass model file .*it is a vidclass-pack" "$BIN/vidclass-batch" --model "$T/pack.h5" --weights "$T/w.h5" --output "$T/x.h5" --input "$V"
+printf 'run:\n  window: [1\n' > "$T/syn.yaml"
+expect "YAML syntax error"   2 "syn.yaml:3:1: YAML syntax error" "$BIN/vidclass-batch" --config "$T/syn.yaml"
+printf 'run:\n  window: 0\n' > "$T/w0.yaml"
+expect "window 0"            2 "w0.yaml:2:11: 'run.window' must be an integer in \[1" "$BIN/vidclass-batch" --config "$T/w0.yaml"
+expect "existing results with --no-resume" 2 "exists; resume is off" \
+    "$BIN/vidclass-batch" "${common[@]}" --input "$V" --output "$T/r1.h5" --no-resume
+[ ! -e "$T/x.h5" ] && ok "config errors write nothing" || bad "a failed run left $T/x.h5"
+"$BIN/vidclass-batch" --help | grep -q -- "--frame-stride" && ok "--help" || bad "--help"
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
