@@ -33,6 +33,8 @@ static void usage(FILE *f)
         "  --batch-size N        frames per forward pass                            [16]\n"
         "  --threads N           BLAS threads per rank       [CPUs available to the rank]\n"
         "  --decoder-threads N   FFmpeg decoder threads, 0 = FFmpeg's choice        [0]\n"
+        "  --annotate-dir DIR    also write each video to DIR with its smoothed label drawn\n"
+        "                        on every frame (H.264 MP4, same size and frame rate)\n"
         "  --no-resume           fail if the results file exists (default: skip videos\n"
         "                        already complete in it and append the rest)\n"
         "  --quiet               no progress lines\n"
@@ -68,6 +70,7 @@ int main(int argc, char **argv)
         { "threads", VC_OPT_INT, &threads, 1, 1024, NULL },
         { "decoder_threads", VC_OPT_INT, &p.decoder_threads, 0, 64, NULL },
         { "resume", VC_OPT_BOOL, &p.resume, 0, 0, NULL },
+        { "annotate_dir", VC_OPT_STR, &p.annotate_dir, 0, 0, NULL },
         { "quiet", VC_OPT_BOOL, &p.quiet, 0, 0, NULL },
     };
     vc_config *cfg = NULL;

@@ -14,6 +14,8 @@
 #include "vidclass/video.h"
 #include "h5util.h"
 #include "mpiutil.h"
+#include "annotate.h"
+#include "video_internal.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -378,6 +380,8 @@ struct slot {
     int64_t *idx;
     int      n, eof, err, full;
     char     msg[ERR_LEN];
+    AVFrame **kept; /* annotation: every decoded frame up to the slot's last one */
+    int       n_kept, cap_kept;
 };
 
 struct dq {
@@ -407,6 +411,17 @@ static void *decode_main(void *arg)
             else { sl->err = rc; snprintf(sl->msg, sizeof sl->msg, "%s", vc_last_error()); } /* thread-local: copy */
             break;
         }
+        sl->n_kept = 0;
+        for (AVFrame *f; (f = vc_video_take_kept(q->v)) != NULL;) {
+            if (sl->n_kept == sl->cap_kept) {
+                int cap = sl->cap_kept ? 2 * sl->cap_kept : 32;
+                AVFrame **k = realloc(sl->kept, sizeof *k * (size_t)cap);
+                if (!k) { av_frame_free(&f); break; }
+                sl->kept = k;
+                sl->cap_kept = cap;
+            }
+            sl->kept[sl->n_kept++] = f;
+        }
         pthread_mutex_lock(&q->mu);
         sl->full = 1;
         int last = sl->eof || sl->err;
@@ -435,10 +450,27 @@ struct ctx {
     int64_t          n_done, n_failed, frames, *per_class;
     double           t0, t_progress, busy;
     int64_t          my_frames; /* frames this rank classified */
+    int32_t          last_label;
+    float            last_conf;
+    int64_t          last_frames;
     struct vres      wres; /* receive buffer for worker results */
 };
 
 typedef void (*serve_fn)(struct ctx *c, int blocking);
+
+/* "videos/a/clip.mov" -> "videos__a__clip.mp4": unique per input path, flat in one folder. */
+static void annotated_name(const char *path, char *out, size_t len)
+{
+    while (*path == '/' || *path == '.') path++;
+    size_t k = 0;
+    const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
+    const char *end = dot && (!slash || dot > slash) ? dot : path + strlen(path);
+    for (const char *s = path; s < end && k + 3 < len; s++) {
+        if (*s == '/') { out[k++] = '_'; out[k++] = '_'; }
+        else out[k++] = *s;
+    }
+    snprintf(out + k, len - k, ".mp4");
+}
 
 /* Classify one video into v. serve (rank 0) is called between batches. */
 static int process_video(struct ctx *c, int64_t index, struct vres *v, serve_fn serve)
@@ -462,6 +494,18 @@ static int process_video(struct ctx *c, int64_t index, struct vres *v, serve_fn 
     }
     v->fps = vc_video_get_info(vid)->fps;
     vc_smoother_reset(c->sm);
+    vc_annotator *ann = NULL;
+    int ann_label = -1;
+    if (p->annotate_dir || p->annotate_file) {
+        char name[PATH_MAX], out[2 * PATH_MAX + 2];
+        annotated_name(path, name, sizeof name);
+        if (p->annotate_file) snprintf(out, sizeof out, "%s", p->annotate_file);
+        else snprintf(out, sizeof out, "%s/%s", p->annotate_dir, name);
+        if (vc_annotator_open(out, v->fps, &ann) == VC_OK)
+            vc_video_keep_frames(vid, 1);
+        else
+            VC_LOG_WARN("no annotated copy of '%s': %s", path, vc_last_error());
+    }
     double *sum = calloc((size_t)c->C, sizeof(double));
     for (int i = 0; i < N_SLOTS; i++) c->q.s[i].full = 0;
     c->q.head = c->q.tail = c->q.stop = 0;
@@ -497,6 +541,18 @@ static int process_video(struct ctx *c, int64_t index, struct vres *v, serve_fn 
             v->status = 1;
             snprintf(v->error, sizeof v->error, "%s", sl->msg);
         }
+        /* annotation: each decoded frame gets the latest smoothed label at its position */
+        for (int k = 0, j = 0; k < sl->n_kept; k++) {
+            AVFrame *f = sl->kept[k];
+            for (; j < sl->n && sl->idx[j] <= f->pts; j++) ann_label = v->lab[v->n - sl->n + j];
+            if (ann && rc == VC_OK && ann_label >= 0 &&
+                vc_annotator_write(ann, f, vc_model_meta(c->model)->class_names[ann_label]) != VC_OK) {
+                VC_LOG_WARN("annotated copy of '%s' abandoned: %s", path, vc_last_error());
+                vc_annotator_close(&ann, 0);
+            }
+            av_frame_free(&sl->kept[k]);
+        }
+        sl->n_kept = 0;
         fin = sl->eof || sl->err;
         pthread_mutex_lock(&c->q.mu);
         sl->full = 0;
@@ -512,7 +568,13 @@ static int process_video(struct ctx *c, int64_t index, struct vres *v, serve_fn 
         pthread_mutex_unlock(&c->q.mu);
         pthread_join(th, NULL);
     }
+    for (int i = 0; i < N_SLOTS; i++) { /* frames of slots not consumed (an error stopped early) */
+        for (int k = 0; k < c->q.s[i].n_kept; k++) av_frame_free(&c->q.s[i].kept[k]);
+        c->q.s[i].n_kept = 0;
+    }
     vc_video_close(&vid);
+    if (ann && vc_annotator_close(&ann, rc == VC_OK) != VC_OK)
+        VC_LOG_WARN("annotated copy of '%s' not written: %s", path, vc_last_error());
     if (rc == VC_OK && v->n == 0 && v->status == 0) {
         v->status = 1;
         snprintf(v->error, sizeof v->error, "'%s': no frames could be decoded", path);
@@ -534,8 +596,11 @@ static int process_video(struct ctx *c, int64_t index, struct vres *v, serve_fn 
 static void record(struct ctx *c, const struct vres *v)
 {
     const char *path = c->list.paths[v->index];
-    int rc = results_append(&c->res, path, v, c->C);
+    int rc = c->res.f >= 0 ? results_append(&c->res, path, v, c->C) : VC_OK;
     if (rc != VC_OK) VC_LOG_ERR("cannot record '%s' in the results file: %s", path, vc_last_error());
+    c->last_label = v->label;
+    c->last_conf = v->confidence;
+    c->last_frames = v->n;
     c->n_done++;
     c->frames += v->n;
     c->done_bytes += c->list.sizes[v->index];
@@ -665,7 +730,7 @@ static void ctx_free(struct ctx *c)
     vc_resnet50_free(&c->net);
     vc_model_free(&c->model);
     vc_smoother_free(&c->sm);
-    for (int i = 0; i < N_SLOTS; i++) { free(c->q.s[i].rgb); free(c->q.s[i].idx); }
+    for (int i = 0; i < N_SLOTS; i++) { free(c->q.s[i].rgb); free(c->q.s[i].idx); free(c->q.s[i].kept); }
     pthread_mutex_destroy(&c->q.mu);
     pthread_cond_destroy(&c->q.cv);
     free(c->x); free(c->feat); free(c->probs); free(c->hws);
@@ -685,12 +750,17 @@ int vc_batch_run(const struct vc_batch_params *p, MPI_Comm comm, struct vc_batch
     MPI_Comm_size(comm, &c.size);
     pthread_mutex_init(&c.q.mu, NULL);
     pthread_cond_init(&c.q.cv, NULL);
-    c.res.f = H5I_INVALID_HID;
+    c.res.f = c.res.str = H5I_INVALID_HID;
+    c.res.v_path = c.res.v_status = c.res.v_error = c.res.v_label = c.res.v_conf = H5I_INVALID_HID;
+    c.res.v_nframes = c.res.v_fps = c.res.v_fstart = c.res.f_index = c.res.f_probs = c.res.f_label = H5I_INVALID_HID;
+    c.last_label = -1;
     vc_h5_quiet();
     c.t0 = MPI_Wtime();
     int rc = VC_OK;
-    if (!p->model || !p->weights || !p->output || (p->n_inputs == 0 && !p->manifest))
+    if (!p->model || !p->weights || (!p->output && !p->annotate_file) || (p->n_inputs == 0 && !p->manifest))
         rc = vc_error(VC_ERR_INVALID_ARG, "model, weights, output and at least one input or a manifest are required");
+    else if (p->annotate_file && (p->n_inputs != 1 || p->manifest))
+        rc = vc_error(VC_ERR_INVALID_ARG, "an annotated output file needs exactly one input video");
     else if (p->window < 1 || p->frame_stride < 1 || p->batch_size < 1)
         rc = vc_error(VC_ERR_INVALID_ARG, "window, frame_stride and batch_size must be >= 1");
     rc = vc_mpi_agree(comm, rc);
@@ -708,6 +778,8 @@ int vc_batch_run(const struct vc_batch_params *p, MPI_Comm comm, struct vc_batch
     rc = vc_mpi_agree(comm, rc);
     if (rc == VC_OK) rc = vc_mpi_agree(comm, vc_resnet50_load(p->weights, &c.net));
     if (rc == VC_OK && c.rank == 0) rc = list_inputs(p, &c.list);
+    if (rc == VC_OK && c.rank == 0 && p->annotate_dir && mkdir(p->annotate_dir, 0777) != 0 && errno != EEXIST)
+        rc = vc_error(VC_ERR_IO, "cannot create the annotation folder '%s': %s", p->annotate_dir, strerror(errno));
     rc = vc_mpi_agree(comm, rc);
     if (rc == VC_OK) rc = share_list(comm, c.rank, &c.list);
     if (rc != VC_OK) { ctx_free(&c); return rc; }
@@ -735,7 +807,7 @@ int vc_batch_run(const struct vc_batch_params *p, MPI_Comm comm, struct vc_batch
         uint8_t *done = calloc((size_t)(c.list.n ? c.list.n : 1), 1);
         c.pending = malloc(sizeof(int64_t) * (size_t)(c.list.n ? c.list.n : 1));
         rc = done && c.pending ? VC_OK : VC_ERR_NOMEM;
-        if (rc == VC_OK) rc = results_open(&c.res, p, vc_model_meta(c.model), msha, &c.list, done, &out->n_resumed);
+        if (rc == VC_OK && p->output) rc = results_open(&c.res, p, vc_model_meta(c.model), msha, &c.list, done, &out->n_resumed);
         for (int64_t i = 0; rc == VC_OK && i < c.list.n; i++)
             if (!done[i]) {
                 c.pending[c.n_pending++] = i;
@@ -750,7 +822,8 @@ int vc_batch_run(const struct vc_batch_params *p, MPI_Comm comm, struct vc_batch
         free(done);
         if (rc == VC_OK && !p->quiet)
             VC_LOG_INFO("batch: %lld videos listed, %lld already complete in %s, %lld to do on %d rank%s",
-                        (long long)c.list.n, (long long)out->n_resumed, p->output, (long long)c.n_pending, c.size,
+                        (long long)c.list.n, (long long)out->n_resumed, p->output ? p->output : "(no results file)",
+                        (long long)c.n_pending, c.size,
                         c.size > 1 ? "s" : "");
     }
     rc = vc_mpi_agree(comm, rc);
@@ -769,6 +842,9 @@ int vc_batch_run(const struct vc_batch_params *p, MPI_Comm comm, struct vc_batch
         out->n_failed = c.n_failed;
         out->frames = c.frames;
         out->seconds = MPI_Wtime() - c.t0;
+        out->last_label = c.last_label;
+        out->last_confidence = c.last_conf;
+        out->last_frames = c.last_frames;
         if (!p->quiet) {
             VC_LOG_INFO("summary: %lld videos classified (%lld failed), %lld frames in %.1f s = %.1f frames/s overall",
                         (long long)c.n_done, (long long)c.n_failed, (long long)c.frames, out->seconds,

@@ -2,6 +2,7 @@
  * packets, receive frames (EAGAIN/EOF are not errors), flush with a NULL packet at the
  * end, and convert only the frames that will be classified. */
 #include "vidclass/video.h"
+#include "video_internal.h"
 #include "vidclass/image.h"
 #include "vidclass/status.h"
 
@@ -27,7 +28,36 @@ struct vc_video {
     int                  stream, sws_w, sws_h, sws_fmt;
     int                  draining, done;
     int64_t              decoded;
+    int                  keep;
+    AVFrame            **kept;   /* FIFO of clones when keep is on */
+    int                  n_kept, cap_kept, head_kept;
 };
+
+void vc_video_keep_frames(vc_video *v, int on) { v->keep = on; }
+
+AVFrame *vc_video_take_kept(vc_video *v)
+{
+    if (v->head_kept == v->n_kept) return NULL;
+    AVFrame *f = v->kept[v->head_kept++];
+    if (v->head_kept == v->n_kept) v->head_kept = v->n_kept = 0;
+    return f;
+}
+
+static int keep_frame(vc_video *v, const AVFrame *f, int64_t index)
+{
+    if (v->n_kept == v->cap_kept) {
+        int cap = v->cap_kept ? 2 * v->cap_kept : 64;
+        AVFrame **k = realloc(v->kept, sizeof *k * (size_t)cap);
+        if (!k) return VC_ERR_NOMEM;
+        v->kept = k;
+        v->cap_kept = cap;
+    }
+    AVFrame *c = av_frame_clone(f);
+    if (!c) return vc_error(VC_ERR_NOMEM, "'%s': cannot keep frame %lld", v->path, (long long)index);
+    c->pts = index;
+    v->kept[v->n_kept++] = c;
+    return VC_OK;
+}
 
 static const char *errstr(int err, char *buf, size_t len)
 {
@@ -156,6 +186,7 @@ int vc_video_next(vc_video *v, uint8_t *rgb, int64_t *index)
             int64_t i = v->decoded++;
             int take = i % v->p.stride == 0;
             int rc = take ? convert(v, rgb) : VC_OK;
+            if (rc == VC_OK && v->keep) rc = keep_frame(v, v->frame, i);
             av_frame_unref(v->frame);
             if (rc != VC_OK) return rc;
             if (take) {
@@ -201,6 +232,8 @@ void vc_video_close(vc_video **vp)
 {
     if (!vp || !*vp) return;
     vc_video *v = *vp;
+    for (AVFrame *f; (f = vc_video_take_kept(v)) != NULL;) av_frame_free(&f);
+    free(v->kept);
     sws_freeContext(v->sws);
     av_frame_free(&v->frame);
     av_packet_free(&v->pkt);

@@ -10,7 +10,9 @@
  * average over the last `window` predictions (vidclass/smooth.h) for the per-frame label,
  * and the argmax of the mean of all frames' probabilities for the video label.
  * A bad input (unreadable, not a video, no video stream, decode error) is recorded with
- * status 1 and its error; the run goes on. With resume, videos already in the results
+ * status 1 and its error; the run goes on. With annotate_dir, each video is also written
+ * there with its smoothed label drawn on every frame (libavfilter drawtext, H.264 MP4,
+ * same size and frame rate). With resume, videos already in the results
  * file are not processed again. Layout: docs/formats.md "Results file"; design and message
  * costs: docs/design.md.
  */
@@ -27,7 +29,7 @@ extern "C" {
 struct vc_batch_params {
     const char        *model;           /* vidclass-train model.h5                      */
     const char        *weights;         /* base weights; must match the model's SHA-256 */
-    const char        *output;          /* results HDF5                                 */
+    const char        *output;          /* results HDF5 (NULL: none, e.g. vidclass-predict) */
     const char *const *inputs;          /* video files and/or directories (recursive)   */
     int                n_inputs;
     const char        *manifest;        /* file with one path per line, or NULL         */
@@ -38,11 +40,16 @@ struct vc_batch_params {
     int                batch_size;      /* frames per forward pass (16)                 */
     int                decoder_threads; /* 0: FFmpeg's choice                           */
     int                resume;          /* skip videos already in the results (1)      */
+    const char        *annotate_dir;    /* write labelled copies of the videos here (MP4, H.264); NULL: off */
+    const char        *annotate_file;   /* single-video runs: the labelled copy's file name instead */
     int                quiet;
 };
 struct vc_batch_params vc_batch_default_params(void);
 
 struct vc_batch_result {
+    int32_t last_label;      /* single-video runs: the video label (-1 if failed)    */
+    float   last_confidence;
+    int64_t last_frames;
     int64_t n_videos;   /* listed                                 */
     int64_t n_done;     /* processed in this run                  */
     int64_t n_failed;   /* of those, recorded with status 1       */

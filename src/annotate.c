@@ -1,0 +1,192 @@
+/* annotate.c - label text on every frame: buffer -> drawtext -> scale to even size ->
+ * yuv420p -> buffersink, then libx264 (mpeg4 if x264 is missing) into an MP4. */
+#include "annotate.h"
+#include "vidclass/status.h"
+
+#include <libavcodec/avcodec.h>
+#include <libavfilter/avfilter.h>
+#include <libavfilter/buffersink.h>
+#include <libavfilter/buffersrc.h>
+#include <libavformat/avformat.h>
+#include <libavutil/opt.h>
+#include <libavutil/pixdesc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct vc_annotator {
+    char             path[4096], tmp[4200];
+    AVRational       rate;
+    AVFilterGraph   *graph;
+    AVFilterContext *src, *sink;
+    AVCodecContext  *enc;
+    AVFormatContext *oc;
+    AVStream        *st;
+    AVPacket        *pkt;
+    AVFrame         *out;
+    int64_t          n;
+    int              header;
+};
+
+int vc_annotator_open(const char *path, double fps, vc_annotator **out)
+{
+    *out = NULL;
+    vc_annotator *a = calloc(1, sizeof *a);
+    if (!a) return VC_ERR_NOMEM;
+    snprintf(a->path, sizeof a->path, "%s", path);
+    snprintf(a->tmp, sizeof a->tmp, "%s.partial.mp4", path);
+    a->rate = av_d2q(fps > 0 ? fps : 25.0, 100000);
+    a->pkt = av_packet_alloc();
+    a->out = av_frame_alloc();
+    if (!a->pkt || !a->out) {
+        vc_annotator_close(&a, 0);
+        return VC_ERR_NOMEM;
+    }
+    *out = a;
+    return VC_OK;
+}
+
+/* The graph and the encoder are built on the first frame (its size and pixel format). */
+static int setup(vc_annotator *a, const AVFrame *f)
+{
+    char args[512], eb[128];
+    int ret;
+    a->graph = avfilter_graph_alloc();
+    if (!a->graph) return VC_ERR_NOMEM;
+    snprintf(args, sizeof args, "video_size=%dx%d:pix_fmt=%d:time_base=%d/%d:pixel_aspect=%d/%d", f->width, f->height,
+             f->format, a->rate.den, a->rate.num, f->sample_aspect_ratio.num ? f->sample_aspect_ratio.num : 1,
+             f->sample_aspect_ratio.den ? f->sample_aspect_ratio.den : 1);
+    if ((ret = avfilter_graph_create_filter(&a->src, avfilter_get_by_name("buffer"), "in", args, NULL, a->graph)) < 0 ||
+        (ret = avfilter_graph_create_filter(&a->sink, avfilter_get_by_name("buffersink"), "out", NULL, NULL, a->graph)) < 0)
+        return vc_error(VC_ERR_UNSUPPORTED, "annotate: cannot create buffer filters (%s)", av_make_error_string(eb, sizeof eb, ret));
+    AVFilterInOut *outputs = avfilter_inout_alloc(), *inputs = avfilter_inout_alloc();
+    if (!outputs || !inputs) {
+        avfilter_inout_free(&outputs);
+        avfilter_inout_free(&inputs);
+        return VC_ERR_NOMEM;
+    }
+    outputs->name = av_strdup("in");
+    outputs->filter_ctx = a->src;
+    inputs->name = av_strdup("out");
+    inputs->filter_ctx = a->sink;
+    /* font size scales with the frame; text changed per frame with a "reinit" command */
+    int fs = f->height / 14 > 12 ? f->height / 14 : 12;
+    snprintf(args, sizeof args,
+             "drawtext=font=DejaVu Sans:text=' ':expansion=none:fontsize=%d:fontcolor=white:box=1:"
+             "boxcolor=black@0.6:boxborderw=%d:x=%d:y=%d,scale=trunc(iw/2)*2:trunc(ih/2)*2,format=yuv420p",
+             fs, fs / 4, fs / 2, fs / 2);
+    ret = avfilter_graph_parse_ptr(a->graph, args, &inputs, &outputs, NULL);
+    avfilter_inout_free(&outputs);
+    avfilter_inout_free(&inputs);
+    if (ret < 0 || (ret = avfilter_graph_config(a->graph, NULL)) < 0)
+        return vc_error(VC_ERR_UNSUPPORTED, "annotate: cannot build the drawtext filter graph (%s)", av_make_error_string(eb, sizeof eb, ret));
+
+    const AVCodec *codec = avcodec_find_encoder_by_name("libx264");
+    if (!codec) codec = avcodec_find_encoder(AV_CODEC_ID_MPEG4);
+    if (!codec) return vc_error(VC_ERR_UNSUPPORTED, "annotate: no H.264 or MPEG-4 encoder in this FFmpeg");
+    if ((ret = avformat_alloc_output_context2(&a->oc, NULL, "mp4", a->tmp)) < 0 || !a->oc)
+        return vc_error(VC_ERR_IO, "annotate: cannot set up '%s' (%s)", a->tmp, av_make_error_string(eb, sizeof eb, ret));
+    a->enc = avcodec_alloc_context3(codec);
+    a->st = avformat_new_stream(a->oc, NULL);
+    if (!a->enc || !a->st) return VC_ERR_NOMEM;
+    a->enc->width = av_buffersink_get_w(a->sink);
+    a->enc->height = av_buffersink_get_h(a->sink);
+    a->enc->pix_fmt = AV_PIX_FMT_YUV420P;
+    a->enc->time_base = av_inv_q(a->rate);
+    a->enc->framerate = a->rate;
+    a->enc->sample_aspect_ratio = av_buffersink_get_sample_aspect_ratio(a->sink);
+    a->enc->thread_count = 1;
+    if (a->oc->oformat->flags & AVFMT_GLOBALHEADER) a->enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+    if (strcmp(codec->name, "libx264") == 0) {
+        av_opt_set(a->enc->priv_data, "preset", "veryfast", 0);
+        av_opt_set(a->enc->priv_data, "crf", "23", 0);
+    }
+    if ((ret = avcodec_open2(a->enc, codec, NULL)) < 0 ||
+        (ret = avcodec_parameters_from_context(a->st->codecpar, a->enc)) < 0)
+        return vc_error(VC_ERR_UNSUPPORTED, "annotate: cannot open encoder %s (%s)", codec->name, av_make_error_string(eb, sizeof eb, ret));
+    a->st->time_base = a->enc->time_base;
+    if ((ret = avio_open(&a->oc->pb, a->tmp, AVIO_FLAG_WRITE)) < 0 || (ret = avformat_write_header(a->oc, NULL)) < 0)
+        return vc_error(VC_ERR_IO, "annotate: cannot write '%s' (%s)", a->tmp, av_make_error_string(eb, sizeof eb, ret));
+    a->header = 1;
+    return VC_OK;
+}
+
+/* Send a frame (or NULL to flush) to the encoder and write every packet it returns. */
+static int encode(vc_annotator *a, AVFrame *f)
+{
+    char eb[128];
+    int ret = avcodec_send_frame(a->enc, f);
+    if (ret < 0) return vc_error(VC_ERR_IO, "annotate: encoder refused a frame (%s)", av_make_error_string(eb, sizeof eb, ret));
+    for (;;) {
+        ret = avcodec_receive_packet(a->enc, a->pkt);
+        if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF) return VC_OK;
+        if (ret < 0) return vc_error(VC_ERR_IO, "annotate: encode error (%s)", av_make_error_string(eb, sizeof eb, ret));
+        /* constant frame rate: one frame per packet. libx264 leaves duration at 0, and the
+         * MP4 edit list would then end before the last frame. */
+        if (a->pkt->duration <= 0) a->pkt->duration = 1;
+        av_packet_rescale_ts(a->pkt, a->enc->time_base, a->st->time_base);
+        a->pkt->stream_index = a->st->index;
+        ret = av_interleaved_write_frame(a->oc, a->pkt);
+        av_packet_unref(a->pkt);
+        if (ret < 0) return vc_error(VC_ERR_IO, "annotate: cannot write '%s' (%s)", a->tmp, av_make_error_string(eb, sizeof eb, ret));
+    }
+}
+
+int vc_annotator_write(vc_annotator *a, const AVFrame *frame, const char *text)
+{
+    int rc = VC_OK, ret;
+    char eb[128], cmd[512], clean[256];
+    if (!a->graph && (rc = setup(a, frame)) != VC_OK) return rc;
+    /* drawtext option syntax: escape the characters that end or quote a value */
+    size_t k = 0;
+    for (const char *s = text; *s && k + 2 < sizeof clean; s++) {
+        if (*s == ':' || *s == '\\' || *s == '\'' || *s == ',' || *s == ';' || *s == '=') clean[k++] = '\\';
+        clean[k++] = *s;
+    }
+    clean[k] = '\0';
+    snprintf(cmd, sizeof cmd, "text=%s", clean);
+    avfilter_graph_send_command(a->graph, "drawtext", "reinit", cmd, NULL, 0, 0);
+    AVFrame *in = av_frame_clone(frame);
+    if (!in) return VC_ERR_NOMEM;
+    in->pts = a->n++;
+    ret = av_buffersrc_add_frame_flags(a->src, in, AV_BUFFERSRC_FLAG_KEEP_REF);
+    av_frame_free(&in);
+    if (ret < 0) return vc_error(VC_ERR_IO, "annotate: filter input failed (%s)", av_make_error_string(eb, sizeof eb, ret));
+    while (rc == VC_OK && (ret = av_buffersink_get_frame(a->sink, a->out)) >= 0) {
+        a->out->pict_type = AV_PICTURE_TYPE_NONE;
+        rc = encode(a, a->out);
+        av_frame_unref(a->out);
+    }
+    if (rc == VC_OK && ret != AVERROR(EAGAIN) && ret != AVERROR_EOF)
+        rc = vc_error(VC_ERR_IO, "annotate: filter output failed (%s)", av_make_error_string(eb, sizeof eb, ret));
+    return rc;
+}
+
+int vc_annotator_close(vc_annotator **ap, int commit)
+{
+    if (!ap || !*ap) return VC_OK;
+    vc_annotator *a = *ap;
+    int rc = VC_OK;
+    if (a->header && commit) {
+        rc = encode(a, NULL);
+        if (av_write_trailer(a->oc) < 0 && rc == VC_OK) rc = vc_error(VC_ERR_IO, "annotate: cannot finish '%s'", a->tmp);
+    }
+    if (a->oc) {
+        if (a->oc->pb) avio_closep(&a->oc->pb);
+        avformat_free_context(a->oc);
+    }
+    avcodec_free_context(&a->enc);
+    avfilter_graph_free(&a->graph);
+    av_packet_free(&a->pkt);
+    av_frame_free(&a->out);
+    if (a->header) {
+        if (commit && rc == VC_OK && a->n > 0 && rename(a->tmp, a->path) != 0)
+            rc = vc_error(VC_ERR_IO, "annotate: cannot rename '%s' to '%s'", a->tmp, a->path);
+        else if (!commit || rc != VC_OK || a->n == 0)
+            unlink(a->tmp);
+    }
+    free(a);
+    *ap = NULL;
+    return rc;
+}

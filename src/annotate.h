@@ -1,0 +1,21 @@
+/* annotate.h - vidclass internal: write a video with a text label drawn on every frame
+ * (libavfilter drawtext, libx264 H.264 in MP4). Written to PATH.partial.mp4 and renamed
+ * by vc_annotator_close, so an interrupted run never leaves a truncated file under the
+ * final name. */
+#ifndef VIDCLASS_ANNOTATE_H
+#define VIDCLASS_ANNOTATE_H
+
+#include <libavutil/frame.h>
+
+typedef struct vc_annotator vc_annotator;
+
+/* fps: output frame rate (the source's; 25 if unknown). The first frame fixes the size. */
+int vc_annotator_open(const char *path, double fps, vc_annotator **out);
+
+/* Draw `text` on `frame` (borrowed) and encode it. */
+int vc_annotator_write(vc_annotator *a, const AVFrame *frame, const char *text);
+
+/* Flush, finish the file and rename it into place (commit != 0), or discard it. */
+int vc_annotator_close(vc_annotator **a, int commit);
+
+#endif
