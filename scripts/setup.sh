@@ -7,7 +7,8 @@ pkgs=(build-essential cmake pkg-config
       openmpi-bin libopenmpi-dev libopenblas-dev
       libhdf5-openmpi-dev hdf5-tools
       libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libavfilter-dev ffmpeg
-      libyaml-dev libplplot-dev plplot-driver-cairo fonts-dejavu-core)
+      libyaml-dev libplplot-dev plplot-driver-cairo fonts-dejavu-core
+      slurm-wlm munge)
 if [ "${1:-}" = "--bench" ]; then
     pkgs+=(python3-torch python3-h5py python3-numpy)
 fi

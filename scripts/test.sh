@@ -10,7 +10,7 @@ if [ "$(id -u)" -eq 0 ]; then
     # Open MPI refuses to run as root unless told; CI and our dev machines are root.
     export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 fi
-labels='unit|mpi|data'
+labels='unit|mpi|data|slurm'
 [ "${1:-}" = "--slow" ] && labels='.'
 cd build
 ctest --output-on-failure -j 2 -L "$labels"

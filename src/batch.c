@@ -18,6 +18,7 @@
 #include "video_internal.h"
 
 #include <dirent.h>
+#include <glob.h>
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -132,8 +133,23 @@ static int list_inputs(const struct vc_batch_params *p, struct vlist *l)
     int rc = VC_OK;
     for (int i = 0; i < p->n_inputs && rc == VC_OK; i++) {
         struct stat st;
-        if (stat(p->inputs[i], &st) == 0 && S_ISDIR(st.st_mode)) rc = scan_dir(l, p->inputs[i], p);
-        else rc = vlist_add(l, p->inputs[i], stat(p->inputs[i], &st) == 0 ? (int64_t)st.st_size : 0);
+        const char *in = p->inputs[i];
+        if (stat(in, &st) != 0 && strpbrk(in, "*?[")) { /* a glob (quoted from the shell, or in YAML) */
+            glob_t g;
+            int gr = glob(in, 0, NULL, &g);
+            if (gr == GLOB_NOMATCH)
+                VC_LOG_WARN("input pattern '%s' matches no file", in);
+            else if (gr != 0)
+                rc = vc_error(VC_ERR_IO, "cannot expand input pattern '%s'", in);
+            for (size_t k = 0; gr == 0 && k < g.gl_pathc && rc == VC_OK; k++) {
+                if (stat(g.gl_pathv[k], &st) == 0 && S_ISDIR(st.st_mode)) rc = scan_dir(l, g.gl_pathv[k], p);
+                else rc = vlist_add(l, g.gl_pathv[k], stat(g.gl_pathv[k], &st) == 0 ? (int64_t)st.st_size : 0);
+            }
+            if (gr == 0) globfree(&g);
+            continue;
+        }
+        if (stat(in, &st) == 0 && S_ISDIR(st.st_mode)) rc = scan_dir(l, in, p);
+        else rc = vlist_add(l, in, stat(in, &st) == 0 ? (int64_t)st.st_size : 0); /* missing: recorded as failed */
     }
     if (rc == VC_OK && p->manifest) {
         FILE *f = fopen(p->manifest, "r");

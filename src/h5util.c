@@ -257,10 +257,11 @@ int vc_h5_read_str_attr(hid_t obj, const char *name, char *buf, size_t buf_len)
     return VC_OK;
 }
 
-static int write_scalar_attr(hid_t obj, const char *name, hid_t ftype, hid_t mtype, const void *v)
+/* Write attribute `name` (replacing it): rank 0 for a scalar, else 1-D of n elements. */
+static int write_attr(hid_t obj, const char *name, hid_t ftype, hid_t mtype, int rank, hsize_t n, const void *v)
 {
     int rc = VC_OK;
-    hid_t space = H5Screate(H5S_SCALAR), attr = H5I_INVALID_HID;
+    hid_t space = rank == 0 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &n, NULL), attr = H5I_INVALID_HID;
     if (space < 0) { rc = VC_ERR_IO; goto done; }
     if (vc_h5_has_attr(obj, name) && H5Adelete(obj, name) < 0) { rc = VC_ERR_IO; goto done; }
     attr = H5Acreate2(obj, name, ftype, space, H5P_DEFAULT, H5P_DEFAULT);
@@ -272,6 +273,11 @@ done:
     if (attr >= 0) H5Aclose(attr);
     if (space >= 0) H5Sclose(space);
     return rc;
+}
+
+static int write_scalar_attr(hid_t obj, const char *name, hid_t ftype, hid_t mtype, const void *v)
+{
+    return write_attr(obj, name, ftype, mtype, 0, 1, v);
 }
 
 static int read_scalar_attr(hid_t obj, const char *name, hid_t mtype, void *v)
@@ -319,28 +325,6 @@ hid_t vc_h5_lcpl_intermediate(void)
     return lcpl;
 }
 
-int vc_h5_write_f32(hid_t loc, const char *path, int ndim, const hsize_t *dims,
-                    const float *data)
-{
-    int rc = VC_OK;
-    hid_t space = H5Screate_simple(ndim, dims, NULL);
-    hid_t lcpl = vc_h5_lcpl_intermediate();
-    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
-    hid_t dset = H5I_INVALID_HID;
-    /* no timestamps: the same data gives a byte-identical file */
-    if (space < 0 || lcpl < 0 || dcpl < 0 || H5Pset_obj_track_times(dcpl, 0) < 0) { rc = VC_ERR_IO; goto done; }
-    dset = H5Dcreate2(loc, path, H5T_IEEE_F32LE, space, lcpl, dcpl, H5P_DEFAULT);
-    if (dset < 0 || H5Dwrite(dset, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
-        rc = VC_ERR_IO;
-done:
-    if (rc != VC_OK)
-        rc = vc_error(rc, "cannot write dataset '%s'", path);
-    if (dset >= 0) H5Dclose(dset);
-    if (dcpl >= 0) H5Pclose(dcpl);
-    if (lcpl >= 0) H5Pclose(lcpl);
-    if (space >= 0) H5Sclose(space);
-    return rc;
-}
 
 hid_t vc_h5_vlen_str_type(void)
 {
@@ -455,22 +439,25 @@ int vc_h5_read_rows(hid_t dset, hid_t mtype, hsize_t r0, hsize_t n, void *buf)
     return rc;
 }
 
-int vc_h5_write_1d(hid_t loc, const char *name, hid_t ftype, hid_t mtype, hsize_t n,
-                   const void *data, int deflate_level)
+/* Create dataset `name` (intermediate groups included) and write all of it. No object
+ * timestamps, so the same data gives the same file bytes. Optional gzip (chunked). */
+static int write_dataset(hid_t loc, const char *name, hid_t ftype, hid_t mtype, int ndim,
+                         const hsize_t *dims, const void *data, int deflate_level)
 {
     int rc = VC_OK;
-    hsize_t dims[1] = { n };
-    hid_t space = H5Screate_simple(1, dims, NULL);
+    hsize_t total = 1;
+    for (int i = 0; i < ndim; i++) total *= dims[i];
+    hid_t space = H5Screate_simple(ndim, dims, NULL);
     hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
     hid_t lcpl = vc_h5_lcpl_intermediate();
     hid_t dset = H5I_INVALID_HID;
-    if (space < 0 || dcpl < 0 || lcpl < 0) { rc = VC_ERR_IO; goto done; }
-    if (deflate_level > 0 && n > 0) {
-        hsize_t chunk[1] = { n < 65536 ? n : 65536 };
+    if (space < 0 || dcpl < 0 || lcpl < 0 || H5Pset_obj_track_times(dcpl, 0) < 0) { rc = VC_ERR_IO; goto done; }
+    if (deflate_level > 0 && ndim == 1 && total > 0) {
+        hsize_t chunk[1] = { total < 65536 ? total : 65536 };
         if (H5Pset_chunk(dcpl, 1, chunk) < 0 || H5Pset_deflate(dcpl, (unsigned)deflate_level) < 0) { rc = VC_ERR_IO; goto done; }
     }
     dset = H5Dcreate2(loc, name, ftype, space, lcpl, dcpl, H5P_DEFAULT);
-    if (dset < 0 || (n > 0 && H5Dwrite(dset, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0))
+    if (dset < 0 || (total > 0 && H5Dwrite(dset, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0))
         rc = VC_ERR_IO;
 done:
     if (rc != VC_OK)
@@ -482,20 +469,18 @@ done:
     return rc;
 }
 
+int vc_h5_write_f32(hid_t loc, const char *path, int ndim, const hsize_t *dims, const float *data)
+{
+    return write_dataset(loc, path, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, ndim, dims, data, 0);
+}
+
+int vc_h5_write_1d(hid_t loc, const char *name, hid_t ftype, hid_t mtype, hsize_t n,
+                   const void *data, int deflate_level)
+{
+    return write_dataset(loc, name, ftype, mtype, 1, &n, data, deflate_level);
+}
+
 int vc_h5_write_i64_array_attr(hid_t obj, const char *name, const int64_t *v, int n)
 {
-    int rc = VC_OK;
-    hsize_t dims[1] = { (hsize_t)n };
-    hid_t space = H5Screate_simple(1, dims, NULL), attr = H5I_INVALID_HID;
-    if (space < 0) { rc = VC_ERR_IO; goto done; }
-    if (vc_h5_has_attr(obj, name) && H5Adelete(obj, name) < 0) { rc = VC_ERR_IO; goto done; }
-    attr = H5Acreate2(obj, name, H5T_STD_I64LE, space, H5P_DEFAULT, H5P_DEFAULT);
-    if (attr < 0 || H5Awrite(attr, H5T_NATIVE_INT64, v) < 0)
-        rc = VC_ERR_IO;
-done:
-    if (rc != VC_OK)
-        rc = vc_error(rc, "cannot write attribute '%s'", name);
-    if (attr >= 0) H5Aclose(attr);
-    if (space >= 0) H5Sclose(space);
-    return rc;
+    return write_attr(obj, name, H5T_STD_I64LE, H5T_NATIVE_INT64, 1, (hsize_t)n, v);
 }

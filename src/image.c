@@ -4,6 +4,7 @@
 #include "vidclass/image.h"
 #include "vidclass/log.h"
 #include "vidclass/status.h"
+#include "av_internal.h"
 
 #include <errno.h>
 #include <libavcodec/avcodec.h>
@@ -19,11 +20,23 @@ void vc_av_quiet(void)
     av_log_set_level(vc_log_get_level() >= VC_LOG_DEBUG ? AV_LOG_WARNING : AV_LOG_QUIET);
 }
 
-static const char *av_errstr(int err, char *buf, size_t len)
+const char *vc_av_errstr(int err, char *buf, size_t len)
 {
     if (av_strerror(err, buf, len) < 0)
         snprintf(buf, len, "FFmpeg error %d", err);
     return buf;
+}
+
+int vc_av_check_input(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return vc_error(VC_ERR_IO, "'%s': %s", path, strerror(errno));
+    if (S_ISDIR(st.st_mode))
+        return vc_error(VC_ERR_IO, "'%s': is a directory", path);
+    if (st.st_size == 0)
+        return vc_error(VC_ERR_DECODE, "'%s': empty file (0 bytes)", path);
+    return VC_OK;
 }
 
 /* Receive one frame: returns 1 with a frame, 0 if the decoder needs more input / is done,
@@ -48,22 +61,17 @@ int vc_image_load_rgb(const char *path, int out_w, int out_h, struct vc_image_in
     AVDictionary *opts = NULL, **stream_opts = NULL;
     unsigned n_stream_opts = 0;
     struct SwsContext *sws = NULL;
-    struct stat st;
 
     vc_av_quiet();
-    if (stat(path, &st) != 0)
-        return vc_error(VC_ERR_IO, "'%s': %s", path, strerror(errno));
-    if (S_ISDIR(st.st_mode))
-        return vc_error(VC_ERR_IO, "'%s': is a directory", path);
-    if (st.st_size == 0)
-        return vc_error(VC_ERR_DECODE, "'%s': empty file (0 bytes)", path);
+    if ((rc = vc_av_check_input(path)) != VC_OK)
+        return rc;
 
     /* Local files only: a crafted playlist must not make us open other files or URLs. */
     av_dict_set(&opts, "protocol_whitelist", "file", 0);
     ret = avformat_open_input(&fmt, path, NULL, &opts);
     if (ret < 0) {
         rc = vc_error(ret == AVERROR(EACCES) || ret == AVERROR(ENOENT) ? VC_ERR_IO : VC_ERR_DECODE,
-                      "'%s': not a recognised image (%s)", path, av_errstr(ret, eb, sizeof eb));
+                      "'%s': not a recognised image (%s)", path, vc_av_errstr(ret, eb, sizeof eb));
         goto done;
     }
     /* find_stream_info may decode a frame to learn the pixel format: cap its size there
@@ -86,7 +94,7 @@ int vc_image_load_rgb(const char *path, int out_w, int out_h, struct vc_image_in
         }
     }
     if (ret < 0) {
-        rc = vc_error(VC_ERR_DECODE, "'%s': cannot read stream info (%s)", path, av_errstr(ret, eb, sizeof eb));
+        rc = vc_error(VC_ERR_DECODE, "'%s': cannot read stream info (%s)", path, vc_av_errstr(ret, eb, sizeof eb));
         goto done;
     }
     int si = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
@@ -117,7 +125,7 @@ int vc_image_load_rgb(const char *path, int out_w, int out_h, struct vc_image_in
     if ((ret = avcodec_parameters_to_context(dec, par)) < 0 ||
         (ret = avcodec_open2(dec, codec, NULL)) < 0) {
         rc = vc_error(VC_ERR_DECODE, "'%s': cannot open decoder '%s' (%s)", path, codec->name,
-                      av_errstr(ret, eb, sizeof eb));
+                      vc_av_errstr(ret, eb, sizeof eb));
         goto done;
     }
     /* First frame only (an animated GIF gives its first frame). */
@@ -133,7 +141,7 @@ int vc_image_load_rgb(const char *path, int out_w, int out_h, struct vc_image_in
             break;
     }
     if (!got && ret != AVERROR_EOF && ret < 0) {
-        rc = vc_error(VC_ERR_DECODE, "'%s': corrupt %s data (%s)", path, codec->name, av_errstr(ret, eb, sizeof eb));
+        rc = vc_error(VC_ERR_DECODE, "'%s': corrupt %s data (%s)", path, codec->name, vc_av_errstr(ret, eb, sizeof eb));
         goto done;
     }
     if (!got) { /* flush: some decoders hold the only frame until the end of input */

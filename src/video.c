@@ -3,6 +3,7 @@
  * end, and convert only the frames that will be classified. */
 #include "vidclass/video.h"
 #include "video_internal.h"
+#include "av_internal.h"
 #include "vidclass/image.h"
 #include "vidclass/status.h"
 
@@ -59,24 +60,14 @@ static int keep_frame(vc_video *v, const AVFrame *f, int64_t index)
     return VC_OK;
 }
 
-static const char *errstr(int err, char *buf, size_t len)
-{
-    if (av_strerror(err, buf, len) < 0) snprintf(buf, len, "FFmpeg error %d", err);
-    return buf;
-}
-
 int vc_video_open(const char *path, const struct vc_video_params *p, vc_video **out)
 {
     *out = NULL;
     char eb[128];
-    struct stat st;
     vc_av_quiet();
-    if (stat(path, &st) != 0)
-        return vc_error(VC_ERR_IO, "'%s': %s", path, strerror(errno));
-    if (S_ISDIR(st.st_mode))
-        return vc_error(VC_ERR_IO, "'%s': is a directory", path);
-    if (st.st_size == 0)
-        return vc_error(VC_ERR_DECODE, "'%s': empty file (0 bytes)", path);
+    int rc0 = vc_av_check_input(path);
+    if (rc0 != VC_OK)
+        return rc0;
     if (p->size < 32 || p->stride < 1)
         return vc_error(VC_ERR_INVALID_ARG, "video: size >= 32 and stride >= 1 required");
     vc_video *v = calloc(1, sizeof *v);
@@ -91,7 +82,7 @@ int vc_video_open(const char *path, const struct vc_video_params *p, vc_video **
     ret = avformat_open_input(&v->fmt, path, NULL, &opts);
     av_dict_free(&opts);
     if (ret < 0) {
-        rc = vc_error(VC_ERR_DECODE, "'%s': not a recognised media file (%s)", path, errstr(ret, eb, sizeof eb));
+        rc = vc_error(VC_ERR_DECODE, "'%s': not a recognised media file (%s)", path, vc_av_errstr(ret, eb, sizeof eb));
         goto fail;
     }
     n_sopts = v->fmt->nb_streams;
@@ -102,7 +93,7 @@ int vc_video_open(const char *path, const struct vc_video_params *p, vc_video **
     for (unsigned i = 0; sopts && i < n_sopts; i++) av_dict_free(&sopts[i]);
     av_freep(&sopts);
     if (ret < 0) {
-        rc = vc_error(VC_ERR_DECODE, "'%s': cannot read stream info (%s)", path, errstr(ret, eb, sizeof eb));
+        rc = vc_error(VC_ERR_DECODE, "'%s': cannot read stream info (%s)", path, vc_av_errstr(ret, eb, sizeof eb));
         goto fail;
     }
     v->stream = av_find_best_stream(v->fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
@@ -127,13 +118,13 @@ int vc_video_open(const char *path, const struct vc_video_params *p, vc_video **
     v->frame = av_frame_alloc();
     if (!v->dec || !v->pkt || !v->frame) { rc = VC_ERR_NOMEM; goto fail; }
     if ((ret = avcodec_parameters_to_context(v->dec, par)) < 0) {
-        rc = vc_error(VC_ERR_DECODE, "'%s': bad codec parameters (%s)", path, errstr(ret, eb, sizeof eb));
+        rc = vc_error(VC_ERR_DECODE, "'%s': bad codec parameters (%s)", path, vc_av_errstr(ret, eb, sizeof eb));
         goto fail;
     }
     v->dec->thread_count = p->decoder_threads;
     v->dec->max_pixels = VC_IMAGE_MAX_PIXELS;
     if ((ret = avcodec_open2(v->dec, codec, NULL)) < 0) {
-        rc = vc_error(VC_ERR_DECODE, "'%s': cannot open decoder '%s' (%s)", path, codec->name, errstr(ret, eb, sizeof eb));
+        rc = vc_error(VC_ERR_DECODE, "'%s': cannot open decoder '%s' (%s)", path, codec->name, vc_av_errstr(ret, eb, sizeof eb));
         goto fail;
     }
     AVRational fr = s->avg_frame_rate.num > 0 ? s->avg_frame_rate : s->r_frame_rate;
@@ -201,7 +192,7 @@ int vc_video_next(vc_video *v, uint8_t *rgb, int64_t *index)
         }
         if (ret != AVERROR(EAGAIN))
             return vc_error(VC_ERR_DECODE, "'%s': decode error after frame %lld (%s)", v->path, (long long)v->decoded,
-                            errstr(ret, eb, sizeof eb));
+                            vc_av_errstr(ret, eb, sizeof eb));
         if (v->draining) { /* EAGAIN while draining cannot happen; treat as the end */
             v->done = 1;
             return 0;
@@ -215,13 +206,13 @@ int vc_video_next(vc_video *v, uint8_t *rgb, int64_t *index)
         }
         if (ret < 0)
             return vc_error(VC_ERR_DECODE, "'%s': read error after frame %lld (%s)", v->path, (long long)v->decoded,
-                            errstr(ret, eb, sizeof eb));
+                            vc_av_errstr(ret, eb, sizeof eb));
         if (v->pkt->stream_index == v->stream) {
             ret = avcodec_send_packet(v->dec, v->pkt);
             av_packet_unref(v->pkt);
             if (ret < 0 && ret != AVERROR(EAGAIN))
                 return vc_error(VC_ERR_DECODE, "'%s': corrupt data after frame %lld (%s)", v->path,
-                                (long long)v->decoded, errstr(ret, eb, sizeof eb));
+                                (long long)v->decoded, vc_av_errstr(ret, eb, sizeof eb));
         } else {
             av_packet_unref(v->pkt);
         }

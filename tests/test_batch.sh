@@ -2,16 +2,10 @@
 # test_batch.sh BIN_DIR MPIEXEC - vidclass-batch end to end: a model trained here on the
 # synthetic classes, clips made with ffmpeg (one per class, one that flickers between two
 # classes, bad inputs), 1/2/3 ranks, smoothing, frame stride, SIGKILL + resume, config errors.
-set -u
 BIN=$1 MPIEXEC=$2
 HERE=$(cd "$(dirname "$0")" && pwd)
-T=$(mktemp -d "${TMPDIR:-/tmp}/vc-batch-XXXXXX")
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok()  { pass=$((pass + 1)); echo "ok:   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL: $1"; }
+. "$HERE/lib.sh"
 MPIRUN=("$MPIEXEC" --oversubscribe)
-[ "$(id -u)" -eq 0 ] && export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 chk() { # NAME checker-args...: the checker's exit status decides
     local name=$1 o; shift
     if o=$("$BIN/test_results_check" "$@" 2>&1); then ok "$name"; else bad "$name: $o"; fi
@@ -62,6 +56,14 @@ for n in 2 3; do
     chk "1 rank == $n ranks" same "$T/r1.h5" "$T/r$n.h5"
 done
 
+# inputs by glob (as YAML or a quoted flag gives them) and by manifest
+"$BIN/vidclass-batch" "${common[@]}" --input "$V/f*.m??" --output "$T/glob.h5" >/dev/null 2>&1
+n=$(h5ls "$T/glob.h5/videos/path" 2>/dev/null | sed -n 's/.*{\([0-9]*\)\/.*/\1/p')
+[ "$n" = 3 ] && ok "glob input: flat.mp4, fractal.mkv, flicker.mp4" || bad "glob input gave ${n:-no} videos"
+printf '# manifest\n%s\n\n%s\n' "$V/flat.mp4" "$V/sub/pattern.mp4" > "$T/list.txt"
+"$BIN/vidclass-batch" "${common[@]}" --manifest "$T/list.txt" --output "$T/man.h5" >/dev/null 2>&1
+chk "manifest input" label "$T/man.h5" sub/pattern.mp4 pattern
+
 # frame stride 3: 75 frames -> 25 classified, indices 0, 3, 6, ...
 "$BIN/vidclass-batch" "${common[@]}" --input "$V/flat.mp4" --output "$T/s3.h5" --frame-stride 3 >/dev/null 2>&1
 chk "frame stride 3" stride "$T/s3.h5" flat.mp4 3 25
@@ -95,11 +97,6 @@ out=$("$BIN/vidclass-predict" --model "$T/model/model.h5" --weights "$T/w.h5" -i
 grep -q "pattern.mp4: pattern (confidence" <<<"$out" && [ -s "$T/pred.mp4" ] && ok "vidclass-predict: $out" || bad "vidclass-predict: $out"
 
 # configuration errors stop before any work
-expect() { # NAME EXIT PATTERN CMD...
-    local name=$1 code=$2 pat=$3; shift 3
-    local o r; o=$("$@" 2>&1); r=$?
-    if [ $r -eq "$code" ] && grep -qE -- "$pat" <<<"$o"; then ok "$name"; else bad "$name (exit $r): $o"; fi
-}
 "$BIN/vidclass-weights" init --seed 99 --output "$T/other.h5" >/dev/null
 expect "weights the model was not trained on" 2 "not the ones model .* was trained on" \
     "$BIN/vidclass-batch" --model "$T/model/model.h5" --weights "$T/other.h5" --output "$T/x.h5" --input "$V"
@@ -113,5 +110,4 @@ expect "existing results with --no-resume" 2 "exists; resume is off" \
     "$BIN/vidclass-batch" "${common[@]}" --input "$V" --output "$T/r1.h5" --no-resume
 [ ! -e "$T/x.h5" ] && ok "config errors write nothing" || bad "a failed run left $T/x.h5"
 "$BIN/vidclass-batch" --help | grep -q -- "--frame-stride" && ok "--help" || bad "--help"
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish

@@ -1,22 +1,8 @@
 #!/usr/bin/env bash
 # test_cli.sh BIN_DIR - the shipped executables as a user runs them: --help, exit codes,
 # messages, outputs. Prints "N passed, M failed" and exits non-zero on any failure.
-set -u
 BIN=${1:?usage: test_cli.sh BIN_DIR}
-T=$(mktemp -d "${TMPDIR:-/tmp}/vc-cli-XXXXXX")
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok()  { pass=$((pass + 1)); echo "ok:   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL: $1"; }
-# expect NAME EXIT_CODE GREP_PATTERN CMD...: run, check status and that stdout+stderr match
-expect() {
-    local name=$1 code=$2 pat=$3; shift 3
-    local out rc
-    out=$("$@" 2>&1); rc=$?
-    if [ "$rc" -ne "$code" ]; then bad "$name: exit $rc, expected $code; output: $out"; return; fi
-    if [ -n "$pat" ] && ! grep -qE -- "$pat" <<<"$out"; then bad "$name: output lacks /$pat/: $out"; return; fi
-    ok "$name"
-}
+. "$(dirname "$0")/lib.sh"
 
 expect "weights --help"        0 "Usage: vidclass-weights" "$BIN/vidclass-weights" --help
 expect "embed --help"          0 "Usage: vidclass-embed"   "$BIN/vidclass-embed" --help
@@ -41,5 +27,4 @@ if [ -e "$T/o4.h5" ]; then bad "failed embed left an output file"; else ok "fail
 if command -v h5dump >/dev/null; then
     if h5dump -H "$T/o.h5" | grep -q "DATASPACE  SIMPLE { ( 2, 2048 )"; then ok "features shape [2,2048]"; else bad "features shape"; fi
 fi
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

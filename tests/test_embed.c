@@ -10,16 +10,6 @@
 #include <hdf5.h>
 #include <stdint.h>
 
-static char g_dir[512];
-
-static const char *P(const char *name)
-{
-    static char buf[16][700];
-    static int k = 0;
-    k = (k + 1) % 16;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", g_dir, name);
-    return buf[k];
-}
 
 static float *read_features(const char *path, int *rows)
 {

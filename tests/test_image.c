@@ -12,16 +12,6 @@
 #include <stdarg.h>
 #include <stdint.h>
 
-static char g_dir[512];
-
-static const char *P(const char *name)
-{
-    static char buf[8][700];
-    static int k = 0;
-    k = (k + 1) % 8;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", g_dir, name);
-    return buf[k];
-}
 
 static int sh(const char *fmt, ...)
 {

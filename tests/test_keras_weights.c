@@ -10,16 +10,6 @@
 
 #include <hdf5.h>
 
-static char g_dir[512];
-
-static const char *tmp_path(const char *name)
-{
-    static char buf[8][700];
-    static int k = 0;
-    k = (k + 1) % 8;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", g_dir, name);
-    return buf[k];
-}
 
 static int gen(const char *path, uint64_t seed, int vlen, const char *root, int suffix)
 {
@@ -133,12 +123,12 @@ int main(void)
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
 
     /* determinism */
-    const char *base = tmp_path("base.h5");
+    const char *base = P("base.h5");
     gen(base, 42, 0, NULL, 1);
-    gen(tmp_path("again.h5"), 42, 0, NULL, 1);
-    gen(tmp_path("other.h5"), 43, 0, NULL, 1);
-    CHECK(files_identical(base, tmp_path("again.h5")), "same seed gave different files");
-    CHECK(!files_identical(base, tmp_path("other.h5")), "different seeds gave the same file");
+    gen(P("again.h5"), 42, 0, NULL, 1);
+    gen(P("other.h5"), 43, 0, NULL, 1);
+    CHECK(files_identical(base, P("again.h5")), "same seed gave different files");
+    CHECK(!files_identical(base, P("other.h5")), "different seeds gave the same file");
 
     /* variants load to the same network */
     static float f0[VC_RESNET50_FEATURES], f1[VC_RESNET50_FEATURES];
@@ -150,7 +140,7 @@ int main(void)
         { "all.h5", 1, "model_weights", 0 },
     };
     for (size_t i = 0; i < sizeof variants / sizeof variants[0]; i++) {
-        const char *p = tmp_path(variants[i].name);
+        const char *p = P(variants[i].name);
         gen(p, 42, variants[i].vlen, variants[i].root, variants[i].suffix);
         int rc = features_of(p, f1);
         CHECK(rc == VC_OK, "variant %s: %s", variants[i].name, vc_last_error());
@@ -159,31 +149,31 @@ int main(void)
     }
 
     /* error cases */
-    expect_load_error("missing file", tmp_path("nope.h5"), VC_ERR_IO, "No such file", NULL);
-    write_file(tmp_path("empty.h5"), "", 0);
-    expect_load_error("empty file", tmp_path("empty.h5"), VC_ERR_FORMAT, "empty", NULL);
-    write_file(tmp_path("text.h5"), "<html>not weights</html>\n", 25);
-    expect_load_error("not HDF5", tmp_path("text.h5"), VC_ERR_FORMAT, "not an HDF5 file", NULL);
+    expect_load_error("missing file", P("nope.h5"), VC_ERR_IO, "No such file", NULL);
+    write_file(P("empty.h5"), "", 0);
+    expect_load_error("empty file", P("empty.h5"), VC_ERR_FORMAT, "empty", NULL);
+    write_file(P("text.h5"), "<html>not weights</html>\n", 25);
+    expect_load_error("not HDF5", P("text.h5"), VC_ERR_FORMAT, "not an HDF5 file", NULL);
     {
         /* truncated: the first 1 MiB of a real weights file */
         FILE *in = fopen(base, "rb");
         char *buf = malloc(1 << 20);
         size_t n = fread(buf, 1, 1 << 20, in);
         fclose(in);
-        write_file(tmp_path("truncated.h5"), buf, n);
+        write_file(P("truncated.h5"), buf, n);
         free(buf);
         vc_resnet50 *net = NULL;
-        int rc = vc_resnet50_load(tmp_path("truncated.h5"), &net);
+        int rc = vc_resnet50_load(P("truncated.h5"), &net);
         printf("%-22s -> %s: %s\n", "truncated", vc_strerror(rc), vc_last_error());
         CHECK(rc != VC_OK && net == NULL, "truncated file loaded");
     }
     {
-        hid_t f = H5Fcreate(tmp_path("plain.h5"), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+        hid_t f = H5Fcreate(P("plain.h5"), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
         H5Fclose(f);
-        expect_load_error("HDF5, not Keras", tmp_path("plain.h5"), VC_ERR_FORMAT, "not a Keras weights file", "layer_names");
+        expect_load_error("HDF5, not Keras", P("plain.h5"), VC_ERR_FORMAT, "not a Keras weights file", "layer_names");
     }
     {
-        const char *p = tmp_path("shape.h5");
+        const char *p = P("shape.h5");
         gen(p, 42, 0, NULL, 1);
         hsize_t dims[4] = { 3, 3, 128, 64 };
         replace_dataset(p, "/conv3_block2_2_conv/conv3_block2_2_conv/kernel:0", H5T_IEEE_F32LE, 4, dims);
@@ -191,14 +181,14 @@ int main(void)
                           "has shape [3,3,128,64], expected [3,3,128,128]");
     }
     {
-        const char *p = tmp_path("dtype.h5");
+        const char *p = P("dtype.h5");
         gen(p, 42, 0, NULL, 1);
         hsize_t dims[1] = { 256 };
         replace_dataset(p, "/conv2_block1_0_bn/conv2_block1_0_bn/gamma:0", H5T_STD_I32LE, 1, dims);
         expect_load_error("wrong dtype", p, VC_ERR_SHAPE, "conv2_block1_0_bn/gamma:0", "not floating point");
     }
     {
-        const char *p = tmp_path("nodset.h5");
+        const char *p = P("nodset.h5");
         gen(p, 42, 0, NULL, 1);
         hid_t f = H5Fopen(p, H5F_ACC_RDWR, H5P_DEFAULT);
         H5Ldelete(f, "/conv4_block3_1_bn/conv4_block3_1_bn/moving_variance:0", H5P_DEFAULT);
@@ -206,7 +196,7 @@ int main(void)
         expect_load_error("missing dataset", p, VC_ERR_MISSING, "conv4_block3_1_bn/moving_variance:0", "missing");
     }
     {
-        const char *p = tmp_path("nolayer.h5");
+        const char *p = P("nolayer.h5");
         gen(p, 42, 0, NULL, 1);
         drop_layer_name(p, "conv5_block2_3_conv");
         expect_load_error("missing layer", p, VC_ERR_MISSING, "layer 'conv5_block2_3_conv' is missing", NULL);

@@ -7,15 +7,9 @@
 #                 decodable) leave no pack behind.
 #   MODE sports:  ../shared/datasets/sports with 2 ranks: 2,093 packed, the empty file
 #                 reported. Exits 77 (skipped) when the data set is absent.
-set -u
 mode=$1 BIN=$2 MPIEXEC=$3 SPORTS=${4:-}
-T=$(mktemp -d "${TMPDIR:-/tmp}/vc-pack-XXXXXX")
-trap 'rm -rf "$T"' EXIT
-fail=0 pass=0
-ok()  { pass=$((pass + 1)); echo "ok:   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL: $1"; }
+. "$(dirname "$0")/lib.sh"
 MPIRUN=("$MPIEXEC" --oversubscribe)
-[ "$(id -u)" -eq 0 ] && export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 
 if [ "$mode" = sports ]; then
     if [ ! -d "$SPORTS" ]; then echo "sports data set not found at $SPORTS: skipped"; exit 77; fi
@@ -25,7 +19,7 @@ if [ "$mode" = sports ]; then
     [ $rc -eq 0 ] && ok "sports pack exit 0" || bad "sports pack exit $rc"
     grep -q "skipped .*00000092.aspx.*empty" <<<"$out" && ok "empty file reported" || bad "empty file not reported"
     "$BIN/test_pack_check" sports "$T/sports.h5" && ok "sports content" || bad "sports content"
-    echo "$pass passed, $fail failed"; [ $fail -eq 0 ]; exit
+    finish
 fi
 
 ff() { ffmpeg -v error -y -f lavfi -i "$1" -frames:v 1 "${@:3}" "$2"; }
@@ -51,19 +45,14 @@ done
     && ok "pack 3 ranks exit 0" || bad "pack 3 ranks"
 "$BIN/test_pack_check" same "$T/p1.h5" "$T/p3.h5" && ok "1 rank == 3 ranks" || bad "1 rank != 3 ranks"
 
-expect_err() { # NAME PATTERN CMD...
-    local name=$1 pat=$2; shift 2
-    local o r; o=$("$@" 2>&1); r=$?
-    if [ $r -ne 0 ] && grep -qE -- "$pat" <<<"$o"; then ok "$name"; else bad "$name (exit $r): $o"; fi
-}
-expect_err "missing input dir"  "nope.*No such file"        "$BIN/vidclass-pack" --input "$T/nope" --output "$T/x.h5"
-expect_err "unknown class"      "class 'hockey' is not a sub-folder.*found: alpha, beta, gamma" \
+expect_fail "missing input dir"  "nope.*No such file"        "$BIN/vidclass-pack" --input "$T/nope" --output "$T/x.h5"
+expect_fail "unknown class"      "class 'hockey' is not a sub-folder.*found: alpha, beta, gamma" \
                                 "$BIN/vidclass-pack" --input "$T/in" --output "$T/x.h5" --classes alpha,hockey
-expect_err "unwritable output"  "cannot create"             "$BIN/vidclass-pack" --input "$T/in" --output "$T/no/such/dir/x.h5"
+expect_fail "unwritable output"  "cannot create"             "$BIN/vidclass-pack" --input "$T/in" --output "$T/no/such/dir/x.h5"
 mkdir -p "$T/bad/c1"; : > "$T/bad/c1/e.jpg"
-expect_err "nothing decodable"  "none of the 1 files"       "$BIN/vidclass-pack" --input "$T/bad" --output "$T/bad.h5"
-expect_err "bad test fraction"  "test-fraction"             "$BIN/vidclass-pack" --input "$T/in" --output "$T/x.h5" --test-fraction 1.5
-expect_err "mpi unknown class"  "hockey"                    "${MPIRUN[@]}" -n 2 "$BIN/vidclass-pack" --input "$T/in" --output "$T/x.h5" --classes hockey
+expect_fail "nothing decodable"  "none of the 1 files"       "$BIN/vidclass-pack" --input "$T/bad" --output "$T/bad.h5"
+expect_fail "bad test fraction"  "test-fraction"             "$BIN/vidclass-pack" --input "$T/in" --output "$T/x.h5" --test-fraction 1.5
+expect_fail "mpi unknown class"  "hockey"                    "${MPIRUN[@]}" -n 2 "$BIN/vidclass-pack" --input "$T/in" --output "$T/x.h5" --classes hockey
 if ls "$T"/x.h5* "$T"/bad.h5* >/dev/null 2>&1; then bad "failed runs left files: $(ls "$T")"; else ok "failed runs leave no pack"; fi
 "$BIN/vidclass-pack" --help | grep -q "Usage: vidclass-pack" && ok "--help" || bad "--help"
 # config file: the pack: section sets options, flags override, mistakes are located
@@ -74,8 +63,7 @@ grep -q "c.yaml:5: unknown key 'pack.colour'" <<<"$out" && ok "config unknown ke
 "$BIN/vidclass-pack" --config "$T/c.yaml" --size 40 --output "$T/cfg40.h5" --quiet >/dev/null 2>&1
 h5dump -a image_size "$T/cfg40.h5" 2>/dev/null | grep -q "(0): 40" && ok "flag overrides config" || bad "flag did not override config"
 printf 'pack:\n  size: -3\n' > "$T/bad.yaml"
-expect_err "config bad value"   "bad.yaml:2:9: 'pack.size' must be an integer" "$BIN/vidclass-pack" --config "$T/bad.yaml"
+expect_fail "config bad value"   "bad.yaml:2:9: 'pack.size' must be an integer" "$BIN/vidclass-pack" --config "$T/bad.yaml"
 printf 'pack:\n  size: [64\n' > "$T/syn.yaml"
-expect_err "config syntax"      "syn.yaml:3:1: YAML syntax error" "$BIN/vidclass-pack" --config "$T/syn.yaml"
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+expect_fail "config syntax"      "syn.yaml:3:1: YAML syntax error" "$BIN/vidclass-pack" --config "$T/syn.yaml"
+finish

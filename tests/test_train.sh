@@ -3,17 +3,10 @@
 #   learning (test accuracy >= 0.9), rank invariance (1/2/4 ranks, cached and fresh
 #   augmentation), SIGKILL + --resume == uninterrupted, outputs, and bad inputs (clear
 #   message, non-zero exit, nothing overwritten).
-set -u
 BIN=$1 MPIEXEC=$2
 HERE=$(cd "$(dirname "$0")" && pwd)
-T=$(mktemp -d "${TMPDIR:-/tmp}/vc-train-XXXXXX")
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok()  { pass=$((pass + 1)); echo "ok:   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL: $1"; }
+. "$HERE/lib.sh"
 MPIRUN=("$MPIEXEC" --oversubscribe)
-# Open MPI refuses root without these; CI and our machines run as root.
-[ "$(id -u)" -eq 0 ] && export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 # same_model NAME A B TOL: the checker's own exit status decides (never through a pipe)
 same_model() {
     local o
@@ -65,11 +58,6 @@ same_model "resumed == uninterrupted (bitwise)" "$T/full/model.h5" "$T/killed/mo
 cmp -s <(cut -d, -f1-5 "$T/full/history.csv") <(cut -d, -f1-5 "$T/killed/history.csv") && ok "resumed history == uninterrupted" || bad "history differs"
 
 # bad input: clear message, non-zero exit, nothing overwritten
-expect() { # NAME EXIT PATTERN CMD...
-    local name=$1 code=$2 pat=$3; shift 3
-    local o r; o=$("$@" 2>&1); r=$?
-    if [ $r -eq "$code" ] && grep -qE -- "$pat" <<<"$o"; then ok "$name"; else bad "$name (exit $r): $o"; fi
-}
 "$BIN/vidclass-pack" --input "$T/in" --output "$T/notest.h5" --size 64 --test-fraction 0 --quiet >/dev/null 2>&1
 expect "pack without test split" 1 "no test rows" "$BIN/vidclass-train" "${common[@]}" --pack "$T/notest.h5" --output "$T/x1"
 expect "classes disagree"        1 "configured classes differ" "$BIN/vidclass-train" "${common[@]}" --output "$T/x2" --classes a,b,c
@@ -85,5 +73,4 @@ sum=$(sha256sum "$T/learn/model.h5")
 expect "existing run not overwritten" 2 "checkpoint.h5' exists: use --resume" "$BIN/vidclass-train" "${common[@]}" --output "$T/learn" --epochs 40 --augment-views 2
 [ "$sum" = "$(sha256sum "$T/learn/model.h5")" ] && ok "model.h5 untouched" || bad "model.h5 was overwritten"
 expect "resume, other settings"  1 "different inputs or settings" "$BIN/vidclass-train" "${common[@]}" --output "$T/learn" --epochs 40 --augment-views 2 --lr 0.01 --resume
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish

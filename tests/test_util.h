@@ -45,6 +45,19 @@ static inline const char *test_tmpdir(const char *tag)
     return dir;
 }
 
+/* The test's scratch directory (set it from test_tmpdir) and paths inside it: P("x.h5")
+ * returns "<dir>/x.h5" from a ring of 16 static buffers (enough for one call's arguments). */
+static char g_dir[512];
+
+static inline const char *P(const char *name)
+{
+    static char buf[16][700];
+    static int k = 0;
+    k = (k + 1) % 16;
+    snprintf(buf[k], sizeof buf[k], "%s/%s", g_dir, name);
+    return buf[k];
+}
+
 /* max |a - b| / max |b|: the error relative to the scale of the reference. */
 static inline double max_rel_err(const float *a, const float *b, size_t n)
 {
