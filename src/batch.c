@@ -468,6 +468,8 @@ struct ctx {
     int64_t          my_frames; /* frames this rank classified */
     int32_t          last_label;
     float            last_conf;
+    int              write_rc;  /* first results-file write error: stops handing out work */
+    char             write_msg[ERR_LEN];
     int64_t          last_frames;
     struct vres      wres; /* receive buffer for worker results */
 };
@@ -613,7 +615,13 @@ static void record(struct ctx *c, const struct vres *v)
 {
     const char *path = c->list.paths[v->index];
     int rc = c->res.f >= 0 ? results_append(&c->res, path, v, c->C) : VC_OK;
-    if (rc != VC_OK) VC_LOG_ERR("cannot record '%s' in the results file: %s", path, vc_last_error());
+    if (rc != VC_OK && c->write_rc == VC_OK) {
+        /* losing results silently is worse than stopping: finish what is in flight, hand
+         * out nothing more, and fail the run (a rerun resumes from what was written) */
+        c->write_rc = rc;
+        snprintf(c->write_msg, sizeof c->write_msg, "cannot record '%s' in the results file: %s", path, vc_last_error());
+        VC_LOG_ERR("%s; stopping", c->write_msg);
+    }
     c->last_label = v->label;
     c->last_conf = v->confidence;
     c->last_frames = v->n;
@@ -639,6 +647,7 @@ static void record(struct ctx *c, const struct vres *v)
 
 static int64_t pop_pending(struct ctx *c)
 {
+    if (c->write_rc != VC_OK) return -1;
     return c->next_pending < c->n_pending ? c->pending[c->next_pending++] : -1;
 }
 
@@ -698,6 +707,8 @@ static int run_rank0(struct ctx *c)
         }
     }
     free(v.idx); free(v.probs); free(v.lab);
+    if (rc == VC_OK && c->write_rc != VC_OK)
+        rc = vc_error(c->write_rc, "%s", c->write_msg);
     return rc;
 }
 

@@ -1,6 +1,7 @@
 /* gemm.c - the only file that includes cblas.h. */
 #define _GNU_SOURCE
 #include "vidclass/gemm.h"
+#include "pool.h"
 
 #include <cblas.h>
 #include <sched.h>
@@ -19,14 +20,18 @@ void vc_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha,
                 beta, c, ldc);
 }
 
+/* The convolutions split their rows over our own pool (src/pool.c) and call
+ * single-threaded GEMMs, so OpenBLAS itself runs one thread: n pool threads, never
+ * n x n BLAS threads. */
 void vc_blas_set_threads(int n)
 {
-    openblas_set_num_threads(n < 1 ? 1 : n);
+    vc_pool_set_threads(n < 1 ? 1 : n);
+    openblas_set_num_threads(1);
 }
 
 int vc_blas_get_threads(void)
 {
-    return openblas_get_num_threads();
+    return vc_pool_threads();
 }
 
 int vc_cpus_available(void)

@@ -2,6 +2,7 @@
  * and the batched forward pass over one reusable workspace. */
 #include "vidclass/resnet50.h"
 #include "vidclass/conv.h"
+#include "vidclass/gemm.h"
 #include "vidclass/keras_weights.h"
 #include "vidclass/log.h"
 #include "vidclass/status.h"
@@ -127,8 +128,9 @@ static const struct vc_resnet50_layer *find_layer(const char *name)
 
 struct conv_layer {
     struct vc_conv_desc d;
-    float              *kernel; /* [kh*kw*cin, cout], BN folded */
-    float              *bias;   /* [cout], BN folded            */
+    float              *kernel; /* [kh*kw*cin, cout], BN folded                      */
+    float              *bias;   /* [cout], BN folded                                 */
+    float              *wino;   /* Winograd-transformed kernel (3x3/1 only) or NULL */
 };
 
 struct block {
@@ -139,12 +141,13 @@ struct block {
 struct vc_resnet50 {
     struct conv_layer conv1;
     struct block      blocks[N_BLOCKS];
-    /* workspace, sized for (ws_n, ws_h, ws_w) */
-    int    ws_n, ws_h, ws_w;
+    /* workspace, sized for (ws_n, ws_h, ws_w) and ws_threads compute threads */
+    int    ws_n, ws_h, ws_w, ws_threads;
     float *buf_main[2];     /* block inputs/outputs and the projection shortcut */
     float *buf_mid[2];      /* bottleneck activations                           */
     float *col;             /* im2col patches                                   */
     size_t main_floats, mid_floats, col_floats;
+    int    winograd; /* use the Winograd path for 3x3/1 convolutions (VIDCLASS_WINOGRAD=0: off) */
     struct vc_resnet50_timing timing;
 };
 
@@ -178,16 +181,25 @@ static int load_conv_bn(vc_keras_weights *kw, const char *conv_name, struct conv
     if (rc == VC_OK) {
         *n_tensors += 6;
         const float *gamma = bn, *beta = bn + co, *mean = bn + 2 * co, *var = bn + 3 * co;
-        for (int c = 0; c < co; c++) {
+        double *scale = malloc(sizeof(double) * (size_t)co);
+        if (!scale) rc = VC_ERR_NOMEM;
+        for (int c = 0; c < co && rc == VC_OK; c++) {
             if (!(var[c] >= 0.0f) || !isfinite(gamma[c]) || !isfinite(mean[c]) || !isfinite(beta[c])) {
                 rc = vc_error(VC_ERR_FORMAT, "layer '%s' channel %d: invalid BatchNorm statistics (variance %g)",
                               bn_name, c, (double)var[c]);
                 break;
             }
-            double s = (double)gamma[c] / sqrt((double)var[c] + VC_RESNET50_BN_EPSILON);
-            for (size_t r = 0; r < kn / (size_t)co; r++)
-                cl->kernel[r * (size_t)co + c] = (float)((double)cl->kernel[r * (size_t)co + c] * s);
-            cl->bias[c] = (float)(((double)cl->bias[c] - (double)mean[c]) * s + (double)beta[c]);
+            scale[c] = (double)gamma[c] / sqrt((double)var[c] + VC_RESNET50_BN_EPSILON);
+            cl->bias[c] = (float)(((double)cl->bias[c] - (double)mean[c]) * scale[c] + (double)beta[c]);
+        }
+        for (size_t r = 0; rc == VC_OK && r < kn / (size_t)co; r++) /* row by row: contiguous */
+            for (int c = 0; c < co; c++)
+                cl->kernel[r * (size_t)co + c] = (float)((double)cl->kernel[r * (size_t)co + c] * scale[c]);
+        free(scale);
+        if (rc == VC_OK && vc_conv_winograd_ok(&cl->d)) {
+            cl->wino = malloc(sizeof(float) * vc_conv_winograd_kernel_floats(&cl->d));
+            if (!cl->wino) rc = VC_ERR_NOMEM;
+            else vc_conv_winograd_transform_kernel(&cl->d, cl->kernel, cl->wino);
         }
     }
     free(bn);
@@ -198,7 +210,8 @@ static void conv_layer_free(struct conv_layer *cl)
 {
     free(cl->kernel);
     free(cl->bias);
-    cl->kernel = cl->bias = NULL;
+    free(cl->wino);
+    cl->kernel = cl->bias = cl->wino = NULL;
 }
 
 int vc_resnet50_load(const char *path, vc_resnet50 **out)
@@ -214,6 +227,8 @@ int vc_resnet50_load(const char *path, vc_resnet50 **out)
         return VC_ERR_NOMEM;
     }
     int n_tensors = 0;
+    const char *wenv = getenv("VIDCLASS_WINOGRAD");
+    net->winograd = !(wenv && strcmp(wenv, "0") == 0);
     rc = load_conv_bn(kw, "conv1_conv", &net->conv1, &n_tensors);
     net->conv1.d.pad = 3; /* Keras pads in a separate layer (conv1_pad); we fold it in */
     int bi = 0;
@@ -282,7 +297,8 @@ static size_t max_sz(size_t a, size_t b) { return a > b ? a : b; }
 /* Size the workspace for (n, h, w) by walking the graph's shapes; grow buffers only. */
 static int ensure_workspace(vc_resnet50 *net, int n, int h, int w)
 {
-    if (net->ws_n >= n && net->ws_h == h && net->ws_w == w)
+    const int threads = vc_blas_get_threads();
+    if (net->ws_n >= n && net->ws_h == h && net->ws_w == w && net->ws_threads == threads)
         return VC_OK;
     size_t main_f = 0, mid_f = 0, col_f = 0;
     int ch = vc_conv_out_dim(h, 7, 2, 3), cw = vc_conv_out_dim(w, 7, 2, 3);
@@ -298,7 +314,8 @@ static int ensure_workspace(vc_resnet50 *net, int n, int h, int w)
         col_f = max_sz(col_f, vc_conv_workspace_floats(&b->c1.d, n, ch, cw));
         if (b->has_proj)
             col_f = max_sz(col_f, vc_conv_workspace_floats(&b->c0.d, n, ch, cw));
-        col_f = max_sz(col_f, vc_conv_workspace_floats(&b->c2.d, n, oh, ow));
+        col_f = max_sz(col_f, b->c2.wino ? vc_conv_winograd_workspace_floats(&b->c2.d, threads)
+                                         : vc_conv_workspace_floats(&b->c2.d, n, oh, ow));
         mid_f = max_sz(mid_f, (size_t)n * oh * ow * b->c1.d.cout);
         main_f = max_sz(main_f, (size_t)n * oh * ow * b->c3.d.cout);
         ch = oh;
@@ -323,6 +340,7 @@ static int ensure_workspace(vc_resnet50 *net, int n, int h, int w)
     net->ws_n = n;
     net->ws_h = h;
     net->ws_w = w;
+    net->ws_threads = threads;
     return VC_OK;
 }
 
@@ -335,8 +353,9 @@ static int run_conv(vc_resnet50 *net, const struct conv_layer *cl, const float *
                     int h, int w, float *y, int flags)
 {
     double t0 = vc_time_now();
-    int rc = vc_conv2d(&cl->d, cl->kernel, cl->bias, x, n, h, w, y, flags, net->col,
-                       net->col_floats);
+    int rc = cl->wino && net->winograd
+                 ? vc_conv2d_winograd(&cl->d, cl->wino, cl->bias, x, n, h, w, y, flags, net->col, net->col_floats)
+                 : vc_conv2d(&cl->d, cl->kernel, cl->bias, x, n, h, w, y, flags, net->col, net->col_floats);
     net->timing.conv += vc_time_now() - t0;
     return rc;
 }

@@ -345,8 +345,6 @@ static int checkpoint_save(struct trainer *t, int epochs_done)
     if (f < 0) return vc_error(VC_ERR_IO, "cannot create checkpoint '%s'", tmp);
     hsize_t dp[1] = { t->P }, dh[1] = { (hsize_t)epochs_done };
     int rc = VC_OK;
-    float *h = malloc(sizeof(float) * (size_t)(epochs_done ? epochs_done : 1) * 4);
-    if (!h) rc = VC_ERR_NOMEM;
     double *series[4] = { t->hist.loss, t->hist.accuracy, t->hist.val_loss, t->hist.val_accuracy };
     const char *names[4] = { "history/loss", "history/accuracy", "history/val_loss", "history/val_accuracy" };
     if (rc == VC_OK) rc = vc_h5_write_f32(f, "params", 1, dp, t->params);
@@ -356,7 +354,6 @@ static int checkpoint_save(struct trainer *t, int epochs_done)
     if (rc == VC_OK) rc = vc_h5_write_i64_attr(f, "epochs_done", epochs_done);
     if (rc == VC_OK) rc = vc_h5_write_i64_attr(f, "iteration", t->iteration);
     if (rc == VC_OK) rc = vc_h5_write_str_attr(f, "key", key);
-    free(h);
     if (H5Fclose(f) < 0 && rc == VC_OK) rc = vc_error(VC_ERR_IO, "cannot close '%s'", tmp);
     if (rc == VC_OK && rename(tmp, t->out_ckpt) != 0) rc = vc_error(VC_ERR_IO, "cannot rename '%s'", tmp);
     if (rc != VC_OK) unlink(tmp);

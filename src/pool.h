@@ -1,0 +1,17 @@
+/* pool.h - vidclass internal: a small persistent thread pool for the compute kernels.
+ *
+ * vc_pool_run(n, fn, arg) calls fn(i, n, arg) for i = 0..n-1 on n threads (the caller is
+ * thread 0) and returns when all are done. Threads are created on first use and kept.
+ * Not re-entrant: one vc_pool_run at a time per process (the forward pass). */
+#ifndef VIDCLASS_POOL_H
+#define VIDCLASS_POOL_H
+
+typedef void (*vc_pool_fn)(int i, int n, void *arg);
+
+/* Number of threads used by vc_pool_run (>= 1). */
+void vc_pool_set_threads(int n);
+int  vc_pool_threads(void);
+
+void vc_pool_run(vc_pool_fn fn, void *arg);
+
+#endif
