@@ -16,9 +16,9 @@ build/bin/vidclass-pack --input "$T/in" --output "$T/pack.h5" --quiet >/dev/null
 build/bin/vidclass-weights init --seed 1234 --output "$T/w.h5" >/dev/null
 build/bin/vidclass-train --pack "$T/pack.h5" --weights "$T/w.h5" --output "$T/m" --epochs 5 --augment-views 1 --quiet >/dev/null 2>&1
 mkdir -p "$T/v"
-for src in "testsrc2" "mandelbrot" "color=c=0xA03C50" "rgbtestsrc"; do
-    name=$(echo "$src" | cut -d= -f1)
-    ffmpeg -v error -y -f lavfi -i "$src:s=640x360:r=25" -t "$secs" -pix_fmt yuv420p "$T/v/$name.mp4"
+for src in "testsrc2=" "mandelbrot=" "color=c=0xA03C50:" "rgbtestsrc="; do
+    name=${src%%=*}
+    ffmpeg -v error -y -f lavfi -i "${src}s=640x360:r=25" -t "$secs" -pix_fmt yuv420p "$T/v/$name.mp4"
 done
 frames_s() { sed -n 's/.* \([0-9]*\) frames in \([0-9.]*\) s.*/\1 \2/p' | awk '{printf "%.2f", $1/$2}'; }
 fwd() { build/bench/forward --weights "$T/w.h5" -b $B -t "$1" -n 3 -w 1 | sed -n 's/.*img_s=\([0-9.]*\).*/\1/p'; }

@@ -21,7 +21,8 @@ for np in 1 2; do
     done
 done
 size0=$(stat -c %s "$T/p.h5")
-t1=$( { /usr/bin/time -f %e build/bin/vidclass-pack --input "$dir" --output "$T/pz.h5" --quiet --compress 1 >/dev/null 2>/dev/null; } 2>&1 )
+t1=$(build/bin/vidclass-pack --input "$dir" --output "$T/pz.h5" --quiet --compress 1 2>/dev/null | sed -n 's/.* in \([0-9.]*\) s .*/\1/p')
+t0=$(build/bin/vidclass-pack --input "$dir" --output "$T/p0.h5" --quiet 2>/dev/null | sed -n 's/.* in \([0-9.]*\) s .*/\1/p')
 size1=$(stat -c %s "$T/pz.h5")
 echo "pack: $(ls -R "$dir" | wc -l) entries in $dir, median of $runs runs ($(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores)"
 printf "%-6s %16s %16s %8s\n" ranks "vidclass img/s" "Pillow img/s" ratio
@@ -30,4 +31,4 @@ for np in 1 2; do
     if [ -s "$T/pil$np" ]; then p=$(median < "$T/pil$np"); ratio=$(awk -v a="$a" -v p="$p" 'BEGIN{printf "%.2fx", a/p}'); fi
     printf "%-6s %16s %16s %8s\n" $np "$a" "$p" "$ratio"
 done
-echo "pack size: uncompressed $((size0 / 1000000)) MB; --compress 1: $((size1 / 1000000)) MB in ${t1}s (1 rank)"
+echo "pack size, 1 rank: uncompressed $((size0 / 1000000)) MB in ${t0} s; --compress 1: $((size1 / 1000000)) MB in ${t1} s"
