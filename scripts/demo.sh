@@ -59,7 +59,7 @@ h5list() { h5dump -y -w 0 -d "$2" "$1" | sed -n '/DATA {/,/}/p' | sed '1d;$d' | 
 mapfile -t paths < <(h5list "$out/pack.h5" /paths)
 mapfile -t split < <(h5list "$out/pack.h5" /split)
 clip() { # SRC OUT SECONDS: a slow zoom/pan over one still image
-    ffmpeg -v error -y -loop 1 -i "$1" -vf "scale=640:360,zoompan=z='min(zoom+0.002,1.3)':d=$((25 * $3)):s=640x360:fps=25" \
+    ffmpeg -v error -y -loop 1 -i "$1" -vf "scale=640:360,setsar=1,zoompan=z='min(zoom+0.002,1.3)':d=$((25 * $3)):s=640x360:fps=25,setsar=1" \
         -t "$3" -pix_fmt yuv420p "$2"
 }
 declare -A made
@@ -72,7 +72,8 @@ for i in "${!paths[@]}"; do
 done
 ls "$out"/videos/football_0.mp4 "$out"/videos/tennis_0.mp4 >/dev/null
 ffmpeg -v error -y -i "$out/videos/football_0.mp4" -i "$out/videos/tennis_0.mp4" \
-    -filter_complex "[0:v][1:v]concat=n=2:v=1[v]" -map "[v]" -pix_fmt yuv420p "$out/videos/cut_football_tennis.mp4"
+    -filter_complex "[0:v]setsar=1[a];[1:v]setsar=1[b];[a][b]concat=n=2:v=1[v]" -map "[v]" -pix_fmt yuv420p \
+    "$out/videos/cut_football_tennis.mp4"
 ls -1 "$out/videos"
 
 step "6/6 classify every frame (2 ranks), labelled videos"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test.sh [--slow] - on a fresh Debian machine: install dependencies, build, run CTest.
-#   default: labels unit|mpi|data (well under 20 minutes on 2 cores)
-#   --slow   everything, including long runs over the full sports data set
+#   default: labels unit|mpi|data|slurm (about 3 minutes of tests on 2 cores, plus
+#            apt-get on a fresh machine; the Slurm test starts its own daemons as root)
+#   --slow   every registered test whatever its label (long runs are to be labelled "slow")
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
