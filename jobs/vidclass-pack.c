@@ -1,11 +1,9 @@
 /* vidclass-pack: class folders of images -> one HDF5 training pack (MPI-parallel). */
-#include "vidclass/config.h"
+#include "vidclass/cli.h"
 #include "vidclass/log.h"
 #include "vidclass/pack.h"
 #include "vidclass/status.h"
 
-#include <getopt.h>
-#include <stdint.h>
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,108 +40,6 @@ static void usage(FILE *f)
         "2 usage error.\n");
 }
 
-static int split_list(char *s, const char **items, int max)
-{
-    int n = 0;
-    for (char *tok = strtok(s, ","); tok && n < max; tok = strtok(NULL, ","))
-        if (*tok)
-            items[n++] = tok;
-    return n;
-}
-
-/* Fill p from the pack: section of a YAML file (docs/configs.md). */
-static int apply_config(const char *path, struct vc_pack_params *p, const char **classes, vc_config **cfgp)
-{
-    static const char *known[] = { "input", "output", "classes", "size", "test_fraction", "seed", "compress", "quiet" };
-    int rc = vc_config_load(path, cfgp);
-    if (rc != VC_OK)
-        return rc;
-    vc_config *c = *cfgp;
-    vc_config_warn_unknown(c, "pack", known, 8);
-    int64_t v;
-    const char *const *items;
-    int n, b;
-    if ((rc = vc_config_get_str(c, "pack", "input", &p->input)) < 0) return rc;
-    if ((rc = vc_config_get_str(c, "pack", "output", &p->output)) < 0) return rc;
-    if ((rc = vc_config_get_list(c, "pack", "classes", &items, &n)) < 0) return rc;
-    if (rc == VC_OK) {
-        for (int i = 0; i < n && i < 256; i++)
-            classes[i] = items[i];
-        p->classes = classes;
-        p->n_classes = n < 256 ? n : 256;
-    }
-    if ((rc = vc_config_get_int(c, "pack", "size", 32, 4096, &v)) < 0) return rc;
-    if (rc == VC_OK) p->size = (int)v;
-    if ((rc = vc_config_get_double(c, "pack", "test_fraction", 0.0, 0.999999, &p->test_fraction)) < 0) return rc;
-    if ((rc = vc_config_get_int(c, "pack", "seed", 0, INT64_MAX, &v)) < 0) return rc;
-    if (rc == VC_OK) p->seed = (uint64_t)v;
-    if ((rc = vc_config_get_int(c, "pack", "compress", 0, 9, &v)) < 0) return rc;
-    if (rc == VC_OK) p->deflate = (int)v;
-    if ((rc = vc_config_get_bool(c, "pack", "quiet", &b)) < 0) return rc;
-    if (rc == VC_OK) p->quiet = b;
-    return VC_OK;
-}
-
-static int parse_args(int argc, char **argv, struct vc_pack_params *p, const char **classes, int *help,
-                      vc_config **cfg)
-{
-    static const struct option opts[] = {
-        { "config", required_argument, NULL, 'C' },
-        { "input", required_argument, NULL, 'i' }, { "output", required_argument, NULL, 'o' },
-        { "classes", required_argument, NULL, 'c' }, { "size", required_argument, NULL, 's' },
-        { "test-fraction", required_argument, NULL, 'f' }, { "seed", required_argument, NULL, 'S' },
-        { "compress", required_argument, NULL, 'z' }, { "quiet", no_argument, NULL, 'q' },
-        { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
-    };
-    int c;
-    char *end;
-    /* pass 1: --config and --help only; pass 2: every flag, overriding the config */
-    const char *config = NULL;
-    while ((c = getopt_long(argc, argv, "i:o:qh", opts, NULL)) != -1) {
-        if (c == 'C') config = optarg;
-        if (c == 'h') { *help = 1; return VC_OK; }
-        if (c == '?') return vc_error(VC_ERR_INVALID_ARG, "unknown option (see --help)");
-    }
-    if (config) {
-        int rc = apply_config(config, p, classes, cfg);
-        if (rc != VC_OK) return rc;
-    }
-    optind = 0;
-    while ((c = getopt_long(argc, argv, "i:o:qh", opts, NULL)) != -1) {
-        switch (c) {
-        case 'C': break;
-        case 'i': p->input = optarg; break;
-        case 'o': p->output = optarg; break;
-        case 'c': p->n_classes = split_list(optarg, classes, 256); p->classes = classes; break;
-        case 's':
-            p->size = (int)strtol(optarg, &end, 10);
-            if (*end || p->size < 32 || p->size > 4096) return vc_error(VC_ERR_INVALID_ARG, "--size must be an integer in [32, 4096], got '%s'", optarg);
-            break;
-        case 'f':
-            p->test_fraction = strtod(optarg, &end);
-            if (*end || !(p->test_fraction >= 0.0 && p->test_fraction < 1.0))
-                return vc_error(VC_ERR_INVALID_ARG, "--test-fraction must be a number in [0, 1), got '%s'", optarg);
-            break;
-        case 'S':
-            p->seed = strtoull(optarg, &end, 10);
-            if (*end || !*optarg) return vc_error(VC_ERR_INVALID_ARG, "--seed must be a non-negative integer, got '%s'", optarg);
-            break;
-        case 'z':
-            p->deflate = (int)strtol(optarg, &end, 10);
-            if (*end || p->deflate < 0 || p->deflate > 9) return vc_error(VC_ERR_INVALID_ARG, "--compress must be 0..9, got '%s'", optarg);
-            break;
-        case 'q': p->quiet = 1; break;
-        case 'h': *help = 1; return VC_OK;
-        default: return vc_error(VC_ERR_INVALID_ARG, "unknown option (see --help)");
-        }
-    }
-    if (optind != argc)
-        return vc_error(VC_ERR_INVALID_ARG, "unexpected argument '%s'", argv[optind]);
-    if (!p->input || !p->output)
-        return vc_error(VC_ERR_INVALID_ARG, "--input and --output are required, as flags or in the config's pack: section (see --help)");
-    return VC_OK;
-}
-
 int main(int argc, char **argv)
 {
     int rank = 0, size = 1, help = 0;
@@ -154,12 +50,27 @@ int main(int argc, char **argv)
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
     vc_log_set_rank(rank, size);
-    opterr = rank == 0;
 
     struct vc_pack_params p = vc_pack_default_params();
-    const char *classes[256];
+    const char *classes[VC_CLI_MAX_LIST];
+    int first_pos = 0;
+    const struct vc_opt opts[] = {
+        { "input", VC_OPT_STR, &p.input, 0, 0, NULL },
+        { "output", VC_OPT_STR, &p.output, 0, 0, NULL },
+        { "classes", VC_OPT_LIST, classes, 0, 0, &p.n_classes },
+        { "size", VC_OPT_INT, &p.size, 32, 4096, NULL },
+        { "test_fraction", VC_OPT_DOUBLE, &p.test_fraction, 0.0, 0.999999, NULL },
+        { "seed", VC_OPT_U64, &p.seed, 0, 0, NULL },
+        { "compress", VC_OPT_INT, &p.deflate, 0, 9, NULL },
+        { "quiet", VC_OPT_BOOL, &p.quiet, 0, 0, NULL },
+    };
     vc_config *cfg = NULL; /* owns the strings p points into: freed at the end */
-    int rc = parse_args(argc, argv, &p, classes, &help, &cfg);
+    int rc = vc_cli_parse(argc, argv, "pack", opts, (int)(sizeof opts / sizeof opts[0]), &cfg, &help, &first_pos);
+    p.classes = p.n_classes > 0 ? classes : NULL;
+    if (rc == VC_OK && !help && first_pos < argc)
+        rc = vc_error(VC_ERR_INVALID_ARG, "unexpected argument '%s'", argv[first_pos]);
+    if (rc == VC_OK && !help && (!p.input || !p.output))
+        rc = vc_error(VC_ERR_INVALID_ARG, "--input and --output are required, as flags or in the config's pack: section (see --help)");
     int status = 0;
     if (help) {
         if (rank == 0) usage(stdout);
