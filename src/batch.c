@@ -15,9 +15,9 @@
 #include "h5util.h"
 #include "mpiutil.h"
 #include "annotate.h"
+#include "fsutil.h"
 #include "video_internal.h"
 
-#include <dirent.h>
 #include <glob.h>
 #include <errno.h>
 #include <limits.h>
@@ -93,28 +93,30 @@ static int has_ext(const char *name, const struct vc_batch_params *p)
     return 0;
 }
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+/* A listed video for sorting: by path (listing), or longest first (the work queue). */
+struct ventry {
+    const char *path;
+    int64_t     size, index;
+};
+
+static int cmp_ventry_path(const void *a, const void *b)
+{
+    return strcmp(((const struct ventry *)a)->path, ((const struct ventry *)b)->path);
+}
+
+static int cmp_ventry_longest(const void *a, const void *b)
+{
+    const struct ventry *x = a, *y = b;
+    if (x->size != y->size) return x->size > y->size ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index; /* ties in path order */
+}
 
 static int scan_dir(struct vlist *l, const char *dir, const struct vc_batch_params *p)
 {
-    DIR *d = opendir(dir);
-    if (!d) return vc_error(VC_ERR_IO, "cannot read input directory '%s': %s", dir, strerror(errno));
     char **names = NULL;
-    int n = 0, cap = 0, rc = VC_OK;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL && rc == VC_OK) {
-        if (e->d_name[0] == '.') continue;
-        if (n == cap) {
-            cap = cap ? 2 * cap : 64;
-            char **t = realloc(names, sizeof(char *) * (size_t)cap);
-            if (!t) { rc = VC_ERR_NOMEM; break; }
-            names = t;
-        }
-        if (!(names[n] = strdup(e->d_name))) rc = VC_ERR_NOMEM; else n++;
-    }
-    closedir(d);
-    if (n > 1) qsort(names, (size_t)n, sizeof(char *), cmp_str);
+    int n = 0, rc = vc_list_dir(dir, &names, &n);
     for (int i = 0; i < n && rc == VC_OK; i++) {
+        if (names[i][0] == '.') continue; /* hidden files and folders */
         char full[PATH_MAX];
         snprintf(full, sizeof full, "%s/%s", dir, names[i]);
         struct stat st;
@@ -122,8 +124,7 @@ static int scan_dir(struct vlist *l, const char *dir, const struct vc_batch_para
         if (S_ISDIR(st.st_mode)) rc = scan_dir(l, full, p);
         else if (has_ext(names[i], p)) rc = vlist_add(l, full, (int64_t)st.st_size);
     }
-    for (int i = 0; i < n; i++) free(names[i]);
-    free(names);
+    vc_names_free(names, n);
     return rc;
 }
 
@@ -168,18 +169,14 @@ static int list_inputs(const struct vc_batch_params *p, struct vlist *l)
     }
     if (rc != VC_OK) return rc;
     /* sort by path (sizes travel along), drop duplicates */
-    int64_t *order = malloc(sizeof(int64_t) * (size_t)(l->n ? l->n : 1));
+    struct ventry *order = malloc(sizeof *order * (size_t)(l->n ? l->n : 1));
     if (!order) return VC_ERR_NOMEM;
-    for (int64_t i = 0; i < l->n; i++) order[i] = i;
-    for (int64_t i = 1; i < l->n; i++) { /* insertion sort on indices: lists are modest */
-        int64_t k = order[i], j = i - 1;
-        while (j >= 0 && strcmp(l->paths[order[j]], l->paths[k]) > 0) { order[j + 1] = order[j]; j--; }
-        order[j + 1] = k;
-    }
+    for (int64_t i = 0; i < l->n; i++) order[i] = (struct ventry){ l->paths[i], l->sizes[i], i };
+    qsort(order, (size_t)l->n, sizeof *order, cmp_ventry_path);
     struct vlist s = { 0 };
     for (int64_t i = 0; i < l->n && rc == VC_OK; i++)
-        if (i == 0 || strcmp(l->paths[order[i]], l->paths[order[i - 1]]) != 0)
-            rc = vlist_add(&s, l->paths[order[i]], l->sizes[order[i]]);
+        if (i == 0 || strcmp(order[i].path, order[i - 1].path) != 0)
+            rc = vlist_add(&s, order[i].path, order[i].size);
     free(order);
     vlist_free(l);
     *l = s;
@@ -841,11 +838,12 @@ int vc_batch_run(const struct vc_batch_params *p, MPI_Comm comm, struct vc_batch
                 c.total_bytes += c.list.sizes[i];
             }
         /* longest first (by file size), ties in path order */
-        for (int64_t i = 1; rc == VC_OK && i < c.n_pending; i++) {
-            int64_t k = c.pending[i], j = i - 1;
-            while (j >= 0 && c.list.sizes[c.pending[j]] < c.list.sizes[k]) { c.pending[j + 1] = c.pending[j]; j--; }
-            c.pending[j + 1] = k;
-        }
+        struct ventry *q = rc == VC_OK ? malloc(sizeof *q * (size_t)(c.n_pending ? c.n_pending : 1)) : NULL;
+        if (rc == VC_OK && !q) rc = VC_ERR_NOMEM;
+        for (int64_t i = 0; q && i < c.n_pending; i++) q[i] = (struct ventry){ NULL, c.list.sizes[c.pending[i]], c.pending[i] };
+        if (q) qsort(q, (size_t)c.n_pending, sizeof *q, cmp_ventry_longest);
+        for (int64_t i = 0; q && i < c.n_pending; i++) c.pending[i] = q[i].index;
+        free(q);
         free(done);
         if (rc == VC_OK && !p->quiet)
             VC_LOG_INFO("batch: %lld videos listed, %lld already complete in %s, %lld to do on %d rank%s",

@@ -269,15 +269,9 @@ int vc_config_get_int(vc_config *c, const char *section, const char *key, int64_
     char *end;
     errno = 0;
     long long v = strtoll(e->items[0], &end, 10);
-    char range[128];
-    snprintf(range, sizeof range, "an integer in [%lld, %lld]", (long long)min, (long long)max);
-    if (!*e->items[0] || *end || errno || v < min || v > max) {
-        char what[300];
-        snprintf(what, sizeof what, "%s.%s", section, key);
-        char msg[600];
-        snprintf(msg, sizeof msg, "'%s' must be %s, got '%s'", what, range, e->items[0]);
-        return vc_error(VC_ERR_CONFIG, "%s:%d:%d: %s", c->name, e->line, e->col, msg);
-    }
+    if (!*e->items[0] || *end || errno || v < min || v > max)
+        return vc_error(VC_ERR_CONFIG, "%s:%d:%d: '%s.%s' must be an integer in [%lld, %lld], got '%s'", c->name, e->line,
+                        e->col, section, key, (long long)min, (long long)max, e->items[0]);
     *out = v;
     return VC_OK;
 }

@@ -4,8 +4,8 @@
 #include "vidclass/log.h"
 #include "vidclass/rng.h"
 #include "vidclass/status.h"
+#include "fsutil.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,10 +23,6 @@ struct vc_dataset {
     int64_t  scan_skipped;
 };
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 static int looks_like_image_name(const char *name)
 {
@@ -58,48 +54,13 @@ static int push_file(vc_dataset *ds, const char *rel, int label)
     return VC_OK;
 }
 
-/* Sorted names of the entries of `dir` (excluding . and ..). */
-static int list_dir(const char *dir, char ***names, int *n)
-{
-    DIR *d = opendir(dir);
-    *names = NULL;
-    *n = 0;
-    if (!d)
-        return vc_error(VC_ERR_IO, "cannot read directory '%s': %s", dir, strerror(errno));
-    int cap = 0, rc = VC_OK;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        if (*n == cap) {
-            cap = cap ? 2 * cap : 64;
-            char **p = realloc(*names, sizeof(char *) * (size_t)cap);
-            if (!p) { rc = VC_ERR_NOMEM; break; }
-            *names = p;
-        }
-        if (!((*names)[*n] = strdup(e->d_name))) { rc = VC_ERR_NOMEM; break; }
-        (*n)++;
-    }
-    closedir(d);
-    if (*n > 1)
-        qsort(*names, (size_t)*n, sizeof(char *), cmp_str);
-    return rc;
-}
-
-static void free_names(char **names, int n)
-{
-    for (int i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
-}
-
 /* Recursively add the files under root/rel with `label`. */
 static int scan_dir(vc_dataset *ds, const char *rel, int label)
 {
     char full[8192];
     snprintf(full, sizeof full, "%s/%s", ds->root, rel);
     char **names;
-    int n, rc = list_dir(full, &names, &n);
+    int n, rc = vc_list_dir(full, &names, &n);
     for (int i = 0; i < n && rc == VC_OK; i++) {
         char crel[4096];
         if (snprintf(crel, sizeof crel, "%s/%s", rel, names[i]) >= (int)sizeof crel ||
@@ -123,7 +84,7 @@ static int scan_dir(vc_dataset *ds, const char *rel, int label)
             rc = push_file(ds, crel, label);
         }
     }
-    free_names(names, n);
+    vc_names_free(names, n);
     return rc;
 }
 
@@ -146,7 +107,7 @@ int vc_dataset_scan(const char *root, const char *const *classes, int n_classes,
         ds->root[--rl] = '\0';
     char **names = NULL;
     int n = 0;
-    int rc = list_dir(ds->root, &names, &n);
+    int rc = vc_list_dir(ds->root, &names, &n);
     /* class folders: the sub-directories */
     int n_dirs = 0;
     for (int i = 0; i < n && rc == VC_OK; i++) {
@@ -174,7 +135,7 @@ int vc_dataset_scan(const char *root, const char *const *classes, int n_classes,
             ds->classes = calloc((size_t)n_classes, sizeof(char *));
             for (int i = 0; ds->classes && i < n_classes; i++)
                 ds->classes[ds->n_classes++] = strdup(classes[i]);
-            qsort(ds->classes, (size_t)ds->n_classes, sizeof(char *), cmp_str);
+            qsort(ds->classes, (size_t)ds->n_classes, sizeof(char *), vc_cmp_str);
             for (int i = 1; i < ds->n_classes && rc == VC_OK; i++)
                 if (strcmp(ds->classes[i], ds->classes[i - 1]) == 0)
                     rc = vc_error(VC_ERR_INVALID_ARG, "class '%s' is listed twice", ds->classes[i]);
@@ -184,7 +145,7 @@ int vc_dataset_scan(const char *root, const char *const *classes, int n_classes,
         for (int j = 0; ds->classes && j < n_dirs; j++)
             ds->classes[ds->n_classes++] = strdup(names[j]);
     }
-    free_names(names, n_dirs);
+    vc_names_free(names, n_dirs);
     if (rc == VC_OK && ds->n_classes == 0)
         rc = vc_error(VC_ERR_INVALID_ARG, "input directory '%s' has no class sub-folders", root);
     for (int c = 0; c < ds->n_classes && rc == VC_OK; c++)
