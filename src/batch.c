@@ -13,6 +13,7 @@
 #include "vidclass/status.h"
 #include "vidclass/video.h"
 #include "h5util.h"
+#include "results.h"
 #include "mpiutil.h"
 #include "annotate.h"
 #include "fsutil.h"
@@ -208,128 +209,6 @@ static int share_list(MPI_Comm comm, int rank, struct vlist *l)
     return vc_mpi_agree(comm, rc);
 }
 
-/* ---- results file (rank 0 only) ------------------------------------------------------ */
-
-struct results {
-    hid_t f, str;
-    hid_t v_path, v_status, v_error, v_label, v_conf, v_nframes, v_fps, v_fstart;
-    hid_t f_index, f_probs, f_label;
-    int64_t frames;
-};
-
-static hid_t open_or_create(hid_t f, const char *name, hid_t type, int tail, const hsize_t *td, int create)
-{
-    if (!create) return H5Dopen2(f, name, H5P_DEFAULT);
-    return vc_h5_create_rows(f, name, type, tail, td, tail ? 1024 : 4096, 0);
-}
-
-static void results_close(struct results *r)
-{
-    hid_t *ds[] = { &r->v_path, &r->v_status, &r->v_error, &r->v_label, &r->v_conf, &r->v_nframes, &r->v_fps,
-                    &r->v_fstart, &r->f_index, &r->f_probs, &r->f_label };
-    for (size_t i = 0; i < sizeof ds / sizeof ds[0]; i++)
-        if (*ds[i] >= 0) { H5Dclose(*ds[i]); *ds[i] = H5I_INVALID_HID; }
-    if (r->str >= 0) { H5Tclose(r->str); r->str = H5I_INVALID_HID; }
-    if (r->f >= 0) { H5Fclose(r->f); r->f = H5I_INVALID_HID; }
-}
-
-/* Open (resume) or create the results file; `done` marks listed videos already complete. */
-static int results_open(struct results *r, const struct vc_batch_params *p, const struct vc_model_meta *meta,
-                        const char *model_sha, const struct vlist *l, uint8_t *done, int64_t *n_done)
-{
-    memset(r, 0, sizeof *r);
-    r->f = r->str = H5I_INVALID_HID;
-    r->v_path = r->v_status = r->v_error = r->v_label = r->v_conf = r->v_nframes = r->v_fps = r->v_fstart = H5I_INVALID_HID;
-    r->f_index = r->f_probs = r->f_label = H5I_INVALID_HID;
-    *n_done = 0;
-    r->str = vc_h5_vlen_str_type();
-    int exists = access(p->output, F_OK) == 0, rc = VC_OK;
-    if (exists && !p->resume)
-        return vc_error(VC_ERR_INVALID_ARG, "results file '%s' exists; resume is off: remove it or choose another output", p->output);
-    if (exists) {
-        r->f = H5Fopen(p->output, H5F_ACC_RDWR, H5P_DEFAULT);
-        char have[128] = "";
-        if (r->f < 0)
-            return vc_error(VC_ERR_FORMAT, "results file '%s' cannot be opened (damaged by a kill during a write?); "
-                            "move it away to start again", p->output);
-        if (vc_h5_read_str_attr(r->f, "model_sha256", have, sizeof have) != VC_OK || strcmp(have, model_sha) != 0)
-            return vc_error(VC_ERR_MISMATCH, "results file '%s' was made with another model; choose another output", p->output);
-        int64_t win = 0, stride = 0;
-        if (vc_h5_read_i64_attr(r->f, "window", &win) != VC_OK || vc_h5_read_i64_attr(r->f, "frame_stride", &stride) != VC_OK ||
-            win != p->window || stride != p->frame_stride)
-            return vc_error(VC_ERR_MISMATCH, "results file '%s' was made with window %lld and frame_stride %lld; "
-                            "this run has %d and %d: choose another output", p->output, (long long)win, (long long)stride,
-                            p->window, p->frame_stride);
-    } else {
-        char tmp[4200];
-        snprintf(tmp, sizeof tmp, "%s", p->output);
-        r->f = H5Fcreate(tmp, H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT);
-        if (r->f < 0) return vc_error(VC_ERR_IO, "cannot create results file '%s'", p->output);
-        char mpath[PATH_MAX];
-        if (!realpath(p->model, mpath)) snprintf(mpath, sizeof mpath, "%s", p->model);
-        rc = vc_h5_write_strlist_attr(r->f, "class_names", meta->class_names, meta->n_classes, 1);
-        if (rc == VC_OK) rc = vc_h5_write_i64_attr(r->f, "window", p->window);
-        if (rc == VC_OK) rc = vc_h5_write_i64_attr(r->f, "frame_stride", p->frame_stride);
-        if (rc == VC_OK) rc = vc_h5_write_str_attr(r->f, "model", mpath);
-        if (rc == VC_OK) rc = vc_h5_write_str_attr(r->f, "model_sha256", model_sha);
-        if (rc == VC_OK) rc = vc_h5_write_str_attr(r->f, "format", "vidclass-results");
-        if (rc == VC_OK) rc = vc_h5_write_i64_attr(r->f, "format_version", 1);
-        if (rc != VC_OK) return rc;
-    }
-    int c = !exists;
-    hsize_t cdim[1] = { (hsize_t)meta->n_classes };
-    r->v_path = open_or_create(r->f, "videos/path", r->str, 0, NULL, c);
-    r->v_status = open_or_create(r->f, "videos/status", H5T_STD_I8LE, 0, NULL, c);
-    r->v_error = open_or_create(r->f, "videos/error", r->str, 0, NULL, c);
-    r->v_label = open_or_create(r->f, "videos/label", H5T_STD_I32LE, 0, NULL, c);
-    r->v_conf = open_or_create(r->f, "videos/confidence", H5T_IEEE_F32LE, 0, NULL, c);
-    r->v_nframes = open_or_create(r->f, "videos/n_frames", H5T_STD_I64LE, 0, NULL, c);
-    r->v_fps = open_or_create(r->f, "videos/fps", H5T_IEEE_F64LE, 0, NULL, c);
-    r->v_fstart = open_or_create(r->f, "videos/frame_start", H5T_STD_I64LE, 0, NULL, c);
-    r->f_index = open_or_create(r->f, "frames/index", H5T_STD_I64LE, 0, NULL, c);
-    r->f_probs = open_or_create(r->f, "frames/probs", H5T_IEEE_F32LE, 1, cdim, c);
-    r->f_label = open_or_create(r->f, "frames/label", H5T_STD_I32LE, 0, NULL, c);
-    hid_t all[] = { r->v_path, r->v_status, r->v_error, r->v_label, r->v_conf, r->v_nframes, r->v_fps, r->v_fstart,
-                    r->f_index, r->f_probs, r->f_label };
-    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
-        if (all[i] < 0) return vc_error(VC_ERR_FORMAT, "results file '%s': missing or unwritable datasets", p->output);
-    if (!exists) return H5Fflush(r->f, H5F_SCOPE_GLOBAL) < 0 ? vc_error(VC_ERR_IO, "flush failed") : VC_OK;
-
-    /* resume: the videos rows are written last, so they say what is complete; frames rows
-     * beyond the last complete video (a kill between the two writes) are dropped */
-    hssize_t nv = vc_h5_rows(r->v_path);
-    int64_t expect = 0;
-    if (nv > 0) {
-        char **paths = calloc((size_t)nv, sizeof(char *));
-        int64_t last[2];
-        if (!paths || vc_h5_read_rows(r->v_path, r->str, 0, (hsize_t)nv, paths) != VC_OK ||
-            vc_h5_read_rows(r->v_fstart, H5T_NATIVE_INT64, (hsize_t)nv - 1, 1, &last[0]) != VC_OK ||
-            vc_h5_read_rows(r->v_nframes, H5T_NATIVE_INT64, (hsize_t)nv - 1, 1, &last[1]) != VC_OK) {
-            free(paths);
-            return vc_error(VC_ERR_FORMAT, "results file '%s': cannot read /videos", p->output);
-        }
-        expect = last[0] + last[1];
-        for (hssize_t i = 0; i < nv; i++) {
-            for (int64_t j = 0; j < l->n; j++) /* linear: fine for thousands; a hash would serve millions */
-                if (!done[j] && strcmp(l->paths[j], paths[i]) == 0) { done[j] = 1; (*n_done)++; break; }
-        }
-        hid_t sp = H5Screate_simple(1, (hsize_t[]){ (hsize_t)nv }, NULL);
-        H5Dvlen_reclaim(r->str, sp, H5P_DEFAULT, paths);
-        H5Sclose(sp);
-        free(paths);
-    }
-    hssize_t nf = vc_h5_rows(r->f_index);
-    if (nf > expect) {
-        hsize_t d1[1] = { (hsize_t)expect }, d2[2] = { (hsize_t)expect, cdim[0] };
-        if (H5Dset_extent(r->f_index, d1) < 0 || H5Dset_extent(r->f_label, d1) < 0 || H5Dset_extent(r->f_probs, d2) < 0)
-            return vc_error(VC_ERR_IO, "results file '%s': cannot drop %lld incomplete frame rows", p->output,
-                            (long long)(nf - expect));
-        VC_LOG_WARN("results file: dropped %lld frame rows of a video that was not complete", (long long)(nf - expect));
-    }
-    r->frames = expect;
-    return VC_OK;
-}
-
 /* ---- one video -------------------------------------------------------------------- */
 
 struct vres {
@@ -359,32 +238,6 @@ static int vres_reserve(struct vres *v, int64_t n, int C)
     v->lab = l;
     v->cap = cap;
     return VC_OK;
-}
-
-static int results_append(struct results *r, const char *path, const struct vres *v, int C)
-{
-    int rc = VC_OK;
-    int64_t start = r->frames;
-    if (v->n > 0) {
-        rc = vc_h5_append_rows(r->f_index, H5T_NATIVE_INT64, (hsize_t)v->n, v->idx);
-        if (rc == VC_OK) rc = vc_h5_append_rows(r->f_probs, H5T_NATIVE_FLOAT, (hsize_t)v->n, v->probs);
-        if (rc == VC_OK) rc = vc_h5_append_rows(r->f_label, H5T_NATIVE_INT32, (hsize_t)v->n, v->lab);
-    }
-    int8_t st = (int8_t)v->status;
-    const char *err = v->error;
-    if (rc == VC_OK) rc = vc_h5_append_rows(r->v_fstart, H5T_NATIVE_INT64, 1, &start);
-    if (rc == VC_OK) rc = vc_h5_append_rows(r->v_nframes, H5T_NATIVE_INT64, 1, &v->n);
-    if (rc == VC_OK) rc = vc_h5_append_rows(r->v_fps, H5T_NATIVE_DOUBLE, 1, &v->fps);
-    if (rc == VC_OK) rc = vc_h5_append_rows(r->v_conf, H5T_NATIVE_FLOAT, 1, &v->confidence);
-    if (rc == VC_OK) rc = vc_h5_append_rows(r->v_label, H5T_NATIVE_INT32, 1, &v->label);
-    if (rc == VC_OK) rc = vc_h5_append_rows(r->v_status, H5T_NATIVE_INT8, 1, &st);
-    if (rc == VC_OK) rc = vc_h5_append_rows(r->v_error, r->str, 1, &err);
-    /* the path goes last: a row with a path is a complete video */
-    if (rc == VC_OK) rc = vc_h5_append_rows(r->v_path, r->str, 1, &path);
-    if (rc == VC_OK && H5Fflush(r->f, H5F_SCOPE_GLOBAL) < 0) rc = vc_error(VC_ERR_IO, "cannot flush the results file");
-    if (rc == VC_OK) r->frames += v->n;
-    (void)C;
-    return rc;
 }
 
 /* Decode thread -> CNN: a ring of N_SLOTS batches of frames. */
@@ -456,7 +309,7 @@ struct ctx {
     float           *x, *feat, *probs, *hws;
     struct vlist     list;
     /* rank 0 */
-    struct results   res;
+    vc_results      *res;  /* NULL: no results file */
     int64_t         *pending, n_pending, next_pending;
     int64_t          outstanding, done_bytes, total_bytes;
     int              active_workers;
@@ -611,7 +464,8 @@ static int process_video(struct ctx *c, int64_t index, struct vres *v, serve_fn 
 static void record(struct ctx *c, const struct vres *v)
 {
     const char *path = c->list.paths[v->index];
-    int rc = c->res.f >= 0 ? results_append(&c->res, path, v, c->C) : VC_OK;
+    struct vc_video_result r = { path, v->status, v->error, v->label, v->confidence, v->fps, v->n, v->idx, v->probs, v->lab };
+    int rc = c->res && c->write_rc == VC_OK ? vc_results_append(c->res, &r) : VC_OK;
     if (rc != VC_OK && c->write_rc == VC_OK) {
         /* losing results silently is worse than stopping: finish what is in flight, hand
          * out nothing more, and fail the run (a rerun resumes from what was written) */
@@ -750,7 +604,7 @@ static int run_worker(struct ctx *c)
 
 static void ctx_free(struct ctx *c)
 {
-    if (c->rank == 0) results_close(&c->res);
+    vc_results_close(c->res);
     vc_resnet50_free(&c->net);
     vc_model_free(&c->model);
     vc_smoother_free(&c->sm);
@@ -774,9 +628,6 @@ int vc_batch_run(const struct vc_batch_params *p, MPI_Comm comm, struct vc_batch
     MPI_Comm_size(comm, &c.size);
     pthread_mutex_init(&c.q.mu, NULL);
     pthread_cond_init(&c.q.cv, NULL);
-    c.res.f = c.res.str = H5I_INVALID_HID;
-    c.res.v_path = c.res.v_status = c.res.v_error = c.res.v_label = c.res.v_conf = H5I_INVALID_HID;
-    c.res.v_nframes = c.res.v_fps = c.res.v_fstart = c.res.f_index = c.res.f_probs = c.res.f_label = H5I_INVALID_HID;
     c.last_label = -1;
     vc_h5_quiet();
     c.t0 = MPI_Wtime();
@@ -828,12 +679,20 @@ int vc_batch_run(const struct vc_batch_params *p, MPI_Comm comm, struct vc_batch
     rc = vc_mpi_agree(comm, rc);
     out->n_videos = c.list.n;
     if (rc == VC_OK && c.rank == 0) {
-        uint8_t *done = calloc((size_t)(c.list.n ? c.list.n : 1), 1);
         c.pending = malloc(sizeof(int64_t) * (size_t)(c.list.n ? c.list.n : 1));
-        rc = done && c.pending ? VC_OK : VC_ERR_NOMEM;
-        if (rc == VC_OK && p->output) rc = results_open(&c.res, p, vc_model_meta(c.model), msha, &c.list, done, &out->n_resumed);
+        rc = c.pending ? VC_OK : VC_ERR_NOMEM;
+        if (rc == VC_OK && p->output) {
+            char mpath[PATH_MAX];
+            if (!realpath(p->model, mpath)) snprintf(mpath, sizeof mpath, "%s", p->model);
+            const struct vc_model_meta *meta = vc_model_meta(c.model);
+            struct vc_results_info info = { (const char *const *)meta->class_names, meta->n_classes, p->window,
+                                            p->frame_stride, mpath, msha };
+            rc = vc_results_open(p->output, &info, p->resume, &c.res);
+        }
         for (int64_t i = 0; rc == VC_OK && i < c.list.n; i++)
-            if (!done[i]) {
+            if (c.res && vc_results_has(c.res, c.list.paths[i])) {
+                out->n_resumed++;
+            } else {
                 c.pending[c.n_pending++] = i;
                 c.total_bytes += c.list.sizes[i];
             }
@@ -844,7 +703,6 @@ int vc_batch_run(const struct vc_batch_params *p, MPI_Comm comm, struct vc_batch
         if (q) qsort(q, (size_t)c.n_pending, sizeof *q, cmp_ventry_longest);
         for (int64_t i = 0; q && i < c.n_pending; i++) c.pending[i] = q[i].index;
         free(q);
-        free(done);
         if (rc == VC_OK && !p->quiet)
             VC_LOG_INFO("batch: %lld videos listed, %lld already complete in %s, %lld to do on %d rank%s",
                         (long long)c.list.n, (long long)out->n_resumed, p->output ? p->output : "(no results file)",
@@ -858,6 +716,15 @@ int vc_batch_run(const struct vc_batch_params *p, MPI_Comm comm, struct vc_batch
     c.t_progress = MPI_Wtime();
     rc = c.rank == 0 ? run_rank0(&c) : run_worker(&c);
     rc = vc_mpi_agree(comm, rc);
+    /* whatever happened, every video recorded in the journal goes into the results file
+     * (unless the journal itself could not be written: then it is left for a rerun) */
+    int frc = VC_OK;
+    if (c.res && c.write_rc == VC_OK) {
+        frc = vc_results_finish(c.res);
+        if (frc != VC_OK) VC_LOG_ERR("%s (the journal is kept: a rerun resumes from it)", vc_last_error());
+    }
+    frc = vc_mpi_agree(comm, frc);
+    if (rc == VC_OK) rc = frc;
 
     /* summary: per-rank frames and busy time on rank 0 */
     double mine[2] = { c.busy, (double)c.my_frames }, *all = c.rank == 0 ? calloc((size_t)c.size * 2, sizeof(double)) : NULL;

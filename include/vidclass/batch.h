@@ -2,8 +2,9 @@
  * vidclass/batch.h - classify every frame of many videos across MPI ranks.
  *
  * Collective over `comm`. Rank 0 lists the inputs, hands out videos longest first (by file
- * size) to ranks that ask, receives their results and appends them to ONE HDF5 results
- * file as each video finishes (flushed at every video boundary); it also classifies videos
+ * size) to ranks that ask, receives their results and records each finished video in a
+ * journal on disk at once (fdatasync), and writes ONE HDF5 results file from it when the
+ * run ends (temporary file + rename; src/results.h); it also classifies videos
  * itself between serving requests, so one rank works alone. Each rank decodes on a
  * separate thread into a bounded queue of frame batches while the main thread runs
  * ResNet50 + the head on the previous batch. Per video: per-frame softmax, rolling
@@ -13,7 +14,7 @@
  * status 1 and its error; the run goes on. With annotate_dir, each video is also written
  * there with its smoothed label drawn on every frame (libavfilter drawtext, H.264 MP4,
  * same size and frame rate). With resume, videos already in the results
- * file are not processed again. Layout: docs/formats.md "Results file"; design and message
+ * file or its journal are not processed again. Layout: docs/formats.md "Results file"; design and message
  * costs: docs/design.md.
  */
 #ifndef VIDCLASS_BATCH_H
