@@ -11,6 +11,7 @@
 #include "vidclass/rng.h"
 #include "vidclass/status.h"
 #include "h5util.h"
+#include "packread.h"
 #include "mpiutil.h"
 
 #include <errno.h>
@@ -53,10 +54,8 @@ struct trainer {
     int rank, size;
     double decay;
     /* pack */
-    hid_t pack, images;
+    struct vc_pack_in pk; /* the pack, checked (packread.h) */
     int S, C;
-    struct vc_strlist classes;
-    int32_t *labels;
     int64_t n_rows, *train_rows, n_train, *test_rows, n_test;
     char weights_sha[65], pack_sha[65];
     /* network and head */
@@ -89,62 +88,32 @@ static void block(int64_t n, int rank, int size, int64_t *lo, int64_t *hi)
 static int open_pack(struct trainer *t)
 {
     const char *path = t->p->pack;
-    int rc = vc_h5_check_file(path, "pack");
+    int rc = vc_pack_in_open(path, VC_MAX_CLASSES, &t->pk);
     if (rc != VC_OK) return rc;
-    t->pack = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (t->pack < 0) return vc_error(VC_ERR_FORMAT, "pack '%s': HDF5 cannot open it", path);
-    char fmt[64] = "";
-    int64_t size = 0;
-    if (vc_h5_read_str_attr(t->pack, "format", fmt, sizeof fmt) != VC_OK || strcmp(fmt, "vidclass-pack") != 0)
-        return vc_error(VC_ERR_FORMAT, "'%s' is not a vidclass pack (no format=\"vidclass-pack\" attribute)", path);
-    if ((rc = vc_h5_read_i64_attr(t->pack, "image_size", &size)) != VC_OK ||
-        (rc = vc_h5_read_strlist_attr(t->pack, "class_names", &t->classes)) != VC_OK)
-        return vc_error(VC_ERR_FORMAT, "pack '%s': %s", path, vc_last_error());
-    t->S = (int)size;
-    t->C = t->classes.n;
-    if (t->C < 2 || t->C > VC_MAX_CLASSES)
-        return vc_error(VC_ERR_FORMAT, "pack '%s' has %d classes (need 2..%d)", path, t->C, VC_MAX_CLASSES);
+    t->S = t->pk.S;
+    t->C = t->pk.C;
+    t->n_rows = t->pk.n;
     if (t->p->n_classes > 0) {
         int same = t->p->n_classes == t->C;
         for (int c = 0; same && c < t->C; c++)
-            same = strcmp(t->p->classes[c], t->classes.items[c]) == 0;
+            same = strcmp(t->p->classes[c], t->pk.classes.items[c]) == 0;
         if (!same) {
             char have[1024] = "";
             for (int c = 0; c < t->C && strlen(have) < 900; c++)
-                snprintf(have + strlen(have), sizeof have - strlen(have), "%s%s", c ? ", " : "", t->classes.items[c]);
+                snprintf(have + strlen(have), sizeof have - strlen(have), "%s%s", c ? ", " : "", t->pk.classes.items[c]);
             return vc_error(VC_ERR_MISMATCH, "the configured classes differ from the pack's classes (%s) in label order", have);
         }
     }
-    hid_t dl = H5Dopen2(t->pack, "labels", H5P_DEFAULT), ds = H5Dopen2(t->pack, "split", H5P_DEFAULT);
-    t->images = H5Dopen2(t->pack, "images", H5P_DEFAULT);
-    hssize_t n = dl >= 0 ? vc_h5_rows(dl) : -1;
-    uint8_t *split = NULL;
-    rc = VC_OK;
-    if (dl < 0 || ds < 0 || t->images < 0 || n < 1 || vc_h5_rows(ds) != n || vc_h5_rows(t->images) != n)
-        rc = vc_error(VC_ERR_FORMAT, "pack '%s': /images, /labels and /split must exist with the same number of rows", path);
-    if (rc == VC_OK) {
-        t->n_rows = n;
-        t->labels = malloc(sizeof(int32_t) * (size_t)n);
-        split = malloc((size_t)n);
-        t->train_rows = malloc(sizeof(int64_t) * (size_t)n);
-        t->test_rows = malloc(sizeof(int64_t) * (size_t)n);
-        if (!t->labels || !split || !t->train_rows || !t->test_rows) rc = VC_ERR_NOMEM;
-    }
-    if (rc == VC_OK && (vc_h5_read_rows(dl, H5T_NATIVE_INT32, 0, (hsize_t)n, t->labels) != VC_OK ||
-                        vc_h5_read_rows(ds, H5T_NATIVE_UINT8, 0, (hsize_t)n, split) != VC_OK))
-        rc = vc_error(VC_ERR_FORMAT, "pack '%s': cannot read /labels or /split", path);
-    for (int64_t i = 0; rc == VC_OK && i < n; i++) {
-        if (t->labels[i] < 0 || t->labels[i] >= t->C)
-            rc = vc_error(VC_ERR_FORMAT, "pack '%s': label %d at row %lld is not a class index", path, t->labels[i], (long long)i);
-        else if (split[i] == 0) t->train_rows[t->n_train++] = i;
+    t->train_rows = malloc(sizeof(int64_t) * (size_t)t->n_rows);
+    t->test_rows = malloc(sizeof(int64_t) * (size_t)t->n_rows);
+    if (!t->train_rows || !t->test_rows) return VC_ERR_NOMEM;
+    for (int64_t i = 0; i < t->n_rows; i++) {
+        if (t->pk.split[i] == 0) t->train_rows[t->n_train++] = i;
         else t->test_rows[t->n_test++] = i;
     }
-    if (rc == VC_OK && t->n_train == 0) rc = vc_error(VC_ERR_FORMAT, "pack '%s' has no training rows (/split is all 1)", path);
-    if (rc == VC_OK && t->n_test == 0) rc = vc_error(VC_ERR_FORMAT, "pack '%s' has no test rows: pack it with --test-fraction > 0", path);
-    free(split);
-    if (dl >= 0) H5Dclose(dl);
-    if (ds >= 0) H5Dclose(ds);
-    return rc;
+    if (t->n_train == 0) return vc_error(VC_ERR_FORMAT, "pack '%s' has no training rows (/split is all 1)", path);
+    if (t->n_test == 0) return vc_error(VC_ERR_FORMAT, "pack '%s' has no test rows: pack it with --test-fraction > 0", path);
+    return VC_OK;
 }
 
 /* Rank 0 hashes the weights and the pack; everyone gets the digests. */
@@ -180,7 +149,7 @@ static int compute_features(struct trainer *t, const int64_t *rows, int64_t n, i
     for (int64_t i0 = 0; i0 < n; i0 += fb) {
         int cnt = (int)(n - i0 < fb ? n - i0 : fb);
         for (int j = 0; j < cnt; j++) {
-            int rc = vc_h5_read_rows(t->images, H5T_NATIVE_UINT8, (hsize_t)rows[i0 + j], 1, t->img);
+            int rc = vc_h5_read_rows(t->pk.images, H5T_NATIVE_UINT8, (hsize_t)rows[i0 + j], 1, t->img);
             if (rc != VC_OK)
                 return vc_error(rc, "pack '%s': cannot read image row %lld", t->p->pack, (long long)rows[i0 + j]);
             float *xj = t->x + (size_t)j * px * 3;
@@ -424,7 +393,7 @@ static int batch_inputs(struct trainer *t, int epoch, const int64_t *perm, int64
     for (int64_t j = lo; j < hi; j++) {
         int64_t ti = perm[b0 + j], row = t->train_rows[ti];
         int k = (int)(j - lo);
-        t->batch_lab[k] = t->labels[row];
+        t->batch_lab[k] = t->pk.labels[row];
         vc_head_dropout_mask(t->hs.hidden, t->p->dropout, t->p->seed, (uint64_t)epoch, (uint64_t)row,
                              t->mask + (size_t)k * t->hs.hidden);
         if (V > 0) {
@@ -452,7 +421,7 @@ static void validate(struct trainer *t, double *loss, double *acc)
         vc_head_predict(&t->hs, t->params, t->test_feat + (size_t)i * FEAT, m, probs, t->hws);
         for (int k = 0; k < m; k++) {
             const float *pk = probs + (size_t)k * t->C;
-            int y = t->labels[t->test_rows[i + k]], best = 0;
+            int y = t->pk.labels[t->test_rows[i + k]], best = 0;
             for (int c = 1; c < t->C; c++) if (pk[c] > pk[best]) best = c;
             s[0] += -log(pk[y] > 1e-30f ? pk[y] : 1e-30);
             s[1] += best == y;
@@ -540,7 +509,7 @@ static int write_outputs(struct trainer *t)
     int rc = meta && y && yp && probs && report ? VC_OK : VC_ERR_NOMEM;
     if (rc == VC_OK) {
         meta->n_classes = t->C;
-        for (int c = 0; c < t->C; c++) meta->class_names[c] = t->classes.items[c];
+        for (int c = 0; c < t->C; c++) meta->class_names[c] = t->pk.classes.items[c];
         meta->preprocess = t->p->preprocess;
         meta->image_size = t->S;
         meta->dropout = t->p->dropout;
@@ -557,11 +526,11 @@ static int write_outputs(struct trainer *t)
             int best = 0;
             for (int c = 1; c < t->C; c++) if (pk[c] > pk[best]) best = c;
             yp[i + k] = best;
-            y[i + k] = t->labels[t->test_rows[i + k]];
+            y[i + k] = t->pk.labels[t->test_rows[i + k]];
         }
     }
     char path[4300];
-    if (rc == VC_OK) rc = vc_report_classification((const char *const *)t->classes.items, t->C, y, yp, t->n_test, report, 1 << 16);
+    if (rc == VC_OK) rc = vc_report_classification((const char *const *)t->pk.classes.items, t->C, y, yp, t->n_test, report, 1 << 16);
     if (rc == VC_OK) {
         printf("\nclassification report (test split, %lld images):\n%s\n", (long long)t->n_test, report);
         snprintf(path, sizeof path, "%s/report.txt", t->p->output);
@@ -582,11 +551,9 @@ static int write_outputs(struct trainer *t)
 
 static void trainer_free(struct trainer *t)
 {
-    if (t->images >= 0) H5Dclose(t->images);
-    if (t->pack >= 0) H5Fclose(t->pack);
-    vc_strlist_free(&t->classes);
+    vc_pack_in_close(&t->pk);
     vc_resnet50_free(&t->net);
-    free(t->labels); free(t->train_rows); free(t->test_rows);
+    free(t->train_rows); free(t->test_rows);
     free(t->params); free(t->velocity); free(t->grad); free(t->hws); free(t->mask);
     free(t->test_feat); free(t->cache_feat); free(t->batch_feat); free(t->batch_lab);
     free(t->img); free(t->x);
@@ -616,7 +583,7 @@ int vc_train_run(const struct vc_train_params *p, MPI_Comm comm, struct vc_train
     memset(res, 0, sizeof *res);
     t.p = p;
     t.comm = comm;
-    t.pack = t.images = H5I_INVALID_HID;
+    t.pk.f = t.pk.images = H5I_INVALID_HID;
     MPI_Comm_rank(comm, &t.rank);
     MPI_Comm_size(comm, &t.size);
     vc_h5_quiet();
