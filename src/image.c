@@ -13,22 +13,59 @@
 #include <libswscale/swscale.h>
 #include <stdio.h>
 #include <string.h>
+#include <pthread.h>
+#include <stdarg.h>
 #include <sys/stat.h>
+
+/* FFmpeg's own explanation of a failure ("Picture size 100000x100000 is invalid") goes to
+ * its log, not its error codes ("Invalid argument"): keep this thread's last error line to
+ * add to our messages. FFmpeg's output itself is shown only with VIDCLASS_LOG=debug. */
+static _Thread_local char g_av_last[256];
+static int g_av_verbose;
+
+static void av_log_keep_last(void *avcl, int level, const char *fmt, va_list vl)
+{
+    if (level <= AV_LOG_ERROR) {
+        va_list copy;
+        va_copy(copy, vl);
+        int prefix = 0;
+        av_log_format_line2(avcl, level, fmt, copy, g_av_last, sizeof g_av_last, &prefix);
+        va_end(copy);
+        size_t n = strlen(g_av_last);
+        while (n > 0 && (g_av_last[n - 1] == '\n' || g_av_last[n - 1] == ' ')) g_av_last[--n] = '\0';
+    }
+    if (g_av_verbose) av_log_default_callback(avcl, level, fmt, vl);
+}
+
+static void av_log_setup(void)
+{
+    g_av_verbose = vc_log_get_level() >= VC_LOG_DEBUG;
+    av_log_set_level(g_av_verbose ? AV_LOG_WARNING : AV_LOG_ERROR);
+    av_log_set_callback(av_log_keep_last);
+}
 
 void vc_av_quiet(void)
 {
-    av_log_set_level(vc_log_get_level() >= VC_LOG_DEBUG ? AV_LOG_WARNING : AV_LOG_QUIET);
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, av_log_setup);
 }
 
 const char *vc_av_errstr(int err, char *buf, size_t len)
 {
     if (av_strerror(err, buf, len) < 0)
         snprintf(buf, len, "FFmpeg error %d", err);
+    if (g_av_last[0]) {
+        size_t n = strlen(buf);
+        snprintf(buf + n, len - n, "; FFmpeg: %s", g_av_last);
+        g_av_last[0] = '\0';
+    }
     return buf;
 }
 
 int vc_av_check_input(const char *path)
 {
+    vc_av_quiet();
+    g_av_last[0] = '\0'; /* what FFmpeg logs from here on is about this input */
     struct stat st;
     if (stat(path, &st) != 0)
         return vc_error(VC_ERR_IO, "'%s': %s", path, strerror(errno));
@@ -53,7 +90,7 @@ int vc_image_load_rgb(const char *path, int out_w, int out_h, struct vc_image_in
                       uint8_t *dst)
 {
     int rc = VC_OK, ret = 0, got = 0;
-    char eb[128];
+    char eb[400];
     AVFormatContext *fmt = NULL;
     AVCodecContext *dec = NULL;
     AVPacket *pkt = NULL;

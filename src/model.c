@@ -72,7 +72,11 @@ int vc_model_load(const char *path, vc_model **out)
         return rc;
     /* what kind of file first, so a pack or weights file given as a model says so */
     f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (f < 0 || vc_h5_read_str_attr(f, "format", fmt, sizeof fmt) != VC_OK || strcmp(fmt, "vidclass-model") != 0) {
+    if (f < 0) {
+        rc = vc_error(VC_ERR_FORMAT, "model file '%s': HDF5 cannot open it (truncated or damaged?)", path);
+        goto fail;
+    }
+    if (vc_h5_read_str_attr(f, "format", fmt, sizeof fmt) != VC_OK || strcmp(fmt, "vidclass-model") != 0) {
         rc = vc_error(VC_ERR_FORMAT, "'%s' is not a vidclass model file (no format=\"vidclass-model\" attribute%s%s)",
                       path, fmt[0] ? "; it is a " : "", fmt);
         goto fail;

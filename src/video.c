@@ -63,7 +63,7 @@ static int keep_frame(vc_video *v, const AVFrame *f, int64_t index)
 int vc_video_open(const char *path, const struct vc_video_params *p, vc_video **out)
 {
     *out = NULL;
-    char eb[128];
+    char eb[400];
     vc_av_quiet();
     int rc0 = vc_av_check_input(path);
     if (rc0 != VC_OK)
@@ -168,7 +168,7 @@ static int convert(vc_video *v, uint8_t *rgb)
 
 int vc_video_next(vc_video *v, uint8_t *rgb, int64_t *index)
 {
-    char eb[128];
+    char eb[400];
     for (;;) {
         if (v->done)
             return 0;

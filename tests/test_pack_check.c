@@ -1,6 +1,8 @@
 /* test_pack_check - assertions on pack files, driven by tests/test_pack.sh.
  *   test_pack_check fixture PACK       the fixture tree's exact expected content
  *   test_pack_check same PACK_A PACK_B identical /images /labels /split /paths
+ *   test_pack_check paths PACK         prints /paths, one per line
+ *   test_pack_check skipped PACK       prints "path<TAB>reason" for every skipped file
  *   test_pack_check sports PACK        the three-class sports set: 2,093 rows, 1 skipped
  */
 #include "test_util.h"
@@ -47,6 +49,12 @@ static char **read_strings(hid_t f, const char *name, hsize_t *n)
     return v;
 }
 
+static void free_strings(char **v, hsize_t n)
+{
+    for (hsize_t i = 0; v && i < n; i++) free(v[i]); /* HDF5's default vlen allocator is malloc */
+    free(v);
+}
+
 static void check_fixture(const char *path)
 {
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
@@ -87,9 +95,10 @@ static void check_fixture(const char *path)
     hsize_t nsk;
     char **sk = read_strings(f, "skipped/path", &nsk);
     CHECK(nsk == 3, "/skipped/path has %llu entries, want 3 (empty, page, truncated)", (unsigned long long)nsk);
-    (void)sk;
     H5Fclose(f);
     free(img); free(lab); free(split);
+    free_strings(paths, np);
+    free_strings(sk, nsk);
     printf("fixture pack %s: 9 rows, labels, split, pixels and skip counts as expected\n", path);
 }
 
@@ -116,6 +125,8 @@ static void check_same(const char *a, const char *b)
         CHECK(strcmp(pa[i], pb[i]) == 0, "/paths[%llu]: %s vs %s", (unsigned long long)i, pa[i], pb[i]);
     H5Fclose(fa);
     H5Fclose(fb);
+    free_strings(pa, na);
+    free_strings(pb, nb);
     printf("%s and %s: identical images, labels, split and paths (%llu rows)\n", a, b, (unsigned long long)na);
 }
 
@@ -136,8 +147,22 @@ static void check_sports(const char *path)
     CHECK(sk && nsk == 1 && strcmp(sk[0], "football/00000092.aspx") == 0, "skipped: %s", sk && nsk ? sk[0] : "(none)");
     H5Fclose(f);
     free(lab);
+    free_strings(sk, nsk);
     printf("sports pack: %llu rows (football %d, tennis %d, weight_lifting %d), skipped football/00000092.aspx\n",
            (unsigned long long)n, per[0], per[1], per[2]);
+}
+
+static void print_skipped(const char *path)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    CHECK(f >= 0, "cannot open %s", path);
+    if (f < 0) return;
+    hsize_t np = 0, nr = 0;
+    char **p = read_strings(f, "skipped/path", &np), **r = read_strings(f, "skipped/reason", &nr);
+    for (hsize_t i = 0; p && r && i < np && i < nr; i++) printf("%s\t%s\n", p[i], r[i]);
+    H5Fclose(f);
+    free_strings(p, np);
+    free_strings(r, nr);
 }
 
 int main(int argc, char **argv)
@@ -145,6 +170,16 @@ int main(int argc, char **argv)
     if (argc == 3 && strcmp(argv[1], "fixture") == 0) check_fixture(argv[2]);
     else if (argc == 4 && strcmp(argv[1], "same") == 0) check_same(argv[2], argv[3]);
     else if (argc == 3 && strcmp(argv[1], "sports") == 0) check_sports(argv[2]);
+    else if (argc == 3 && strcmp(argv[1], "skipped") == 0) { print_skipped(argv[2]); return g_failures ? 1 : 0; }
+    else if (argc == 3 && strcmp(argv[1], "paths") == 0) {
+        hid_t f = H5Fopen(argv[2], H5F_ACC_RDONLY, H5P_DEFAULT);
+        hsize_t n = 0;
+        char **p = f >= 0 ? read_strings(f, "paths", &n) : NULL;
+        for (hsize_t i = 0; p && i < n; i++) printf("%s\n", p[i]);
+        free_strings(p, n);
+        if (f >= 0) H5Fclose(f);
+        return f >= 0 ? 0 : 1;
+    }
     else {
         fprintf(stderr, "usage: test_pack_check fixture P | same A B | sports P\n");
         return 2;

@@ -5,6 +5,7 @@
  *   status A PATH_SUFFIX S    ... has status S
  *   changes A PATH_SUFFIX     prints the number of smoothed-label changes between frames
  *   stride A PATH_SUFFIX S N  ... has N frames, with indices 0, S, 2S, ...
+ *   show A PATH_SUFFIX        prints "status<TAB>n_frames<TAB>error" of that video
  */
 #include "test_util.h"
 
@@ -14,7 +15,7 @@
 struct res {
     hsize_t n, nf;
     int C;
-    char **path, **cls;
+    char **path, **cls, **error;
     int8_t *status;
     int32_t *label, *flab;
     int64_t *nfr, *start, *fidx;
@@ -49,6 +50,7 @@ static struct res load(const char *p)
     hsize_t n, c;
     r.path = rd(f, "videos/path", st, sizeof(char *), &r.n, NULL);
     r.status = rd(f, "videos/status", H5T_NATIVE_INT8, 1, &n, NULL);
+    r.error = rd(f, "videos/error", st, sizeof(char *), &n, NULL);
     r.label = rd(f, "videos/label", H5T_NATIVE_INT32, 4, &n, NULL);
     r.nfr = rd(f, "videos/n_frames", H5T_NATIVE_INT64, 8, &n, NULL);
     r.start = rd(f, "videos/frame_start", H5T_NATIVE_INT64, 8, &n, NULL);
@@ -59,13 +61,21 @@ static struct res load(const char *p)
     hid_t a = H5Aopen(f, "class_names", H5P_DEFAULT);
     hid_t as = H5Aget_space(a);
     hssize_t nc = H5Sget_simple_extent_npoints(as);
-    r.cls = calloc((size_t)nc, sizeof(char *));
+    r.cls = calloc((size_t)nc + 1, sizeof(char *)); /* NULL-terminated */
     H5Aread(a, st, r.cls);
     H5Sclose(as);
     H5Aclose(a);
     H5Tclose(st);
     H5Fclose(f);
     return r;
+}
+
+static void res_free(struct res *r)
+{
+    for (hsize_t i = 0; i < r->n; i++) { free(r->path[i]); free(r->error[i]); } /* HDF5's vlen allocator is malloc */
+    for (int i = 0; r->cls && r->cls[i]; i++) free(r->cls[i]);
+    free(r->path); free(r->error); free(r->cls); free(r->status); free(r->label); free(r->flab);
+    free(r->nfr); free(r->start); free(r->fidx); free(r->probs);
 }
 
 static long find(const struct res *r, const char *suffix)
@@ -109,6 +119,7 @@ int main(int argc, char **argv)
         printf("%llu videos, %llu frames: same results up to row order (max prob difference %.2e)\n",
                (unsigned long long)a.n, (unsigned long long)a.nf, worst);
         CHECK(worst < 1e-4, "probabilities differ by %.3g", worst);
+        res_free(&b);
     } else if (strcmp(argv[1], "label") == 0 && argc == 5) {
         long i = find(&a, argv[3]);
         if (i >= 0) CHECK(a.label[i] >= 0 && strcmp(a.cls[a.label[i]], argv[4]) == 0, "%s: label %d (%s), want %s",
@@ -121,7 +132,11 @@ int main(int argc, char **argv)
         int ch = 0;
         for (int64_t k = 1; i >= 0 && k < a.nfr[i]; k++) ch += a.flab[a.start[i] + k] != a.flab[a.start[i] + k - 1];
         printf("%d\n", ch);
+        res_free(&a);
         return g_failures ? 1 : 0;
+    } else if (strcmp(argv[1], "show") == 0 && argc == 4) {
+        long i = find(&a, argv[3]);
+        if (i >= 0) printf("%d\t%lld\t%s\n", a.status[i], (long long)a.nfr[i], a.error[i]);
     } else if (strcmp(argv[1], "stride") == 0 && argc == 6) {
         long i = find(&a, argv[3]);
         int s = atoi(argv[4]);
@@ -133,5 +148,6 @@ int main(int argc, char **argv)
         fprintf(stderr, "bad arguments\n");
         return 2;
     }
+    res_free(&a);
     return test_finish("test_results_check");
 }
