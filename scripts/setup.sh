@@ -8,7 +8,8 @@ pkgs=(build-essential cmake pkg-config
       libhdf5-openmpi-dev hdf5-tools
       libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libavfilter-dev ffmpeg
       libyaml-dev libplplot-dev plplot-driver-cairo fonts-dejavu-core
-      slurm-wlm munge)
+      slurm-wlm munge
+      clang libclang-rt-dev valgrind)  # sanitizer/fuzzer builds (scripts/fuzz.sh) and memcheck
 if [ "${1:-}" = "--bench" ]; then
     pkgs+=(python3-torch python3-h5py python3-numpy)
 fi
