@@ -8,7 +8,8 @@
  * bench/peer_torch.py prints the same lines for PyTorch; scripts/bench.sh joins them.
  * Built-in check: the features must be finite and input-dependent, else exit 1.
  *
- * usage: forward [--weights W.h5] [-b 1,8,32] [-t 1,2] [-n ITERS] [-w WARMUP] [--size 224]
+ * usage: forward [--weights W.h5] [-b 1,8,32] [-t 1,2] [-n ITERS] [-w WARMUP] [--size 224] [-p]
+ *        -p: also print the stage breakdown (vidclass/profile.h) as shares of thread-time
  */
 #include "vidclass/gemm.h"
 #include "vidclass/log.h"
@@ -17,6 +18,7 @@
 #include "vidclass/status.h"
 
 #include <getopt.h>
+#include "vidclass/profile.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,14 +39,14 @@ int main(int argc, char **argv)
 {
     int batches[8] = { 1, 8, 32 }, n_batches = 3;
     int threads[8] = { 1, 2 }, n_threads = 2;
-    int iters = 3, warmup = 1, size = 224;
+    int iters = 3, warmup = 1, size = 224, profile = 0;
     const char *weights = NULL;
     static const struct option opts[] = {
         { "weights", required_argument, NULL, 'W' }, { "size", required_argument, NULL, 's' },
         { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
     };
     int c;
-    while ((c = getopt_long(argc, argv, "b:t:n:w:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "b:t:n:w:ph", opts, NULL)) != -1) {
         switch (c) {
         case 'b': n_batches = parse_list(optarg, batches, 8); break;
         case 't': n_threads = parse_list(optarg, threads, 8); break;
@@ -52,9 +54,10 @@ int main(int argc, char **argv)
         case 'w': warmup = atoi(optarg); break;
         case 'W': weights = optarg; break;
         case 's': size = atoi(optarg); break;
+        case 'p': profile = 1; break;
         default:
             fprintf(c == 'h' ? stdout : stderr,
-                    "usage: forward [--weights W.h5] [-b 1,8,32] [-t 1,2] [-n iters] [-w warmup] [--size 224]\n");
+                    "usage: forward [--weights W.h5] [-b 1,8,32] [-t 1,2] [-n iters] [-w warmup] [--size 224] [-p]\n");
             return c == 'h' ? 0 : 2;
         }
     }
@@ -95,11 +98,14 @@ int main(int argc, char **argv)
             for (int i = 0; i < warmup; i++)
                 vc_resnet50_features(net, x, b, size, size, feat);
             struct vc_resnet50_timing t0 = vc_resnet50_get_timing(net);
+            vc_profile_reset();
+            vc_profile_enable(profile);
             double start = vc_time_now();
             for (int i = 0; i < iters; i++)
                 if (vc_resnet50_features(net, x, b, size, size, feat) != VC_OK)
                     errors++;
             double el = vc_time_now() - start;
+            vc_profile_enable(0);
             struct vc_resnet50_timing t1 = vc_resnet50_get_timing(net);
             /* check: finite, and image 0 differs from image b-1 when b > 1 */
             double diff = 0.0;
@@ -112,6 +118,16 @@ int main(int argc, char **argv)
             printf("forward impl=vidclass threads=%d batch=%d img_s=%.3f gflops=%.2f ms_batch=%.1f conv_share=%.3f ws_mb=%.0f\n",
                    threads[ti], b, img_s, img_s * gflop_img, 1e3 * el / iters,
                    (t1.conv - t0.conv) / (t1.total - t0.total), vc_resnet50_workspace_bytes(net) / 1e6);
+            if (profile) {
+                struct vc_profile pr = vc_profile_get();
+                double all = el * threads[ti], known = 0;
+                printf("  stages (share of %d thread(s) x %.2f s):", threads[ti], el);
+                for (int s = 0; s < VC_PROF_N; s++) {
+                    printf(" %s %.1f%%", vc_profile_stage_name(s), 100 * pr.seconds[s] / all);
+                    known += pr.seconds[s];
+                }
+                printf(" other %.1f%%\n", 100 * (1 - known / all));
+            }
             fflush(stdout);
         }
     }

@@ -3,6 +3,7 @@
 #include "vidclass/gemm.h"
 #include "vidclass/status.h"
 #include "pool.h"
+#include "profile_internal.h"
 
 #include <string.h>
 
@@ -114,13 +115,17 @@ static void conv_part(int i, int n, void *arg)
     for (size_t r0 = lo; r0 < hi; r0 += j->chunk) {
         size_t r1 = r0 + j->chunk < hi ? r0 + j->chunk : hi;
         const float *a = j->x + r0 * (size_t)k; /* pointwise: the NHWC input is the patch matrix */
+        PROF_MARK(t);
         if (!j->pointwise) {
             im2col_rows(d, j->x, j->h, j->w, j->oh, j->ow, r0, r1, ws);
             a = ws;
+            PROF_ADD(i, VC_PROF_IM2COL, t);
         }
         vc_sgemm(0, 0, (int)(r1 - r0), d->cout, k, 1.0f, a, k, j->kernel, d->cout, j->beta,
                  j->y + r0 * (size_t)d->cout, d->cout);
+        PROF_ADD(i, VC_PROF_GEMM, t);
         bias_relu_rows(j->y + r0 * (size_t)d->cout, r1 - r0, d->cout, j->bias, j->relu);
+        PROF_ADD(i, VC_PROF_EPILOGUE, t);
     }
 }
 
@@ -169,19 +174,23 @@ void vc_maxpool2d(const float *x, int n, int h, int w, int c, int k, int stride,
         const float *xb = x + (size_t)b * h * w * c;
         for (int oy = 0; oy < oh; oy++) {
             for (int ox = 0; ox < ow; ox++) {
-                float *yo = y + (((size_t)b * oh + oy) * ow + ox) * c;
-                int first = 1;
-                for (int ky = 0; ky < k; ky++) {
-                    for (int kx = 0; kx < k; kx++) {
-                        int iy = oy * stride - pad + ky, ix = ox * stride - pad + kx;
-                        int inside = iy >= 0 && iy < h && ix >= 0 && ix < w;
-                        const float *xi = inside ? xb + ((size_t)iy * w + ix) * c : NULL;
-                        for (int ch = 0; ch < c; ch++) {
-                            float v = inside ? xi[ch] : 0.0f; /* ZeroPadding2D value */
-                            if (first || v > yo[ch])
-                                yo[ch] = v;
+                float *restrict yo = y + (((size_t)b * oh + oy) * ow + ox) * c;
+                /* a window reaching into the padding includes its zeros (ZeroPadding2D) */
+                int y0 = oy * stride - pad, x0 = ox * stride - pad;
+                int padded = y0 < 0 || x0 < 0 || y0 + k > h || x0 + k > w;
+                int first = !padded;
+                if (padded)
+                    for (int ch = 0; ch < c; ch++) yo[ch] = 0.0f;
+                for (int iy = y0 < 0 ? 0 : y0; iy < y0 + k && iy < h; iy++) {
+                    for (int ix = x0 < 0 ? 0 : x0; ix < x0 + k && ix < w; ix++) {
+                        const float *restrict xi = xb + ((size_t)iy * w + ix) * c;
+                        if (first) {
+                            memcpy(yo, xi, sizeof(float) * (size_t)c);
+                            first = 0;
+                            continue;
                         }
-                        first = 0;
+                        for (int ch = 0; ch < c; ch++) /* branch-free: vectorised */
+                            yo[ch] = xi[ch] > yo[ch] ? xi[ch] : yo[ch];
                     }
                 }
             }
