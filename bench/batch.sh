@@ -2,7 +2,10 @@
 # bench/batch.sh [SECONDS_PER_CLIP] - end-to-end vidclass-batch frames/s (decode + CNN +
 # smoothing + HDF5) on generated 640x360 clips, with 1 rank x 2 threads and 2 ranks x 1
 # thread, beside the pure forward pass (bench/forward) at the same batch size and thread
-# count, measured in the same run. Also frame_stride 4. Not part of the test suite.
+# count, measured in the same run. Also: frame_stride 1/2/4/8/16/64 (video frames covered
+# per second, beside FFmpeg's own decode + scale rate of the same clips, the ceiling), and
+# peak RSS per rank at batch 32 (vidclass-batch and the bare forward pass). Not part of
+# the test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-8}
@@ -28,12 +31,31 @@ f2=$(fwd 2)
 e2=$(mpirun --oversubscribe -n 2 build/bin/vidclass-batch "${common[@]}" --output "$T/r2.h5" --threads 1 2>/dev/null | frames_s)
 f1=$(fwd 1)
 e11=$(build/bin/vidclass-batch "${common[@]}" --output "$T/r3.h5" --threads 1 2>/dev/null | frames_s)
-es=$(build/bin/vidclass-batch "${common[@]}" --output "$T/r4.h5" --threads 2 --frame-stride 4 2>/dev/null |
-     sed -n 's/.* \([0-9]*\) frames in \([0-9.]*\) s.*/\1 \2/p' | awk -v s=4 '{printf "%.2f", s*$1/$2}')
+# frame stride: video frames covered per second (classified frames x stride / time)
+declare -A cover
+for s in 1 2 4 8 16 64; do
+    cover[$s]=$(build/bin/vidclass-batch "${common[@]}" --output "$T/s$s.h5" --threads 2 --frame-stride $s 2>/dev/null |
+        sed -n 's/.* \([0-9]*\) frames in \([0-9.]*\) s.*/\1 \2/p' | awk -v s=$s '{printf "%.2f", s*$1/$2}')
+done
+# the ceiling: FFmpeg decoding and scaling to 224x224 RGB, 2 threads, nothing else
+t0=$(date +%s.%N)
+for f in "$T"/v/*.mp4; do ffmpeg -v error -threads 2 -i "$f" -vf scale=224:224 -pix_fmt rgb24 -f null - ; done
+dec=$(awk -v a="$t0" -v b="$(date +%s.%N)" -v n=$((4 * secs * 25)) 'BEGIN { printf "%.1f", n / (b - a) }')
+# peak RSS at batch 32
+rss_b=$(/usr/bin/time -f "%M" build/bin/vidclass-batch "${common[@]}" --batch-size 32 --output "$T/rss.h5" \
+        --threads 2 2>&1 >/dev/null | tail -n 1)
+rss_f=$(/usr/bin/time -f "%M" build/bench/forward --weights "$T/w.h5" -b 32 -t 2 -n 1 -w 0 2>&1 >/dev/null | tail -n 1)
 echo "vidclass-batch end to end, 4 clips x ${secs}s 640x360 25 fps, batch $B ($(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores)"
 printf "%-24s %14s %16s %8s\n" configuration "e2e frames/s" "forward img/s" ratio
 printf "%-24s %14s %16s %8s\n" "1 rank x 2 threads" "$e1" "$f2" "$(awk -v a="$e1" -v b="$f2" 'BEGIN{printf "%.2f", a/b}')"
 printf "%-24s %14s %16s %8s\n" "2 ranks x 1 thread" "$e2" "$f2" "$(awk -v a="$e2" -v b="$f2" 'BEGIN{printf "%.2f", a/b}')"
 printf "%-24s %14s %16s %8s\n" "1 rank x 1 thread" "$e11" "$f1" "$(awk -v a="$e11" -v b="$f1" 'BEGIN{printf "%.2f", a/b}')"
 echo "2 ranks x 1 thread vs 1 rank x 1 thread: $(awk -v a="$e2" -v b="$e11" 'BEGIN{printf "%.2fx", a/b}')"
-echo "frame_stride 4, 1 rank x 2 threads: $es video frames/s covered ($(awk -v a="$es" -v b="$e1" 'BEGIN{printf "%.2fx", a/b}') of stride 1)"
+echo
+echo "frame_stride, 1 rank x 2 threads: video frames covered per second (FFmpeg decode + scale alone: $dec frames/s)"
+printf "%-8s %14s %10s\n" stride "frames/s" "x stride 1"
+for s in 1 2 4 8 16 64; do
+    printf "%-8s %14s %10s\n" $s "${cover[$s]}" "$(awk -v a="${cover[$s]}" -v b="${cover[1]}" 'BEGIN{printf "%.2fx", a/b}')"
+done
+echo
+echo "peak RSS at batch 32, 2 threads: vidclass-batch $((rss_b / 1024)) MiB, bench/forward $((rss_f / 1024)) MiB"

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # bench.sh [--runs R] [-b 1,8,32] [-t 1,2] - build Release, run the forward-pass benchmark
 # and its peers R times each (default 3), print one table of medians with ratios.
-# Peers that are not installed are reported as missing. Not part of the test suite.
+# Peers: PyTorch 1.13 (Debian python3-torch; scripts/setup.sh --bench) and ONNX Runtime
+# (npm onnxruntime-node, its prebuilt CPU runtime, installed here into build/bench-peers,
+# model exported from the same PyTorch graph by bench/export_onnx.py). A peer that cannot
+# be found is reported as MISSING. Not part of the test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=3 batches=1,8,32 threads=1,2
@@ -10,7 +13,7 @@ while [ $# -gt 0 ]; do
         --runs) runs=$2; shift 2 ;;
         -b) batches=$2; shift 2 ;;
         -t) threads=$2; shift 2 ;;
-        -h|--help) sed -n '2,5p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
         *) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -18,10 +21,27 @@ bash scripts/build.sh build -DVC_BUILD_BENCHMARKS=ON
 out=$(mktemp -d "${TMPDIR:-/tmp}/vc-bench-XXXXXX")
 trap 'rm -rf "$out"' EXIT
 build/bin/vidclass-weights init --seed 1234 --output "$out/w.h5" >/dev/null
-have_torch=0
+
+# ---- peers ------------------------------------------------------------------------------
+have_torch=0 have_ort=0
 /usr/bin/python3 -c "import torch, h5py" 2>/dev/null && have_torch=1
-# Interleaved: for every configuration, ours then the peer back to back, R times. The host
-# is shared and its speed drifts over minutes; pairs measured seconds apart are comparable.
+P=$PWD/build/bench-peers
+if command -v node >/dev/null && command -v npm >/dev/null; then
+    if [ ! -d "$P/node_modules/onnxruntime-node" ]; then
+        # --ignore-scripts: the package's install script only fetches CUDA libraries (from
+        # nuget.org, unreachable here); the CPU runtime ships inside the npm package
+        mkdir -p "$P" && npm install --prefix "$P" --no-audit --no-fund --ignore-scripts onnxruntime-node@1 >&2 || true
+    fi
+    if [ -d "$P/node_modules/onnxruntime-node" ] && [ "$have_torch" -eq 1 ] &&
+       /usr/bin/python3 bench/export_onnx.py "$out/w.h5" "$out/r50.onnx" >/dev/null 2>"$out/export.log"; then
+        have_ort=1
+    fi
+fi
+ort_version=$( [ $have_ort -eq 1 ] && sed -n 's/.*"version": *"\([^"]*\)".*/\1/p' "$P/node_modules/onnxruntime-node/package.json" | head -n 1 || true)
+torch_version=$( [ $have_torch -eq 1 ] && /usr/bin/python3 -c "import torch; print(torch.__version__)" || true)
+
+# Interleaved: for every configuration, ours then each peer back to back, R times. The host
+# is shared and its speed drifts over minutes; runs seconds apart are comparable.
 IFS=, read -ra tl <<< "$threads"
 IFS=, read -ra bl <<< "$batches"
 for r in $(seq "$runs"); do
@@ -29,33 +49,38 @@ for r in $(seq "$runs"); do
         for b in "${bl[@]}"; do
             echo "run $r/$runs: threads $t batch $b" >&2
             build/bench/forward --weights "$out/w.h5" -b "$b" -t "$t" -n 3 -w 1 | sed "s/\$/ pair=$r/" >> "$out/lines"
-            if [ "$have_torch" -eq 1 ]; then
-                /usr/bin/python3 bench/peer_torch.py "$out/w.h5" -b "$b" -t "$t" -n 3 -w 1 | sed "s/\$/ pair=$r/" >> "$out/lines"
-            fi
+            [ "$have_torch" -eq 1 ] && /usr/bin/python3 bench/peer_torch.py "$out/w.h5" -b "$b" -t "$t" -n 3 -w 1 | sed "s/\$/ pair=$r/" >> "$out/lines"
+            [ "$have_ort" -eq 1 ] && NODE_PATH="$P/node_modules" node bench/peer_ort.js "$out/r50.onnx" -b "$b" -t "$t" -n 3 -w 1 | sed "s/\$/ pair=$r/" >> "$out/lines"
         done
     done
 done
-[ "$have_torch" -eq 1 ] || echo "peer torch: MISSING (install python3-torch python3-h5py: scripts/setup.sh --bench)"
-echo "peer onnxruntime: MISSING (not wired up yet)"
+[ "$have_torch" -eq 1 ] && echo "peer torch: PyTorch $torch_version" || echo "peer torch: MISSING (install python3-torch python3-h5py: scripts/setup.sh --bench)"
+[ "$have_ort" -eq 1 ] && echo "peer ort:   onnxruntime-node $ort_version (CPU)" || echo "peer ort:   MISSING (needs node + npm + the PyTorch peer for the export; see $out/export.log)"
 echo
-echo "ResNet50-notop forward, 224x224 fp32, median of $runs runs ($(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores)"
-printf "%-8s %-6s %14s %10s %12s %10s %12s\n" threads batch "vidclass img/s" "GFLOP/s" "torch img/s" "ratio" "pair ratios"
+echo "ResNet50-notop forward, 224x224 fp32, medians of $runs runs ($(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores)"
+printf "%-7s %-5s %9s %8s %9s %9s %8s %8s  %s\n" threads batch "ours/s" "GFLOP/s" "torch/s" "ort/s" "x torch" "x ort" "pair ratios torch | ort"
 awk '
-function med(s,   a, n, i, j, t) { n = split(s, a, " "); for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+function med(s,   a, n, i, j, t) { n = split(s, a, " "); if (n == 0) return 0
+    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
     return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+function ratios(peer, k,   p, r, rs, rl) { rs = ""; rl = ""
+    for (p in pairs) if (((peer " " k " " p) in val) && val[peer " " k " " p] > 0) {
+        r = val["vidclass " k " " p] / val[peer " " k " " p]; rs = rs " " r; rl = rl sprintf("%s%.2f", rl == "" ? "" : ",", r) }
+    R[peer] = rs == "" ? "-" : sprintf("%.2fx", med(rs)); L[peer] = rl == "" ? "-" : rl }
 { for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
   key = v["threads"] " " v["batch"]; keys[key] = 1
   ips[v["impl"] " " key] = ips[v["impl"] " " key] " " v["img_s"]
   val[v["impl"] " " key " " v["pair"]] = v["img_s"]; pairs[v["pair"]] = 1 }
 END {
   for (k in keys) { split(k, tb, " ")
-    a = med(ips["vidclass " k]); t = (("torch " k) in ips) ? med(ips["torch " k]) : 0
-    rs = ""; rl = ""
-    for (p in pairs) if ((("torch " k " " p) in val) && val["torch " k " " p] > 0) {
-        r = val["vidclass " k " " p] / val["torch " k " " p]; rs = rs " " r; rl = rl sprintf("%s%.2f", rl == "" ? "" : ",", r) }
-    printf "%-8s %-6s %14.2f %10.1f %12s %10s %12s\n", tb[1], tb[2], a, a * 7.7296, t ? sprintf("%.2f", t) : "missing",
-           rs != "" ? sprintf("%.2fx", med(rs)) : "-", rl }
+    a = med(ips["vidclass " k]); t = med(ips["torch " k]); o = med(ips["ort " k])
+    ratios("torch", k); ratios("ort", k)
+    printf "%-7s %-5s %9.2f %8.1f %9s %9s %8s %8s  %s | %s\n", tb[1], tb[2], a, a * 7.7296,
+           t ? sprintf("%.2f", t) : "missing", o ? sprintf("%.2f", o) : "missing", R["torch"], R["ort"], L["torch"], L["ort"] }
 }' "$out/lines" | sort -k1,1n -k2,2n
-echo "ratio = median over runs of (ours / PyTorch) measured back to back"
+echo "x torch / x ort = median over runs of (ours / peer) measured back to back; peak fp32 of this CPU:"
+mhz=$(lscpu | sed -n 's/^CPU max MHz: *//p' | cut -d. -f1)
+[ -n "$mhz" ] || mhz=$(awk '/^cpu MHz/ { print int($4); exit }' /proc/cpuinfo)
+echo "  32 flop/cycle/core (AVX2 + 2 FMA) x ${mhz} MHz x $(nproc) cores = $(( 32 * mhz * $(nproc) / 1000 )) GFLOP/s (1 core: $(( 32 * mhz / 1000 )))"
 mkdir -p build/bench-results
 cp "$out/lines" "build/bench-results/forward-$(date +%Y%m%dT%H%M%S).txt"
