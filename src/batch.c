@@ -302,6 +302,7 @@ struct ctx {
     const struct vc_batch_params *p;
     MPI_Comm         comm;
     int              rank, size, C, S;
+    int              decoder_threads; /* p->decoder_threads, or 1 when ranks share a node */
     vc_resnet50     *net;
     vc_model        *model;
     vc_smoother     *sm;
@@ -319,6 +320,7 @@ struct ctx {
     int32_t          last_label;
     float            last_conf;
     int              write_rc;  /* first results-file write error: stops handing out work */
+    int64_t          n_requests; /* work requests answered */
     char             write_msg[ERR_LEN];
     int64_t          last_frames;
     struct vres      wres; /* receive buffer for worker results */
@@ -354,7 +356,7 @@ static int process_video(struct ctx *c, int64_t index, struct vres *v, serve_fn 
     v->fps = 0.0;
     v->error[0] = '\0';
     vc_video *vid = NULL;
-    struct vc_video_params vp = { c->S, p->frame_stride, p->decoder_threads };
+    struct vc_video_params vp = { c->S, p->frame_stride, c->decoder_threads };
     if (vc_video_open(path, &vp, &vid) != VC_OK) {
         v->status = 1;
         snprintf(v->error, sizeof v->error, "%s", vc_last_error());
@@ -517,6 +519,7 @@ static void serve(struct ctx *c, int blocking)
             MPI_Recv(&dummy, 1, MPI_INT, src, TAG_REQ, c->comm, MPI_STATUS_IGNORE);
             int64_t a = pop_pending(c);
             MPI_Send(&a, 1, MPI_INT64_T, src, TAG_ASSIGN, c->comm);
+            c->n_requests++;
             if (a < 0) c->active_workers--;
             else c->outstanding++;
         } else if (st.MPI_TAG == TAG_HDR) {
@@ -544,6 +547,10 @@ static int run_rank0(struct ctx *c)
 {
     struct vres v = { 0 };
     int rc = VC_OK;
+    /* every worker asks twice at once (its first video and the next, prefetched): answer
+     * all of them before starting our own video, or a worker asking while we are inside a
+     * frame batch would wait for that batch (seconds) */
+    while (c->n_requests < 2 * (int64_t)(c->size - 1) && c->active_workers > 0) serve(c, 1);
     for (;;) {
         serve(c, 0);
         int64_t a = pop_pending(c);
@@ -659,6 +666,18 @@ int vc_batch_run(const struct vc_batch_params *p, MPI_Comm comm, struct vc_batch
     if (rc == VC_OK) rc = share_list(comm, c.rank, &c.list);
     if (rc != VC_OK) { ctx_free(&c); return rc; }
 
+    /* FFmpeg's own choice of decoder threads is one per core of the node, per rank: with
+     * 32 ranks on a 32-core node that is 1,024 threads fighting the CNN for the cores. */
+    c.decoder_threads = p->decoder_threads;
+    if (c.decoder_threads == 0) {
+        MPI_Comm node;
+        int local = 1;
+        if (MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node) == MPI_SUCCESS) {
+            MPI_Comm_size(node, &local);
+            MPI_Comm_free(&node);
+        }
+        if (local > 1) c.decoder_threads = 1;
+    }
     c.C = vc_model_meta(c.model)->n_classes;
     c.S = vc_model_meta(c.model)->image_size;
     const int B = p->batch_size;

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -373,6 +374,8 @@ static int fsync_dir_of(const char *path)
     return rc;
 }
 
+static int lock_journal(vc_results *r);
+
 /* The previous results file: must match the settings; its videos are done. */
 static int load_file(vc_results *r)
 {
@@ -453,6 +456,10 @@ static int check_head(vc_results *r, const struct buf *b)
 /* Read the journal: its videos are done; a torn tail is cut off. Then open it to append. */
 static int load_journal(vc_results *r)
 {
+    r->fd = open(r->jpath, O_WRONLY | O_APPEND);
+    if (r->fd < 0) return vc_error(VC_ERR_IO, "cannot append to '%s': %s", r->jpath, strerror(errno));
+    int lrc = lock_journal(r);
+    if (lrc != VC_OK) return lrc;
     FILE *f = fopen(r->jpath, "rb");
     if (!f) return vc_error(VC_ERR_IO, "cannot read the results journal '%s': %s", r->jpath, strerror(errno));
     struct buf b = { 0 };
@@ -488,8 +495,6 @@ static int load_journal(vc_results *r)
                     "that video is done again", r->jpath);
     }
     VC_LOG_INFO("results journal '%s': %lld finished videos to resume from", r->jpath, (long long)n);
-    r->fd = open(r->jpath, O_WRONLY | O_APPEND);
-    if (r->fd < 0) return vc_error(VC_ERR_IO, "cannot append to '%s': %s", r->jpath, strerror(errno));
     return good == 0 ? write_head(r) : VC_OK;
 }
 
@@ -525,11 +530,23 @@ int vc_results_open(const char *path, const struct vc_results_info *info, int re
     if (rc == VC_OK && !have_j) {
         r->fd = open(r->jpath, O_WRONLY | O_APPEND | O_CREAT | O_EXCL, 0644);
         if (r->fd < 0) rc = vc_error(VC_ERR_IO, "cannot create the results journal '%s': %s", r->jpath, strerror(errno));
-        else rc = write_head(r);
+        else if ((rc = lock_journal(r)) == VC_OK) rc = write_head(r);
     }
     if (rc != VC_OK) { vc_results_close(r); return rc; }
     *out = r;
     return VC_OK;
+}
+
+/* One writer per journal: a second run on the same output would interleave records.
+ * Advisory lock, released by the kernel when the process dies; file systems without
+ * flock support (ENOLCK, EINVAL) are let through. */
+static int lock_journal(vc_results *r)
+{
+    if (flock(r->fd, LOCK_EX | LOCK_NB) == 0 || errno == ENOLCK || errno == EINVAL) return VC_OK;
+    if (errno == EWOULDBLOCK)
+        return vc_error(VC_ERR_INVALID_ARG, "'%s' is being written by another vidclass-batch run; "
+                        "wait for it or choose another output", r->jpath);
+    return vc_error(VC_ERR_IO, "cannot lock '%s': %s", r->jpath, strerror(errno));
 }
 
 int64_t vc_results_n_done(const vc_results *r) { return (int64_t)r->done.n; }

@@ -8,7 +8,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 MPIRUN=("$MPIEXEC" --oversubscribe)
 chk() { # NAME checker-args...: the checker's exit status decides
     local name=$1 o; shift
-    if o=$("$BIN/test_results_check" "$@" 2>&1); then ok "$name"; else bad "$name: $o"; fi
+    if o=$("$BIN/test_results_check" "$@" 2>&1); then ok "$name"; else bad "$name: $o"; return 1; fi
 }
 
 # a model that knows the synthetic classes (flat, fractal, pattern)
@@ -52,8 +52,9 @@ echo "label changes on the flickering clip: window 1: $c1, window 16: $c16"
 
 # same results with 2 and 3 ranks (row order may differ)
 for n in 2 3; do
-    "${MPIRUN[@]}" -n $n "$BIN/vidclass-batch" "${common[@]}" --input "$V" --output "$T/r$n.h5" --window 16 >/dev/null 2>&1
-    chk "1 rank == $n ranks" same "$T/r1.h5" "$T/r$n.h5"
+    "${MPIRUN[@]}" -n $n "$BIN/vidclass-batch" "${common[@]}" --input "$V" --output "$T/r$n.h5" --window 16 >"$T/r$n.log" 2>&1
+    rc=$?
+    chk "1 rank == $n ranks" same "$T/r1.h5" "$T/r$n.h5" || { echo "exit $rc; the run's output:"; tail -n 40 "$T/r$n.log"; }
 done
 
 # inputs by glob (as YAML or a quoted flag gives them) and by manifest

@@ -65,6 +65,14 @@ T_FULL=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
 echo "uninterrupted: $T_FULL s"
 [ "$(nvideos "$T/full.h5")" = 32 ] && ok "uninterrupted: 32 videos" || bad "uninterrupted run count"
 
+# a second run on the same output while one is running is refused (journal lock)
+"${MPIRUN[@]}" -n 2 "$BIN/vidclass-batch" "${common[@]}" --output "$T/lock.h5" >/dev/null 2>&1 &
+lpid=$!
+for _ in $(seq 400); do [ -s "$T/lock.h5.journal" ] && break; sleep 0.05; done
+expect_fail "a second run on the same output is refused" "being written by another vidclass-batch run" \
+    "$BIN/vidclass-batch" "${base[@]}" --output "$T/lock.h5"
+wait $lpid && ok "the first run finished undisturbed" || bad "the first run failed"
+
 # 5 trials: kill at a (0.15..0.85 of the run), resume and kill at b (0.1..0.6), resume to the end
 mapfile -t A < <(moments 5 "$SEED" "$(awk -v t="$T_FULL" 'BEGIN { print 0.15 * t }')" "$(awk -v t="$T_FULL" 'BEGIN { print 0.85 * t }')")
 mapfile -t Bm < <(moments 5 "$((SEED + 1))" "$(awk -v t="$T_FULL" 'BEGIN { print 0.1 * t }')" "$(awk -v t="$T_FULL" 'BEGIN { print 0.6 * t }')")

@@ -39,7 +39,7 @@ struct vc_batch_params {
     int                window;          /* smoothing window K (128)                     */
     int                frame_stride;    /* classify every s-th frame (1)                */
     int                batch_size;      /* frames per forward pass (16)                 */
-    int                decoder_threads; /* 0: FFmpeg's choice                           */
+    int                decoder_threads; /* 0: FFmpeg's choice alone on a node, else 1  */
     int                resume;          /* skip videos already in the results (1)      */
     const char        *annotate_dir;    /* write labelled copies of the videos here (MP4, H.264); NULL: off */
     const char        *annotate_file;   /* single-video runs: the labelled copy's file name instead */
