@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test.sh [--quick | --slow] - on a fresh Debian machine: install dependencies, build, test.
-#   1. Release build with -Werror; CTest labels unit|mpi|data|slurm (the Slurm test starts
+#   1. Release build with -Werror; CTest labels unit|mpi|data|slurm|valgrind (the Slurm test starts
 #      its own daemons as root).
 #   2. ASan + UBSan build (build-asan, -DVIDCLASS_SANITIZE=address,undefined); the same
 #      CTest labels except slurm, with LeakSanitizer on (tests/sanitizers.supp lists the
@@ -16,7 +16,7 @@ if [ "$(id -u)" -eq 0 ]; then
     # Open MPI refuses to run as root unless told; CI and our dev machines are root.
     export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 fi
-labels='unit|mpi|data|slurm'
+labels='unit|mpi|data|slurm|valgrind'
 [ "$mode" = "--slow" ] && labels='.'
 
 echo "== 1/3 Release build and tests"
