@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
-# bench.sh [--runs R] [-b 1,8,32] [-t 1,2] - build Release, run the forward-pass benchmark
-# and its peers R times each (default 3), print one table of medians with ratios.
+# bench.sh [--runs R] [-b 1,8,32] [-t 1,2] [--e2e SECONDS] - build Release, run the
+# forward-pass benchmark and its peers R times each (default 3), print one table of medians
+# with ratios; then the end-to-end vidclass-batch job beside the forward pass, frame stride
+# and peak memory (bench/batch.sh on generated clips of SECONDS each, default 8; 0 skips).
 # Peers: PyTorch 1.13 (Debian python3-torch; scripts/setup.sh --bench) and ONNX Runtime
 # (npm onnxruntime-node, its prebuilt CPU runtime, installed here into build/bench-peers,
 # model exported from the same PyTorch graph by bench/export_onnx.py). A peer that cannot
 # be found is reported as MISSING. Not part of the test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-runs=3 batches=1,8,32 threads=1,2
+runs=3 batches=1,8,32 threads=1,2 e2e=8
 while [ $# -gt 0 ]; do
     case "$1" in
         --runs) runs=$2; shift 2 ;;
         -b) batches=$2; shift 2 ;;
         -t) threads=$2; shift 2 ;;
-        -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+        --e2e) e2e=$2; shift 2 ;;
+        -h|--help) sed -n '2,9p' "$0" | cut -c3-; exit 0 ;;
         *) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -84,3 +87,7 @@ mhz=$(lscpu | sed -n 's/^CPU max MHz: *//p' | cut -d. -f1)
 echo "  32 flop/cycle/core (AVX2 + 2 FMA) x ${mhz} MHz x $(nproc) cores = $(( 32 * mhz * $(nproc) / 1000 )) GFLOP/s (1 core: $(( 32 * mhz / 1000 )))"
 mkdir -p build/bench-results
 cp "$out/lines" "build/bench-results/forward-$(date +%Y%m%dT%H%M%S).txt"
+if [ "$e2e" != 0 ]; then
+    echo
+    bash bench/batch.sh "$e2e"
+fi
