@@ -132,6 +132,7 @@ struct rd {
 
 static void rd_get(struct rd *r, void *dst, size_t n)
 {
+    if (n == 0) return; /* dst may be NULL then (a video with no frames) */
     if (r->bad || n > r->n - r->at) { r->bad = 1; memset(dst, 0, n); return; }
     memcpy(dst, r->p + r->at, n);
     r->at += n;
@@ -233,6 +234,14 @@ static void jvideo_clear(struct jvideo *v)
     free(v->path);
     free(v->error);
     v->path = v->error = NULL;
+}
+
+static void jvideo_free(struct jvideo *v)
+{
+    jvideo_clear(v);
+    free(v->idx);
+    free(v->probs);
+    free(v->lab);
 }
 
 static int parse_video(const struct buf *b, int C, struct jvideo *v)
@@ -453,7 +462,8 @@ static int check_head(vc_results *r, const struct buf *b)
     return rc;
 }
 
-/* Read the journal: its videos are done; a torn tail is cut off. Then open it to append. */
+/* Open the journal to append (locked), then read it: its videos are done; a torn tail is
+ * cut off. An empty or header-less journal gets a new header. */
 static int load_journal(vc_results *r)
 {
     r->fd = open(r->jpath, O_WRONLY | O_APPEND);
@@ -482,10 +492,7 @@ static int load_journal(vc_results *r)
         torn = k != 0; /* a header cut short by a kill: start the journal again */
     }
     fclose(f);
-    jvideo_clear(&v);
-    free(v.idx);
-    free(v.probs);
-    free(v.lab);
+    jvideo_free(&v);
     free(b.p);
     if (rc != VC_OK) return rc;
     if (torn) {
@@ -617,10 +624,7 @@ static int h5out_journal(vc_results *r, struct h5out *o)
         rc = vc_error(VC_ERR_FORMAT, "results journal '%s' was damaged while this run wrote it", r->jpath);
     fclose(f);
     pset_free(&seen);
-    jvideo_clear(&v);
-    free(v.idx);
-    free(v.probs);
-    free(v.lab);
+    jvideo_free(&v);
     free(b.p);
     return rc;
 }

@@ -69,9 +69,6 @@ struct wino_job {
 /* Zeros standing in for input pixels in the padding and for a missing bias. */
 static const float g_zeros[VC_WINO_MAX_CIN];
 
-/* Input transform of one tile, all channels: v[q * vs + c] = (B^T d B)[q] for the 4x4
- * input patch d whose 16 pixels start at p[0..15] (channel c at p[q][c]). No branches in
- * the channel loop, so the compiler vectorises it across channels. */
 /* 8 floats as one value (GCC/Clang vector extension): SSE pairs by default, one AVX
  * register in the avx2 clones below. aligned(4): loads and stores may be unaligned; a
  * vector type may alias its element type. */
@@ -81,7 +78,10 @@ typedef float vf8 __attribute__((vector_size(32), aligned(4)));
 #define LD1(p) (*(p))
 #define ST1(p, x) (*(p) = (x))
 
-/* Input transform of one tile, 8 channels at a time (a scalar loop for the rest). */
+/* Input transform of one tile, all channels: v[q * vs + c] = (B^T d B)[q] for the 4x4
+ * input patch d whose 16 pixels start at p[0..15] (channel c at p[q][c]; padding pixels
+ * point at zeros, so the channel loop has no branches). 8 channels at a time, then a
+ * scalar loop for the rest. */
 #define WINO_IN(T, LD, ST, c)                                                                                 \
     do {                                                                                                      \
         T d[16], r[16];                                                                                       \
