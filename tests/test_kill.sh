@@ -15,23 +15,35 @@ MPIRUN=("$MPIEXEC" --oversubscribe)
 echo "seed $SEED"
 # moments N SEED LO HI: N seeded uniform numbers in [LO, HI)
 moments() { awk -v n="$1" -v s="$2" -v lo="$3" -v hi="$4" 'BEGIN { srand(s); for (i = 0; i < n; i++) printf "%.2f\n", lo + rand() * (hi - lo) }'; }
-# killrun SECONDS CMD...: run CMD in a new session and SIGKILL every process of that
-# session (mpirun and the ranks, which Open MPI puts in process groups of their own): what
-# a node failure or `scancel -s KILL` does. True if it was killed before it finished.
-killrun() {
-    local t=$1; shift
+# in_session CMD...: start CMD in the background in a new session (SESSION_PID: its pid).
+# kill_session: SIGKILL every process of that session (mpirun and the ranks, which Open
+# MPI puts in process groups of their own), as a node failure or `scancel -s KILL` does,
+# and wait until they are gone.
+in_session() {
     rm -f "$T/sid"
     setsid bash -c 'echo $$ > "$0.tmp" && mv "$0.tmp" "$0" && exec "$@"' "$T/sid" "$@" >/dev/null 2>&1 &
-    local pid=$! sid="" i
-    for i in $(seq "$(awk -v t="$t" 'BEGIN { print int(t * 20) }')"); do
-        [ -n "$sid" ] || sid=$(cat "$T/sid" 2>/dev/null)
-        [ -n "$sid" ] && ! pgrep -s "$sid" >/dev/null && { wait $pid; return 1; }
-        sleep 0.05
-    done
-    [ -n "$sid" ] || sid=$(cat "$T/sid" 2>/dev/null)
+    SESSION_PID=$!
+}
+session_id() { cat "$T/sid" 2>/dev/null; }
+kill_session() {
+    local sid="" i
+    for i in $(seq 100); do sid=$(session_id); [ -n "$sid" ] && break; sleep 0.05; done
     pkill -9 -s "$sid"
     for i in $(seq 100); do pgrep -s "$sid" >/dev/null || break; sleep 0.05; done
-    wait $pid 2>/dev/null
+    wait $SESSION_PID 2>/dev/null
+}
+# killrun SECONDS CMD...: CMD in a new session, killed after SECONDS; true if it was
+# killed before it finished.
+killrun() {
+    local t=$1; shift
+    in_session "$@"
+    local sid="" i
+    for i in $(seq "$(awk -v t="$t" 'BEGIN { print int(t * 20) }')"); do
+        [ -n "$sid" ] || sid=$(session_id)
+        [ -n "$sid" ] && ! pgrep -s "$sid" >/dev/null && { wait $SESSION_PID; return 1; }
+        sleep 0.05
+    done
+    kill_session
     return 0
 }
 chk() { local name=$1 o; shift; if o=$("$BIN/test_results_check" "$@" 2>&1); then ok "$name: $o"; else bad "$name: $o"; fi; }
@@ -95,11 +107,9 @@ echo "$killed of 10 runs killed before they finished"
 [ $killed -ge 5 ] && ok "at least half the kills landed mid-run ($killed of 10)" || bad "only $killed of 10 kills landed mid-run"
 
 # a torn last journal record (kill during its write) is dropped and that video done again
-setsid bash -c 'echo $$ > "$0" && exec "$@"' "$T/tsid" "${MPIRUN[@]}" -n 3 "$BIN/vidclass-batch" "${common[@]}" --output "$T/torn.h5" >/dev/null 2>&1 &
-pid=$!
+in_session "${MPIRUN[@]}" -n 3 "$BIN/vidclass-batch" "${common[@]}" --output "$T/torn.h5"
 for _ in $(seq 600); do [ "$(stat -c %s "$T/torn.h5.journal" 2>/dev/null || echo 0)" -gt 20000 ] && break; sleep 0.05; done
-pkill -9 -s "$(cat "$T/tsid")"; wait $pid 2>/dev/null
-for _ in $(seq 100); do pgrep -s "$(cat "$T/tsid")" >/dev/null || break; sleep 0.05; done
+kill_session
 if [ -e "$T/torn.h5.journal" ]; then
     size=$(stat -c %s "$T/torn.h5.journal")
     truncate -s $((size - 37)) "$T/torn.h5.journal"
