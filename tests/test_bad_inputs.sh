@@ -12,15 +12,11 @@ bash "$HERE/bad_inputs/make.sh" "$D" "$BIN" || { bad "make.sh failed"; finish; }
 declare -A n_ok n_all
 
 count() { n_all[$1]=$(( ${n_all[$1]:-0} + 1 )); [ "$2" = 1 ] && n_ok[$1]=$(( ${n_ok[$1]:-0} + 1 )); }
-# tool CATEGORY NAME EXIT REGEX CMD...
+# tool CATEGORY NAME EXIT REGEX CMD...: lib.sh's expect, counted per category
 tool() {
-    local cat=$1 name=$2 code=$3 pat=$4; shift 4
-    local o r; o=$("$@" 2>&1); r=$?
-    if [ "$r" -eq "$code" ] && grep -qE -- "$pat" <<<"$o"; then
-        ok "$cat: $name -> exit $r: $(grep -E -m1 -- "$pat" <<<"$o" | cut -c1-150)"; count "$cat" 1
-    else
-        bad "$cat: $name: want exit $code and /$pat/, got exit $r: $(tail -n 3 <<<"$o")"; count "$cat" 0
-    fi
+    local cat=$1 name=$2 f0=$fail; shift 2
+    expect "$cat: $name" "$@"
+    count "$cat" $(( fail == f0 ))
 }
 # video NAME STATUS FRAMES ERROR_REGEX: one row of the batch run's results
 video() {
