@@ -91,7 +91,6 @@ static int embed_pack(struct embed_ctx *c, const char *path)
     const int s = c->p->size;
     int rc = VC_OK;
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT), d = H5I_INVALID_HID, dp = H5I_INVALID_HID;
-    hid_t space = H5I_INVALID_HID;
     char **paths = NULL;
     hssize_t n = 0;
     if (f < 0) { rc = vc_error(VC_ERR_FORMAT, "pack '%s': cannot open", path); goto done; }
@@ -99,14 +98,13 @@ static int embed_pack(struct embed_ctx *c, const char *path)
         rc = vc_error(VC_ERR_FORMAT, "'%s' is HDF5 but has no /images dataset (not a pack)", path);
         goto done;
     }
-    space = H5Dget_space(d);
-    hsize_t dims[4];
-    if (space < 0 || H5Sget_simple_extent_ndims(space) != 4 || H5Sget_simple_extent_dims(space, dims, NULL) < 0 ||
-        dims[1] != (hsize_t)s || dims[2] != (hsize_t)s || dims[3] != 3) {
+    const hsize_t want[4] = { 0, (hsize_t)s, (hsize_t)s, 3 };
+    hsize_t rows = 0;
+    if (!vc_h5_dims_match(d, 4, want, &rows)) {
         rc = vc_error(VC_ERR_SHAPE, "pack '%s': /images must be uint8 [N,%d,%d,3]", path, s, s);
         goto done;
     }
-    n = (hssize_t)dims[0];
+    n = (hssize_t)rows;
     c->total_hint += n - 1;
     if (H5Lexists(f, "paths", H5P_DEFAULT) > 0 && (dp = H5Dopen2(f, "paths", H5P_DEFAULT)) >= 0 &&
         vc_h5_rows(dp) == n) {
@@ -134,7 +132,6 @@ done:
         H5Sclose(sp);
         free(paths);
     }
-    if (space >= 0) H5Sclose(space);
     if (dp >= 0) H5Dclose(dp);
     if (d >= 0) H5Dclose(d);
     if (f >= 0) H5Fclose(f);

@@ -484,3 +484,14 @@ int vc_h5_write_i64_array_attr(hid_t obj, const char *name, const int64_t *v, in
 {
     return write_attr(obj, name, H5T_STD_I64LE, H5T_NATIVE_INT64, 1, (hsize_t)n, v);
 }
+
+int vc_h5_dims_match(hid_t dset, int nd, const hsize_t *want, hsize_t *rows)
+{
+    hid_t s = H5Dget_space(dset);
+    hsize_t dims[H5S_MAX_RANK];
+    int ok = s >= 0 && H5Sget_simple_extent_ndims(s) == nd && H5Sget_simple_extent_dims(s, dims, NULL) == nd;
+    for (int i = 1; ok && i < nd; i++) ok = dims[i] == want[i];
+    if (ok) *rows = dims[0];
+    if (s >= 0) H5Sclose(s);
+    return ok;
+}

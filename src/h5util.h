@@ -73,6 +73,10 @@ int vc_h5_append_rows(hid_t dset, hid_t mtype, hsize_t n, const void *buf);
 /* Current number of rows (first dimension) of dset, or -1. */
 hssize_t vc_h5_rows(hid_t dset);
 
+/* 1 if dset has exactly nd dimensions and dims 1..nd-1 equal want[1..nd-1] (want[0] is
+ * ignored: any number of rows); then *rows is dims[0]. 0 otherwise. */
+int vc_h5_dims_match(hid_t dset, int nd, const hsize_t *want, hsize_t *rows);
+
 /* Read rows [r0, r0 + n) of a dataset into buf (memory type mtype). */
 int vc_h5_read_rows(hid_t dset, hid_t mtype, hsize_t r0, hsize_t n, void *buf);
 

@@ -17,19 +17,6 @@ void vc_pack_in_close(struct vc_pack_in *p)
     p->f = p->images = H5I_INVALID_HID;
 }
 
-/* 1 if dataset d has exactly the dims want[0..nd) (want[0] < 0: any first dim). */
-static int has_dims(hid_t d, int nd, const hsize_t *want, hsize_t *first)
-{
-    hid_t s = H5Dget_space(d);
-    hsize_t dims[8];
-    int got = s >= 0 ? H5Sget_simple_extent_ndims(s) : -1;
-    int ok = got == nd && H5Sget_simple_extent_dims(s, dims, NULL) == nd;
-    for (int i = 1; ok && i < nd; i++) ok = dims[i] == want[i];
-    if (ok) *first = dims[0];
-    if (s >= 0) H5Sclose(s);
-    return ok;
-}
-
 int vc_pack_in_open(const char *path, int max_classes, struct vc_pack_in *p)
 {
     memset(p, 0, sizeof *p);
@@ -56,8 +43,8 @@ int vc_pack_in_open(const char *path, int max_classes, struct vc_pack_in *p)
     p->images = H5Dopen2(p->f, "images", H5P_DEFAULT);
     const hsize_t img[4] = { 0, (hsize_t)size, (hsize_t)size, 3 }, one[1] = { 0 };
     hsize_t ni = 0, nl = 0, ns = 0;
-    if (dl < 0 || ds < 0 || p->images < 0 || !has_dims(p->images, 4, img, &ni) || !has_dims(dl, 1, one, &nl) ||
-        !has_dims(ds, 1, one, &ns) || ni != nl || nl != ns || nl < 1)
+    if (dl < 0 || ds < 0 || p->images < 0 || !vc_h5_dims_match(p->images, 4, img, &ni) || !vc_h5_dims_match(dl, 1, one, &nl) ||
+        !vc_h5_dims_match(ds, 1, one, &ns) || ni != nl || nl != ns || nl < 1)
         rc = vc_error(VC_ERR_FORMAT, "pack '%s': needs /images [n, %lld, %lld, 3], /labels [n] and /split [n] with "
                       "the same n >= 1", path, (long long)size, (long long)size);
     if (rc == VC_OK) {
