@@ -383,8 +383,9 @@ static int forward_internal(vc_resnet50 *net, const float *x, int n, int h, int 
 
     double t0 = vc_time_now();
     vc_maxpool2d(other, n, ch, cw, 64, 3, 2, 1, cur);
-    net->timing.pool += vc_time_now() - t0;
-    if (vc_prof_on) vc_prof_add(0, VC_PROF_POOL, vc_time_now() - t0);
+    double dt = vc_time_now() - t0;
+    net->timing.pool += dt;
+    if (vc_prof_on) vc_prof_add(0, VC_PROF_POOL, dt);
     ch = vc_conv_out_dim(ch, 3, 2, 1);
     cw = vc_conv_out_dim(cw, 3, 2, 1);
     if (tap) tap("pool1_pool", cur, n, ch, cw, 64, user);
@@ -449,8 +450,9 @@ int vc_resnet50_features(vc_resnet50 *net, const float *x, int n, int h, int w, 
     vc_resnet50_output_hw(h, w, &oh, &ow);
     double t0 = vc_time_now();
     vc_global_avgpool(final, n, oh, ow, VC_RESNET50_FEATURES, feat);
-    net->timing.pool += vc_time_now() - t0;
-    if (vc_prof_on) vc_prof_add(0, VC_PROF_POOL, vc_time_now() - t0);
+    double dt = vc_time_now() - t0;
+    net->timing.pool += dt;
+    if (vc_prof_on) vc_prof_add(0, VC_PROF_POOL, dt);
     return VC_OK;
 }
 
