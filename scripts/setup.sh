@@ -7,11 +7,12 @@ pkgs=(build-essential cmake pkg-config
       openmpi-bin libopenmpi-dev libopenblas-dev
       libhdf5-openmpi-dev hdf5-tools
       libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libavfilter-dev ffmpeg
-      libyaml-dev libplplot-dev plplot-driver-cairo fonts-dejavu-core
+      libyaml-dev libjansson-dev libplplot-dev plplot-driver-cairo fonts-dejavu-core
+      python3-opencv python3-h5py python3-numpy   # test references: the tutorial's cv2 pixels, HDF5 files
       slurm-wlm munge
       clang libclang-rt-dev valgrind)  # sanitizer/fuzzer builds (scripts/fuzz.sh) and memcheck
 if [ "${1:-}" = "--bench" ]; then
-    pkgs+=(python3-torch python3-h5py python3-numpy)
+    pkgs+=(python3-torch)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

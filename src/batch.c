@@ -360,7 +360,7 @@ static int process_video(struct ctx *c, int64_t index, struct vres *v, serve_fn 
     v->fps = 0.0;
     v->error[0] = '\0';
     vc_video *vid = NULL;
-    struct vc_video_params vp = { c->S, p->frame_stride, c->decoder_threads };
+    struct vc_video_params vp = { .size = c->S, .stride = p->frame_stride, .decoder_threads = c->decoder_threads };
     if (vc_video_open(path, &vp, &vid) != VC_OK) {
         v->status = 1;
         snprintf(v->error, sizeof v->error, "%s", vc_last_error());
