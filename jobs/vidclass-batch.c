@@ -14,6 +14,7 @@ static void usage(FILE *f)
     fprintf(f,
         "Usage: vidclass-batch --config configs/run.yaml [flags]\n"
         "       mpirun -n R vidclass-batch --model M.h5 --weights W.h5 --output R.h5 --input DIR [flags]\n"
+        "       vidclass-batch --model activity.model --classes A,B,C --output R.h5 --input DIR\n"
         "\n"
         "Classify every frame of every input video with the trained model, smooth the labels\n"
         "with a rolling average of the last WINDOW predictions, and gather all results into\n"
@@ -22,8 +23,16 @@ static void usage(FILE *f)
         "of the same name (- for _); flags override the file (docs/configs.md).\n"
         "\n"
         "  --config FILE         YAML file with a run: section\n"
-        "  --model FILE          vidclass-train model.h5                            [required]\n"
-        "  --weights FILE        base weights; must be the ones the model was trained on [required]\n"
+        "  --model FILE          vidclass-train model.h5, or a Keras model file saved with\n"
+        "                        model.save(path, save_format=\"h5\") (the tutorial's\n"
+        "                        activity.model: ResNet50 base + its head)          [required]\n"
+        "  --weights FILE        base weights the vidclass model was trained on (not\n"
+        "                        with a Keras model file, which holds its base)\n"
+        "  --classes A,B,...     class names in the order of the model's outputs; required\n"
+        "                        for a Keras model file. The tutorial's lb.pickle holds them\n"
+        "                        sorted: football,tennis,weight_lifting\n"
+        "  --resize MODE         linear (cv2.resize) or area; default: what the model was\n"
+        "                        trained with (Keras model files: linear)\n"
         "  --output FILE         results HDF5, written when the run ends; finished videos\n"
         "                        are journalled to FILE.journal as they finish  [required]\n"
         "  --input PATH          a video file, a directory scanned recursively, or a quoted\n"
@@ -58,11 +67,13 @@ int main(int argc, char **argv)
     vc_log_set_rank(rank, size);
 
     struct vc_batch_params p = vc_batch_default_params();
-    const char *inputs[VC_CLI_MAX_LIST], *exts[VC_CLI_MAX_LIST];
+    const char *inputs[VC_CLI_MAX_LIST], *exts[VC_CLI_MAX_LIST], *classes[VC_CLI_MAX_LIST];
     int threads = 0, help = 0, first_pos = 0;
     const struct vc_opt opts[] = {
         { "model", VC_OPT_STR, &p.model, 0, 0, NULL },
         { "weights", VC_OPT_STR, &p.weights, 0, 0, NULL },
+        { "classes", VC_OPT_LIST, classes, 0, 0, &p.n_classes },
+        { "resize", VC_OPT_STR, &p.resize, 0, 0, NULL },
         { "output", VC_OPT_STR, &p.output, 0, 0, NULL },
         { "input", VC_OPT_PATHS, inputs, 0, 0, &p.n_inputs },
         { "manifest", VC_OPT_STR, &p.manifest, 0, 0, NULL },
@@ -80,10 +91,12 @@ int main(int argc, char **argv)
     int rc = vc_cli_parse(argc, argv, "run", opts, (int)(sizeof opts / sizeof opts[0]), &cfg, &help, &first_pos);
     p.inputs = inputs;
     p.extensions = exts;
+    p.classes = classes;
     if (rc == VC_OK && !help && first_pos < argc)
         rc = vc_error(VC_ERR_INVALID_ARG, "unexpected argument '%s' (inputs are given with --input)", argv[first_pos]);
-    if (rc == VC_OK && !help && (!p.model || !p.weights || !p.output || (p.n_inputs == 0 && !p.manifest)))
-        rc = vc_error(VC_ERR_INVALID_ARG, "model, weights, output and an input or a manifest are required (see --help)");
+    if (rc == VC_OK && !help && (!p.model || !p.output || (p.n_inputs == 0 && !p.manifest)))
+        rc = vc_error(VC_ERR_INVALID_ARG, "model, weights, output and an input or a manifest are required (weights: "
+                      "not with a Keras model file, which holds its base; see --help)");
     int status = 0;
     if (help) {
         if (rank == 0) usage(stdout);

@@ -27,6 +27,8 @@ static void usage(FILE *f)
         "  --output FILE        pack to write (written as FILE.partial, renamed)  [required]\n"
         "  --classes A,B,...    only these classes (default: every sub-folder)\n"
         "  --size N             output side in pixels                           [224]\n"
+        "  --resize MODE        linear: cv2.imread + cv2.resize's pixels, as the tutorial's\n"
+        "                       train.py sees them; area: box filter          [linear]\n"
         "  --test-fraction F    share of each class in the test split, [0, 1)   [0.25]\n"
         "  --seed S             split seed                                      [42]\n"
         "  --compress L         gzip level 1-9 for /images (0 = none)            [0]\n"
@@ -59,6 +61,7 @@ int main(int argc, char **argv)
         { "output", VC_OPT_STR, &p.output, 0, 0, NULL },
         { "classes", VC_OPT_LIST, classes, 0, 0, &p.n_classes },
         { "size", VC_OPT_INT, &p.size, 32, 4096, NULL },
+        { "resize", VC_OPT_STR, &p.resize, 0, 0, NULL },
         { "test_fraction", VC_OPT_DOUBLE, &p.test_fraction, 0.0, 0.999999, NULL },
         { "seed", VC_OPT_U64, &p.seed, 0, 0, NULL },
         { "compress", VC_OPT_INT, &p.deflate, 0, 9, NULL },

@@ -16,13 +16,20 @@ static void usage(FILE *f)
 {
     fprintf(f,
         "Usage: vidclass-predict --model M.h5 --weights W.h5 -i in.mp4 -o out.mp4 [--size 128]\n"
+        "       vidclass-predict --model activity.model --classes A,B,C -i in.mp4 -o out.mp4\n"
         "\n"
         "Classify every frame of one video, smooth the labels with a rolling average of the\n"
         "last SIZE predictions, draw the label on every frame and write OUT (H.264 MP4, same\n"
         "size and frame rate). Prints the video's label. Same code path as vidclass-batch.\n"
         "\n"
-        "  --model FILE        vidclass-train model.h5                              [required]\n"
-        "  --weights FILE      base weights the model was trained on                [required]\n"
+        "  --model FILE        vidclass-train model.h5, or a Keras model file (the\n"
+        "                      tutorial's activity.model)                           [required]\n"
+        "  --weights FILE      base weights the vidclass model was trained on (not with\n"
+        "                      a Keras model file, which holds its base)\n"
+        "  --classes A,B,...   class names in the order of the model's outputs; required\n"
+        "                      for a Keras model file (the tutorial's lb.pickle: sorted,\n"
+        "                      e.g. football,tennis,weight_lifting)\n"
+        "  --resize MODE       linear (cv2.resize) or area; default: the model's\n"
         "  -i, --input FILE    input video                                          [required]\n"
         "  -o, --output FILE   labelled output video (.mp4)                         [required]\n"
         "  --size K            rolling-average window (the tutorial's --size)       [128]\n"
@@ -48,12 +55,14 @@ int main(int argc, char **argv)
         return 1;
     }
     struct vc_batch_params p = vc_batch_default_params();
-    const char *inputs[VC_CLI_MAX_LIST];
+    const char *inputs[VC_CLI_MAX_LIST], *classes[VC_CLI_MAX_LIST];
     int threads = 0, help = 0, first_pos = 0;
     p.quiet = 1;
     const struct vc_opt opts[] = {
         { "model", VC_OPT_STR, &p.model, 0, 0, NULL },
         { "weights", VC_OPT_STR, &p.weights, 0, 0, NULL },
+        { "classes", VC_OPT_LIST, classes, 0, 0, &p.n_classes },
+        { "resize", VC_OPT_STR, &p.resize, 0, 0, NULL },
         { "input", VC_OPT_PATHS, inputs, 0, 0, &p.n_inputs },
         { "video_output", VC_OPT_STR, &p.annotate_file, 0, 0, NULL },
         { "results", VC_OPT_STR, &p.output, 0, 0, NULL },
@@ -65,9 +74,10 @@ int main(int argc, char **argv)
     vc_config *cfg = NULL;
     int rc = vc_cli_parse(argc, argv, "predict", opts, (int)(sizeof opts / sizeof opts[0]), &cfg, &help, &first_pos);
     p.inputs = inputs;
+    p.classes = classes;
     p.resume = 0;
-    if (rc == VC_OK && !help && (!p.model || !p.weights || p.n_inputs != 1 || !p.annotate_file))
-        rc = vc_error(VC_ERR_INVALID_ARG, "--model, --weights, one -i input and -o output are required (see --help)");
+    if (rc == VC_OK && !help && (!p.model || p.n_inputs != 1 || !p.annotate_file))
+        rc = vc_error(VC_ERR_INVALID_ARG, "--model, one -i input and -o output are required (see --help)");
     int status = 0;
     if (help) {
         usage(stdout);
@@ -84,7 +94,9 @@ int main(int argc, char **argv)
         } else {
             vc_model *m = NULL;
             const char *name = "?";
-            if (res.last_label >= 0 && vc_model_load(p.model, &m) == VC_OK)
+            if (res.last_label >= 0 && p.n_classes > res.last_label)
+                name = classes[res.last_label];
+            else if (res.last_label >= 0 && vc_model_load(p.model, &m) == VC_OK && vc_model_meta(m)->has_class_names)
                 name = vc_model_meta(m)->class_names[res.last_label];
             if (res.n_failed > 0)
                 printf("%s: could not be classified (see the warning above)\n", inputs[0]);

@@ -1,5 +1,6 @@
 /* vidclass-weights: generate deterministic ResNet50 weights, or check a weights file. */
 #include "vidclass/gemm.h"
+#include "vidclass/hash.h"
 #include "vidclass/resnet50.h"
 #include "vidclass/status.h"
 
@@ -12,7 +13,8 @@ static void usage(FILE *f)
 {
     fprintf(f,
         "Usage: vidclass-weights init --seed S --output FILE.h5 [--vlen-strings]\n"
-        "                             [--root-group NAME] [--no-suffix]\n"
+        "                             [--root-group NAME] [--no-suffix] [--layout L]\n"
+        "                             [--keras1-names]\n"
         "       vidclass-weights check FILE.h5\n"
         "\n"
         "init   Write pseudo-random ResNet50 (Keras include_top=False) weights in exactly the\n"
@@ -24,7 +26,14 @@ static void usage(FILE *f)
         "         --vlen-strings    variable-length string attributes (as h5py 3 writes str)\n"
         "         --root-group NAME nest everything under NAME (e.g. model_weights)\n"
         "         --no-suffix       Keras 3 weight names (\"kernel\" instead of \"kernel:0\")\n"
-        "check  Load FILE with every shape checked and BatchNorm folded; exit 0 if usable.\n"
+        "         --layout L        tf.keras (default: conv1_conv, ...), keras2.2 (conv1,\n"
+        "                           bn_conv1, res2a_branch2a, ...: standalone Keras 2.2 and\n"
+        "                           the v0.2 files, max pool without padding) or\n"
+        "                           keras2.2-poolpad (the same with pool1_pad, keras_applications 1.0.8)\n"
+        "         --keras1-names    weight names as Keras 1 wrote them (conv1_W:0, ...)\n"
+        "check  Load FILE with every shape and value checked and BatchNorm folded; print the\n"
+        "       layout, BatchNorm epsilon, pooling, and whether it is one of the official\n"
+        "       ImageNet notop files (by MD5). Exit 0 if usable.\n"
         "\n"
         "Exit status: 0 success, 1 error (message on stderr), 2 usage error.\n");
 }
@@ -39,6 +48,8 @@ static int cmd_init(int argc, char **argv)
         { "vlen-strings", no_argument, NULL, 'v' },
         { "root-group", required_argument, NULL, 'r' },
         { "no-suffix", no_argument, NULL, 'n' },
+        { "layout", required_argument, NULL, 'l' },
+        { "keras1-names", no_argument, NULL, 'k' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -58,6 +69,16 @@ static int cmd_init(int argc, char **argv)
         case 'v': p.vlen_strings = 1; break;
         case 'r': p.root_group = optarg; break;
         case 'n': p.name_suffix = 0; break;
+        case 'k': p.keras1_names = 1; break;
+        case 'l':
+            if (strcmp(optarg, "tf.keras") == 0) p.layout = VC_GEN_TF_KERAS;
+            else if (strcmp(optarg, "keras2.2") == 0) p.layout = VC_GEN_KERAS22;
+            else if (strcmp(optarg, "keras2.2-poolpad") == 0) p.layout = VC_GEN_KERAS22_POOLPAD;
+            else {
+                fprintf(stderr, "vidclass-weights: --layout must be tf.keras, keras2.2 or keras2.2-poolpad, got '%s'\n", optarg);
+                return 2;
+            }
+            break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -82,12 +103,30 @@ static int cmd_check(int argc, char **argv)
         usage(argc == 2 ? stdout : stderr);
         return argc == 2 ? 0 : 2;
     }
+    /* the official files, as keras.utils.get_file checks them (md5_hash) */
+    static const struct { const char *md5, *what; } official[] = {
+        { "a268eb855778b3df3c7506639542a6af", "deep-learning-models v0.2 (standalone Keras 2.2 / keras_applications)" },
+        { "4d473c1dd8becc155b73f8504c6f6626", "tf.keras / Keras 3 applications" },
+    };
     vc_resnet50 *net = NULL;
-    if (vc_resnet50_load(argv[1], &net) != VC_OK) {
+    char md5[33] = "";
+    if (vc_resnet50_load(argv[1], &net) != VC_OK || vc_md5_file(argv[1], md5) != VC_OK) {
         fprintf(stderr, "vidclass-weights: error: %s\n", vc_last_error());
+        vc_resnet50_free(&net);
         return 1;
     }
-    printf("%s: ResNet50 notop weights OK (53 convolutions + 53 BatchNorms, 318 tensors, shapes checked)\n", argv[1]);
+    struct vc_resnet50_desc d = vc_resnet50_describe(net);
+    const char *known = NULL;
+    for (size_t i = 0; i < sizeof official / sizeof official[0]; i++)
+        if (strcmp(md5, official[i].md5) == 0) known = official[i].what;
+    printf("%s: ResNet50 notop weights OK (53 convolutions + 53 BatchNorms, 318 tensors, shapes and values checked)\n"
+           "  layout:      %s\n"
+           "  BN epsilon:  %g%s",
+           argv[1], d.layout, d.eps_min, d.eps_min != d.eps_max ? " .. " : "");
+    if (d.eps_min != d.eps_max) printf("%g", d.eps_max);
+    if (d.eps_from_config) printf(" (%d layers from the file's model_config)", d.eps_from_config);
+    printf("\n  max pool:    3x3/2 %s\n  md5:         %s%s%s\n", d.pool_pad ? "after pool1_pad (1)" : "without padding",
+           md5, known ? "  = the official ImageNet notop file of " : "  (not an official ImageNet file)", known ? known : "");
     vc_resnet50_free(&net);
     return 0;
 }

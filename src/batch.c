@@ -305,6 +305,7 @@ struct ctx {
     const struct vc_batch_params *p;
     MPI_Comm         comm;
     int              rank, size, C, S;
+    enum vc_resize_mode resize;
     int              decoder_threads; /* p->decoder_threads, or 1 when ranks share a node */
     vc_resnet50     *net;
     vc_model        *model;
@@ -360,7 +361,8 @@ static int process_video(struct ctx *c, int64_t index, struct vres *v, serve_fn 
     v->fps = 0.0;
     v->error[0] = '\0';
     vc_video *vid = NULL;
-    struct vc_video_params vp = { .size = c->S, .stride = p->frame_stride, .decoder_threads = c->decoder_threads };
+    struct vc_video_params vp = { .size = c->S, .stride = p->frame_stride, .decoder_threads = c->decoder_threads,
+                                  .resize = c->resize };
     if (vc_video_open(path, &vp, &vid) != VC_OK) {
         v->status = 1;
         snprintf(v->error, sizeof v->error, "%s", vc_last_error());
@@ -401,8 +403,7 @@ static int process_video(struct ctx *c, int64_t index, struct vres *v, serve_fn 
             rc = vc_resnet50_features(c->net, c->x, sl->n, c->S, c->S, c->feat);
             if (rc == VC_OK) rc = vres_reserve(v, v->n + sl->n, c->C);
             if (rc == VC_OK) {
-                vc_head_predict(vc_model_shape(c->model), vc_model_params(c->model), c->feat, sl->n,
-                                v->probs + (size_t)v->n * c->C, c->hws);
+                vc_model_predict(c->model, c->feat, sl->n, v->probs + (size_t)v->n * c->C, c->hws);
                 for (int k = 0; k < sl->n; k++) {
                     const float *pk = v->probs + (size_t)(v->n + k) * c->C;
                     v->idx[v->n + k] = sl->idx[k];
@@ -617,6 +618,45 @@ static int run_worker(struct ctx *c)
 
 /* ---- entry point ------------------------------------------------------------------------ */
 
+/* The model, its class names, the resize it was trained with (or the requested one), and
+ * for a vidclass model the check that --weights is the base it was trained on. */
+static int load_model(struct ctx *c)
+{
+    const struct vc_batch_params *p = c->p;
+    int rc = vc_model_load(p->model, &c->model);
+    if (rc != VC_OK) return rc;
+    const struct vc_model_meta *meta = vc_model_meta(c->model);
+    if (p->n_classes > 0 && (rc = vc_model_set_class_names(c->model, p->classes, p->n_classes)) != VC_OK)
+        return vc_error(rc, "--classes for model '%s': %s", p->model, vc_last_error());
+    if (!meta->has_class_names)
+        return vc_error(VC_ERR_INVALID_ARG, "model '%s' is a Keras model file, which holds no class names: give them with "
+                        "--classes in the order of its outputs (the tutorial's lb.pickle: sorted, e.g. "
+                        "football,tennis,weight_lifting)", p->model);
+    c->resize = meta->resize;
+    if (p->resize && (rc = vc_resize_parse(p->resize, &c->resize)) != VC_OK) return rc;
+    if (c->resize != meta->resize && c->rank == 0)
+        VC_LOG_WARN("resizing frames with '%s', but model '%s' was trained on '%s' pixels", vc_resize_name(c->resize),
+                    p->model, vc_resize_name(meta->resize));
+    if (meta->keras_file) {
+        if (p->weights)
+            return vc_error(VC_ERR_INVALID_ARG, "model '%s' is a Keras model file with its own ResNet50 base; drop --weights "
+                            "'%s'", p->model, p->weights);
+        return VC_OK;
+    }
+    if (!p->weights)
+        return vc_error(VC_ERR_INVALID_ARG, "--weights is required: model '%s' was trained on base weights '%s'", p->model,
+                        meta->base_weights);
+    char wsha[65] = "";
+    if (c->rank == 0) { /* hashing a 100 MB file once is enough */
+        if ((rc = vc_sha256_file(p->weights, wsha)) != VC_OK) return rc;
+        if (strcmp(wsha, meta->base_weights_sha256) != 0)
+            return vc_error(VC_ERR_MISMATCH, "base weights '%s' (sha256 %.12s...) are not the ones model '%s' was trained on "
+                            "('%s', sha256 %.12s...)", p->weights, wsha, p->model, meta->base_weights,
+                            meta->base_weights_sha256);
+    }
+    return VC_OK;
+}
+
 static void ctx_free(struct ctx *c)
 {
     vc_results_close(c->res);
@@ -647,26 +687,22 @@ int vc_batch_run(const struct vc_batch_params *p, MPI_Comm comm, struct vc_batch
     vc_h5_quiet();
     c.t0 = MPI_Wtime();
     int rc = VC_OK;
-    if (!p->model || !p->weights || (!p->output && !p->annotate_file) || (p->n_inputs == 0 && !p->manifest))
-        rc = vc_error(VC_ERR_INVALID_ARG, "model, weights, output and at least one input or a manifest are required");
+    if (!p->model || (!p->output && !p->annotate_file) || (p->n_inputs == 0 && !p->manifest))
+        rc = vc_error(VC_ERR_INVALID_ARG, "model, output and at least one input or a manifest are required");
     else if (p->annotate_file && (p->n_inputs != 1 || p->manifest))
         rc = vc_error(VC_ERR_INVALID_ARG, "an annotated output file needs exactly one input video");
     else if (p->window < 1 || p->frame_stride < 1 || p->batch_size < 1)
         rc = vc_error(VC_ERR_INVALID_ARG, "window, frame_stride and batch_size must be >= 1");
     rc = vc_mpi_agree(comm, rc);
     /* configuration checks, before any work: model, base weights and their match */
-    if (rc == VC_OK) rc = vc_mpi_agree(comm, vc_model_load(p->model, &c.model));
-    char wsha[65] = "", msha[65] = "";
-    if (rc == VC_OK && c.rank == 0) {
-        rc = vc_sha256_file(p->weights, wsha);
-        if (rc == VC_OK) rc = vc_sha256_file(p->model, msha);
-        if (rc == VC_OK && strcmp(wsha, vc_model_meta(c.model)->base_weights_sha256) != 0)
-            rc = vc_error(VC_ERR_MISMATCH, "base weights '%s' (sha256 %.12s...) are not the ones model '%s' was trained on "
-                          "('%s', sha256 %.12s...)", p->weights, wsha, p->model, vc_model_meta(c.model)->base_weights,
-                          vc_model_meta(c.model)->base_weights_sha256);
-    }
+    if (rc == VC_OK) rc = vc_mpi_agree(comm, load_model(&c));
+    char msha[65] = "";
+    if (rc == VC_OK && c.rank == 0) rc = vc_sha256_file(p->model, msha);
     rc = vc_mpi_agree(comm, rc);
-    if (rc == VC_OK) rc = vc_mpi_agree(comm, vc_resnet50_load(p->weights, &c.net));
+    if (rc == VC_OK) {
+        const struct vc_model_meta *meta = vc_model_meta(c.model);
+        rc = vc_mpi_agree(comm, vc_resnet50_load(meta->keras_file ? p->model : p->weights, &c.net));
+    }
     if (rc == VC_OK && c.rank == 0) rc = list_inputs(p, &c.list);
     if (rc == VC_OK && c.rank == 0 && p->annotate_dir && mkdir(p->annotate_dir, 0777) != 0 && errno != EEXIST)
         rc = vc_error(VC_ERR_IO, "cannot create the annotation folder '%s': %s", p->annotate_dir, strerror(errno));
@@ -693,7 +729,7 @@ int vc_batch_run(const struct vc_batch_params *p, MPI_Comm comm, struct vc_batch
     rc = vc_smoother_init(p->window, c.C, &c.sm);
     c.x = malloc(sizeof(float) * px3 * (size_t)B);
     c.feat = malloc(sizeof(float) * VC_RESNET50_FEATURES * (size_t)B);
-    c.hws = malloc(sizeof(float) * vc_head_workspace_floats(vc_model_shape(c.model), B));
+    c.hws = malloc(sizeof(float) * vc_model_workspace_floats(c.model, B));
     c.per_class = calloc((size_t)c.C, sizeof(int64_t));
     c.q.B = B;
     c.q.S = c.S;

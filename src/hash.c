@@ -1,40 +1,66 @@
-/* hash.c - SHA-256 of a file, streamed in 1 MiB blocks through libavutil. */
+/* hash.c - SHA-256 and MD5 of a file, streamed in 1 MiB blocks through libavutil. */
 #include "vidclass/hash.h"
 #include "vidclass/status.h"
 
 #include <errno.h>
+#include <libavutil/md5.h>
 #include <libavutil/mem.h>
 #include <libavutil/sha.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-int vc_sha256_file(const char *path, char hex[65])
+/* Feed the file to update(ctx, ...) block by block; errors name the file. */
+static int stream_file(const char *path, void *ctx, void (*update)(void *, const unsigned char *, size_t))
 {
     FILE *f = fopen(path, "rb");
     if (!f)
         return vc_error(VC_ERR_IO, "cannot read '%s': %s", path, strerror(errno));
-    struct AVSHA *sha = av_sha_alloc();
     unsigned char *buf = malloc(1 << 20);
-    int rc = VC_OK;
-    if (!sha || !buf || av_sha_init(sha, 256) < 0) {
-        rc = VC_ERR_NOMEM;
-        goto done;
-    }
+    int rc = buf ? VC_OK : vc_error(VC_ERR_NOMEM, "out of memory hashing '%s'", path);
     size_t n;
-    while ((n = fread(buf, 1, 1 << 20, f)) > 0)
-        av_sha_update(sha, buf, n);
-    if (ferror(f)) {
-        rc = vc_error(VC_ERR_IO, "error reading '%s'", path);
-        goto done;
-    }
-    unsigned char d[32];
-    av_sha_final(sha, d);
-    for (int i = 0; i < 32; i++)
-        snprintf(hex + 2 * i, 3, "%02x", d[i]);
-done:
-    av_free(sha);
+    while (rc == VC_OK && (n = fread(buf, 1, 1 << 20, f)) > 0)
+        update(ctx, buf, n);
+    if (rc == VC_OK && ferror(f))
+        rc = vc_error(VC_ERR_IO, "error reading '%s': %s", path, strerror(errno));
     free(buf);
     fclose(f);
+    return rc;
+}
+
+static void hex_of(const unsigned char *d, int n, char *hex)
+{
+    for (int i = 0; i < n; i++)
+        snprintf(hex + 2 * i, 3, "%02x", d[i]);
+}
+
+static void sha_update(void *ctx, const unsigned char *p, size_t n) { av_sha_update(ctx, p, n); }
+static void md5_update(void *ctx, const unsigned char *p, size_t n) { av_md5_update(ctx, p, n); }
+
+int vc_sha256_file(const char *path, char hex[65])
+{
+    struct AVSHA *sha = av_sha_alloc();
+    if (!sha || av_sha_init(sha, 256) < 0) {
+        av_free(sha);
+        return vc_error(VC_ERR_NOMEM, "out of memory hashing '%s'", path);
+    }
+    int rc = stream_file(path, sha, sha_update);
+    unsigned char d[32];
+    av_sha_final(sha, d);
+    if (rc == VC_OK) hex_of(d, 32, hex);
+    av_free(sha);
+    return rc;
+}
+
+int vc_md5_file(const char *path, char hex[33])
+{
+    struct AVMD5 *md5 = av_md5_alloc();
+    if (!md5) return vc_error(VC_ERR_NOMEM, "out of memory hashing '%s'", path);
+    av_md5_init(md5);
+    int rc = stream_file(path, md5, md5_update);
+    unsigned char d[16];
+    av_md5_final(md5, d);
+    if (rc == VC_OK) hex_of(d, 16, hex);
+    av_free(md5);
     return rc;
 }

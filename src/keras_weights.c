@@ -5,6 +5,7 @@
 #include "h5util.h"
 
 #include <hdf5.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,85 +95,134 @@ static void format_dims(char *buf, size_t len, int ndim, const int64_t *dims)
         snprintf(buf + off, len - off, "]");
 }
 
-int vc_keras_weights_read(vc_keras_weights *kw, const char *layer, const char *weight,
-                          int ndim, const int64_t *dims, float *dst)
+/* Open layer's group and read its weight_names; errors name the file and layer. */
+static int open_layer(vc_keras_weights *kw, const char *layer, hid_t *grp, struct vc_strlist *wn)
 {
-    int rc = VC_OK;
-    hid_t grp = H5I_INVALID_HID, dset = H5I_INVALID_HID, space = H5I_INVALID_HID;
-    hid_t type = H5I_INVALID_HID;
-    struct vc_strlist wn = { 0 };
-    char dpath[1024] = "";
-
+    *grp = H5I_INVALID_HID;
     if (vc_strlist_find(&kw->layer_names, layer) < 0)
         return vc_error(VC_ERR_MISSING, "weights file '%s': layer '%s' is missing (the file lists %d layers)",
                         kw->path, layer, kw->layer_names.n);
-    grp = H5Gopen2(kw->root, layer, H5P_DEFAULT);
-    if (grp < 0) {
-        rc = vc_error(VC_ERR_MISSING, "weights file '%s': layer '%s' is listed but has no group", kw->path, layer);
-        goto done;
-    }
-    rc = vc_h5_read_strlist_attr(grp, "weight_names", &wn);
-    if (rc != VC_OK) {
-        rc = vc_error(VC_ERR_FORMAT, "weights file '%s': layer '%s': %s", kw->path, layer, vc_last_error());
-        goto done;
-    }
-    int idx = -1;
-    for (int i = 0; i < wn.n && idx < 0; i++)
-        if (weight_name_matches(wn.items[i], weight))
-            idx = i;
-    if (idx < 0) {
-        rc = vc_error(VC_ERR_MISSING, "weights file '%s': dataset '%s/.../%s' is missing (layer '%s' lists %d weights)",
-                      kw->path, layer, weight, layer, wn.n);
-        goto done;
-    }
-    snprintf(dpath, sizeof dpath, "%s/%s", layer, wn.items[idx]);
-    if (H5Lexists(kw->root, layer, H5P_DEFAULT) <= 0 ||
-        (dset = H5Dopen2(grp, wn.items[idx], H5P_DEFAULT)) < 0) {
-        rc = vc_error(VC_ERR_MISSING, "weights file '%s': dataset '%s' is listed in weight_names but missing",
-                      kw->path, dpath);
-        goto done;
-    }
+    if (H5Lexists(kw->root, layer, H5P_DEFAULT) <= 0 || (*grp = H5Gopen2(kw->root, layer, H5P_DEFAULT)) < 0)
+        return vc_error(VC_ERR_MISSING, "weights file '%s': layer '%s' is listed but has no group", kw->path, layer);
+    if (vc_h5_read_strlist_attr(*grp, "weight_names", wn) != VC_OK)
+        return vc_error(VC_ERR_FORMAT, "weights file '%s': layer '%s': %s", kw->path, layer, vc_last_error());
+    return VC_OK;
+}
+
+/* Read dataset `name` of an open layer group: floating point, exactly `dims`, finite. */
+static int read_dataset(vc_keras_weights *kw, hid_t grp, const char *layer, const char *name, int ndim,
+                        const int64_t *dims, float *dst)
+{
+    int rc = VC_OK;
+    hid_t dset = H5I_INVALID_HID, space = H5I_INVALID_HID, type = H5I_INVALID_HID;
+    char dpath[1024], want[128], got[128];
+    snprintf(dpath, sizeof dpath, "%s/%s", layer, name);
+    format_dims(want, sizeof want, ndim, dims);
+    if ((dset = H5Dopen2(grp, name, H5P_DEFAULT)) < 0)
+        return vc_error(VC_ERR_MISSING, "weights file '%s': dataset '%s' is listed in weight_names but missing",
+                        kw->path, dpath);
     type = H5Dget_type(dset);
     space = H5Dget_space(dset);
-    if (type < 0 || space < 0) {
+    int fnd = space >= 0 ? H5Sget_simple_extent_ndims(space) : -1;
+    hsize_t fdims[H5S_MAX_RANK];
+    int64_t fdims64[H5S_MAX_RANK];
+    if (type < 0 || fnd < 0 || H5Sget_simple_extent_dims(space, fdims, NULL) < 0) {
         rc = vc_error(VC_ERR_FORMAT, "weights file '%s': dataset '%s' unreadable", kw->path, dpath);
         goto done;
     }
-    char want[128], got[128];
-    format_dims(want, sizeof want, ndim, dims);
     if (H5Tget_class(type) != H5T_FLOAT) {
         rc = vc_error(VC_ERR_SHAPE, "weights file '%s': dataset '%s' is not floating point (expected float32 %s)",
                       kw->path, dpath, want);
         goto done;
     }
-    int fnd = H5Sget_simple_extent_ndims(space);
-    hsize_t fdims[H5S_MAX_RANK];
-    int64_t fdims64[H5S_MAX_RANK];
-    if (fnd < 0 || H5Sget_simple_extent_dims(space, fdims, NULL) < 0) {
-        rc = vc_error(VC_ERR_FORMAT, "weights file '%s': dataset '%s' has a bad dataspace", kw->path, dpath);
-        goto done;
-    }
     int same = fnd == ndim;
+    size_t n = 1;
     for (int i = 0; i < fnd; i++) {
         fdims64[i] = (int64_t)fdims[i];
-        if (same && fdims64[i] != dims[i])
-            same = 0;
+        n *= (size_t)fdims[i];
+        if (same && fdims64[i] != dims[i]) same = 0;
     }
     if (!same) {
         format_dims(got, sizeof got, fnd, fdims64);
-        rc = vc_error(VC_ERR_SHAPE, "weights file '%s': dataset '%s' has shape %s, expected %s",
-                      kw->path, dpath, got, want);
+        rc = vc_error(VC_ERR_SHAPE, "weights file '%s': dataset '%s' has shape %s, expected %s", kw->path, dpath, got, want);
         goto done;
     }
-    if (H5Dread(dset, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, dst) < 0)
+    if (H5Dread(dset, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, dst) < 0) {
         rc = vc_error(VC_ERR_IO, "weights file '%s': dataset '%s' cannot be read", kw->path, dpath);
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(dst[i])) {
+            rc = vc_error(VC_ERR_FORMAT, "weights file '%s': dataset '%s' holds a non-finite value (%g at element %zu)",
+                          kw->path, dpath, (double)dst[i], i);
+            break;
+        }
 done:
-    vc_strlist_free(&wn);
     if (space >= 0) H5Sclose(space);
     if (type >= 0) H5Tclose(type);
-    if (dset >= 0) H5Dclose(dset);
+    H5Dclose(dset);
+    return rc;
+}
+
+int vc_keras_weights_read(vc_keras_weights *kw, const char *layer, const char *weight,
+                          int ndim, const int64_t *dims, float *dst)
+{
+    hid_t grp;
+    struct vc_strlist wn = { 0 };
+    int rc = open_layer(kw, layer, &grp, &wn), idx = -1;
+    for (int i = 0; rc == VC_OK && i < wn.n && idx < 0; i++)
+        if (weight_name_matches(wn.items[i], weight)) idx = i;
+    if (rc == VC_OK && idx < 0)
+        rc = vc_error(VC_ERR_MISSING, "weights file '%s': dataset '%s/.../%s' is missing (layer '%s' lists %d weights)",
+                      kw->path, layer, weight, layer, wn.n);
+    if (rc == VC_OK) rc = read_dataset(kw, grp, layer, wn.items[idx], ndim, dims, dst);
+    vc_strlist_free(&wn);
     if (grp >= 0) H5Gclose(grp);
     return rc;
+}
+
+int vc_keras_weights_read_at(vc_keras_weights *kw, const char *layer, int index, int count, const char *role,
+                             int ndim, const int64_t *dims, float *dst)
+{
+    hid_t grp;
+    struct vc_strlist wn = { 0 };
+    int rc = open_layer(kw, layer, &grp, &wn);
+    if (rc == VC_OK && wn.n != count)
+        rc = vc_error(VC_ERR_SHAPE, "weights file '%s': layer '%s' has %d weights, expected %d (%s)", kw->path, layer,
+                      wn.n, count, role);
+    if (rc == VC_OK) rc = read_dataset(kw, grp, layer, wn.items[index], ndim, dims, dst);
+    vc_strlist_free(&wn);
+    if (grp >= 0) H5Gclose(grp);
+    return rc;
+}
+
+int vc_keras_weights_has_layer(const vc_keras_weights *kw, const char *name)
+{
+    return vc_strlist_find(&kw->layer_names, name) >= 0;
+}
+
+const char *vc_keras_weights_layer_name(const vc_keras_weights *kw, int i)
+{
+    return i >= 0 && i < kw->layer_names.n ? kw->layer_names.items[i] : NULL;
+}
+
+const char *vc_keras_weights_path(const vc_keras_weights *kw) { return kw->path; }
+
+int vc_keras_weights_model_config(vc_keras_weights *kw, char **json)
+{
+    *json = NULL;
+    if (!vc_h5_has_attr(kw->file, "model_config")) return VC_OK;
+    struct vc_strlist l = { 0 };
+    int rc = vc_h5_read_strlist_attr(kw->file, "model_config", &l);
+    if (rc == VC_OK && l.n != 1) rc = vc_error(VC_ERR_FORMAT, "attribute 'model_config' should be one string, found %d", l.n);
+    if (rc != VC_OK) {
+        vc_strlist_free(&l);
+        return vc_error(VC_ERR_FORMAT, "weights file '%s': %s", kw->path, vc_last_error());
+    }
+    *json = l.items[0];
+    l.items[0] = NULL;
+    vc_strlist_free(&l);
+    return VC_OK;
 }
 
 /* ---- writer ------------------------------------------------------------------------- */
@@ -192,6 +242,7 @@ struct vc_keras_writer_params vc_keras_writer_default_params(void)
         /*.vlen_strings =*/ 0,
         /*.root_group   =*/ NULL,
         /*.name_suffix  =*/ 1,
+        /*.flat_names   =*/ 0,
     };
     return p;
 }
@@ -257,7 +308,8 @@ int vc_keras_writer_add_layer(vc_keras_writer *w, const char *layer, int n_weigh
     if (!full) { rc = VC_ERR_NOMEM; goto done; }
     for (int i = 0; i < n_weights; i++) {
         char name[512];
-        snprintf(name, sizeof name, "%s/%s%s", layer, names[i], w->p.name_suffix ? ":0" : "");
+        snprintf(name, sizeof name, "%s%s%s%s", w->p.flat_names ? "" : layer, w->p.flat_names ? "" : "/", names[i],
+                 w->p.name_suffix ? ":0" : "");
         full[i] = strdup(name);
         if (!full[i]) { rc = VC_ERR_NOMEM; goto done; }
         hsize_t hd[H5S_MAX_RANK];

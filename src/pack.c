@@ -26,6 +26,7 @@ struct vc_pack_params vc_pack_default_params(void)
         /*.classes       =*/ NULL,
         /*.n_classes     =*/ 0,
         /*.size          =*/ 224,
+        /*.resize        =*/ NULL,
         /*.test_fraction =*/ 0.25,
         /*.seed          =*/ 42,
         /*.round_images  =*/ 32,
@@ -130,6 +131,7 @@ static int write_metadata(const struct vc_pack_params *p, const char *tmp, const
     if (rc == VC_OK) rc = vc_h5_write_1d(f, "skipped/reason", str, str, (hsize_t)k, sk_reasons, 0);
     if (rc == VC_OK) rc = vc_h5_write_strlist_attr(f, "class_names", cls, nc, 1);
     if (rc == VC_OK) rc = vc_h5_write_i64_attr(f, "image_size", p->size);
+    if (rc == VC_OK) rc = vc_h5_write_str_attr(f, "resize", p->resize ? p->resize : "linear");
     if (rc == VC_OK) rc = vc_h5_write_i64_attr(f, "seed", (int64_t)p->seed);
     if (rc == VC_OK) rc = vc_h5_write_f64_attr(f, "test_fraction", p->test_fraction);
     if (rc == VC_OK) rc = vc_h5_write_str_attr(f, "source_dir", src);
@@ -230,6 +232,9 @@ int vc_pack_run(const struct vc_pack_params *p, MPI_Comm comm, struct vc_pack_re
     if (!p->input || !p->output || p->size < 32 || p->size > 4096 || p->round_images < 1 ||
         !(p->test_fraction >= 0.0 && p->test_fraction < 1.0) || p->deflate < 0 || p->deflate > 9)
         return vc_error(VC_ERR_INVALID_ARG, "pack: need input and output, size in [32, 4096], test fraction in [0, 1), deflate 0..9");
+    enum vc_resize_mode mode = VC_RESIZE_LINEAR;
+    if (p->resize && (rc = vc_resize_parse(p->resize, &mode)) != VC_OK)
+        return rc;
     rc = share_dataset(p, comm, rank, &ds);
     if (rc != VC_OK)
         return rc;
@@ -284,7 +289,7 @@ int vc_pack_run(const struct vc_pack_params *p, MPI_Comm comm, struct vc_pack_re
         for (int64_t i = lo; i < hi; i++) {
             char path[8192];
             snprintf(path, sizeof path, "%s/%s", vc_dataset_root(ds), vc_dataset_path(ds, i));
-            if (vc_image_load_rgb(path, S, S, NULL, img + (size_t)cnt * px) == VC_OK) {
+            if (vc_image_load(path, S, S, mode, NULL, img + (size_t)cnt * px) == VC_OK) {
                 my_ok[i - lo] = 1;
                 cnt++;
             } else {

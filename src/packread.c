@@ -33,11 +33,15 @@ int vc_pack_in_open(const char *path, int max_classes, struct vc_pack_in *p)
         rc = vc_error(VC_ERR_FORMAT, "pack '%s': %s", path, vc_last_error());
     else if (size < 32 || size > 4096)
         rc = vc_error(VC_ERR_FORMAT, "pack '%s': image_size %lld is outside [32, 4096]", path, (long long)size);
+    else if (vc_h5_has_attr(p->f, "resize") && (vc_h5_read_str_attr(p->f, "resize", fmt, sizeof fmt) != VC_OK ||
+                                                vc_resize_parse(fmt, &p->resize) != VC_OK))
+        rc = vc_error(VC_ERR_FORMAT, "pack '%s': %s", path, vc_last_error());
     else if (p->classes.n < 2 || p->classes.n > max_classes)
         rc = vc_error(VC_ERR_FORMAT, "pack '%s' has %d classes (need 2..%d)", path, p->classes.n, max_classes);
     if (rc != VC_OK) { vc_pack_in_close(p); return rc; }
     p->S = (int)size;
     p->C = p->classes.n;
+    if (!vc_h5_has_attr(p->f, "resize")) p->resize = VC_RESIZE_AREA; /* packs before the attribute: swscale's area-like filter */
 
     hid_t dl = H5Dopen2(p->f, "labels", H5P_DEFAULT), ds = H5Dopen2(p->f, "split", H5P_DEFAULT);
     p->images = H5Dopen2(p->f, "images", H5P_DEFAULT);

@@ -10,6 +10,7 @@
 #define VIDCLASS_PACKREAD_H
 
 #include "h5util.h"
+#include "vidclass/resize.h"
 
 #include <hdf5.h>
 #include <stdint.h>
@@ -17,6 +18,7 @@
 struct vc_pack_in {
     hid_t             f, images; /* the file and /images, open */
     int               S, C;      /* image side, classes       */
+    enum vc_resize_mode resize;  /* how the images were resized */
     struct vc_strlist classes;
     int64_t           n;         /* rows                      */
     int32_t          *labels;    /* [n], in [0, C)            */

@@ -6,6 +6,8 @@
 #include "vidclass/keras_weights.h"
 #include "vidclass/log.h"
 #include "vidclass/status.h"
+#include "keras_config.h"
+#include "resnet50_internal.h"
 #include "profile_internal.h"
 
 #include <math.h>
@@ -149,18 +151,92 @@ struct vc_resnet50 {
     float *col;             /* im2col patches                                   */
     size_t main_floats, mid_floats, col_floats;
     int    winograd; /* use the Winograd path for 3x3/1 convolutions (VIDCLASS_WINOGRAD=0: off) */
+    struct vc_resnet50_desc desc;
     struct vc_resnet50_timing timing;
 };
 
-/* Read conv `name` and the BN after it; fold: W' = W*s, b' = (b - mean)*s + beta with
- * s = gamma / sqrt(var + eps), per output channel (the last HWIO axis). */
-static int load_conv_bn(vc_keras_weights *kw, const char *conv_name, struct conv_layer *cl,
-                        int *n_tensors)
+/* ---- weights layouts ------------------------------------------------------------------ */
+
+enum layout { LAYOUT_TF_KERAS, LAYOUT_KERAS22 };
+
+/* What the loader needs while reading one file. */
+struct reader {
+    vc_keras_weights *kw;
+    enum layout       layout;
+    vc_keras_config  *config; /* the file's model_config, or NULL */
+    struct vc_resnet50_desc *desc;
+};
+
+void vc_resnet50_keras22_name(const char *tf, char *out, size_t len)
+{
+    int st, blk, j;
+    char kind[8];
+    if (strcmp(tf, "conv1_conv") == 0) snprintf(out, len, "conv1");
+    else if (strcmp(tf, "conv1_bn") == 0) snprintf(out, len, "bn_conv1");
+    else if (sscanf(tf, "conv%d_block%d_%d_%7s", &st, &blk, &j, kind) == 4 && j >= 0 && j <= 3 &&
+             (strcmp(kind, "bn") == 0 || strcmp(kind, "conv") == 0)) {
+        char branch[4] = { '1', 0, 0, 0 };
+        if (j > 0) { branch[0] = '2'; branch[1] = (char)('a' + j - 1); }
+        snprintf(out, len, "%s%d%c_branch%s", strcmp(kind, "bn") == 0 ? "bn" : "res", st, 'a' + blk - 1, branch);
+    } else snprintf(out, len, "%s", tf);
+}
+
+/* The file's name for manifest layer `tf` (tf.keras naming). */
+static void file_layer_name(enum layout lay, const char *tf, char *out, size_t len)
+{
+    if (lay == LAYOUT_KERAS22) vc_resnet50_keras22_name(tf, out, len);
+    else snprintf(out, len, "%s", tf);
+}
+
+static int detect_layout(struct reader *r, const char *path)
+{
+    vc_keras_weights *kw = r->kw;
+    if (vc_keras_weights_has_layer(kw, "conv1_conv")) {
+        r->layout = LAYOUT_TF_KERAS;
+        *r->desc = (struct vc_resnet50_desc){ "tf.keras", VC_RESNET50_BN_EPSILON, 1, 0, 0, 0 };
+    } else if (vc_keras_weights_has_layer(kw, "conv1") && vc_keras_weights_has_layer(kw, "res2a_branch2a")) {
+        r->layout = LAYOUT_KERAS22;
+        /* keras_applications added pool1_pad (ZeroPadding2D(1)) in 1.0.8; before it, and in
+         * the v0.2 files, the max pool runs on the unpadded map */
+        int pad = vc_keras_weights_has_layer(kw, "pool1_pad");
+        if (r->config) {
+            int i = vc_keras_config_find(r->config, "pool1_pad");
+            pad = i >= 0 && strcmp(vc_keras_config_layer(r->config, i)->class_name, "ZeroPadding2D") == 0;
+        }
+        *r->desc = (struct vc_resnet50_desc){ "keras2.2", 1e-3, pad, 0, 0, 0 };
+    } else {
+        return vc_error(VC_ERR_MISSING, "weights file '%s' holds no ResNet50 in a known layout: no layer 'conv1_conv' "
+                        "(tf.keras, Keras 3) and no 'conv1' + 'res2a_branch2a' (Keras 2.2, keras_applications); "
+                        "layer 'conv1_conv' is missing", path);
+    }
+    r->desc->eps_min = INFINITY; /* the range of the epsilons used, filled per layer */
+    r->desc->eps_max = 0.0;
+    return VC_OK;
+}
+
+/* Epsilon of BN layer `name` (file naming): the model_config's when it states one. */
+static double bn_epsilon(struct reader *r, const char *name)
+{
+    double eps;
+    int i = r->config ? vc_keras_config_find(r->config, name) : -1;
+    if (i >= 0 && vc_keras_config_double(vc_keras_config_layer(r->config, i), "epsilon", &eps) && eps > 0) {
+        r->desc->eps_from_config++;
+        return eps;
+    }
+    return r->desc->bn_epsilon;
+}
+
+/* Read conv `name` (manifest naming) and the BN after it, in the file's layout, taking
+ * each layer's tensors in weight_names order; fold: W' = W*s, b' = (b - mean)*s + beta
+ * with s = gamma / sqrt(var + eps), per output channel (the last HWIO axis). */
+static int load_conv_bn(struct reader *rd, const char *conv_name, struct conv_layer *cl, int *n_tensors)
 {
     const struct vc_resnet50_layer *l = find_layer(conv_name);
     VC_ASSERT(l && l->kind == VC_LAYER_CONV);
-    char bn_name[40];
-    snprintf(bn_name, sizeof bn_name, "%.*s_bn", (int)(strlen(conv_name) - 5), conv_name);
+    char tf_bn[40], conv_file[40], bn_file[40];
+    snprintf(tf_bn, sizeof tf_bn, "%.*s_bn", (int)(strlen(conv_name) - 5), conv_name);
+    file_layer_name(rd->layout, conv_name, conv_file, sizeof conv_file);
+    file_layer_name(rd->layout, tf_bn, bn_file, sizeof bn_file);
 
     cl->d = (struct vc_conv_desc){ l->cin, l->cout, l->kh, l->kw, l->stride, l->pad };
     size_t kn = (size_t)l->kh * l->kw * l->cin * l->cout;
@@ -170,27 +246,30 @@ static int load_conv_bn(vc_keras_weights *kw, const char *conv_name, struct conv
     float *bn = malloc(sizeof(float) * 4 * (size_t)co);
     if (!cl->kernel || !cl->bias || !bn) {
         free(bn);
-        return VC_ERR_NOMEM;
+        return vc_error(VC_ERR_NOMEM, "%s: out of memory for layer '%s'", __func__, conv_file);
     }
     int64_t kdims[4] = { l->kh, l->kw, l->cin, l->cout };
     int64_t vdims[1] = { co };
-    static const char *bn_w[4] = { "gamma", "beta", "moving_mean", "moving_variance" };
-    int rc = vc_keras_weights_read(kw, conv_name, "kernel", 4, kdims, cl->kernel);
-    if (rc == VC_OK) rc = vc_keras_weights_read(kw, conv_name, "bias", 1, vdims, cl->bias);
+    static const char *conv_w = "kernel, bias", *bn_w = "gamma, beta, moving_mean, moving_variance";
+    int rc = vc_keras_weights_read_at(rd->kw, conv_file, 0, 2, conv_w, 4, kdims, cl->kernel);
+    if (rc == VC_OK) rc = vc_keras_weights_read_at(rd->kw, conv_file, 1, 2, conv_w, 1, vdims, cl->bias);
     for (int i = 0; i < 4 && rc == VC_OK; i++)
-        rc = vc_keras_weights_read(kw, bn_name, bn_w[i], 1, vdims, bn + (size_t)i * co);
+        rc = vc_keras_weights_read_at(rd->kw, bn_file, i, 4, bn_w, 1, vdims, bn + (size_t)i * co);
     if (rc == VC_OK) {
         *n_tensors += 6;
+        const double eps = bn_epsilon(rd, bn_file);
+        if (eps < rd->desc->eps_min) rd->desc->eps_min = eps;
+        if (eps > rd->desc->eps_max) rd->desc->eps_max = eps;
         const float *gamma = bn, *beta = bn + co, *mean = bn + 2 * co, *var = bn + 3 * co;
         double *scale = malloc(sizeof(double) * (size_t)co);
-        if (!scale) rc = VC_ERR_NOMEM;
+        if (!scale) rc = vc_error(VC_ERR_NOMEM, "%s: out of memory for layer '%s'", __func__, bn_file);
         for (int c = 0; c < co && rc == VC_OK; c++) {
-            if (!(var[c] >= 0.0f) || !isfinite(gamma[c]) || !isfinite(mean[c]) || !isfinite(beta[c])) {
-                rc = vc_error(VC_ERR_FORMAT, "layer '%s' channel %d: invalid BatchNorm statistics (variance %g)",
-                              bn_name, c, (double)var[c]);
+            if (!(var[c] >= 0.0f)) {
+                rc = vc_error(VC_ERR_FORMAT, "weights file '%s': layer '%s' channel %d: negative moving_variance %g",
+                              vc_keras_weights_path(rd->kw), bn_file, c, (double)var[c]);
                 break;
             }
-            scale[c] = (double)gamma[c] / sqrt((double)var[c] + VC_RESNET50_BN_EPSILON);
+            scale[c] = (double)gamma[c] / sqrt((double)var[c] + eps);
             cl->bias[c] = (float)(((double)cl->bias[c] - (double)mean[c]) * scale[c] + (double)beta[c]);
         }
         for (size_t r = 0; rc == VC_OK && r < kn / (size_t)co; r++) /* row by row: contiguous */
@@ -199,7 +278,7 @@ static int load_conv_bn(vc_keras_weights *kw, const char *conv_name, struct conv
         free(scale);
         if (rc == VC_OK && vc_conv_winograd_ok(&cl->d)) {
             cl->wino = malloc(sizeof(float) * vc_conv_winograd_kernel_floats(&cl->d));
-            if (!cl->wino) rc = VC_ERR_NOMEM;
+            if (!cl->wino) rc = vc_error(VC_ERR_NOMEM, "%s: out of memory for layer '%s'", __func__, conv_file);
             else vc_conv_winograd_transform_kernel(&cl->d, cl->kernel, cl->wino);
         }
     }
@@ -218,19 +297,25 @@ static void conv_layer_free(struct conv_layer *cl)
 int vc_resnet50_load(const char *path, vc_resnet50 **out)
 {
     *out = NULL;
-    vc_keras_weights *kw = NULL;
-    int rc = vc_keras_weights_open(path, &kw);
+    struct reader rd = { 0 };
+    char *json = NULL;
+    int rc = vc_keras_weights_open(path, &rd.kw);
     if (rc != VC_OK)
         return rc;
     vc_resnet50 *net = calloc(1, sizeof *net);
     if (!net) {
-        vc_keras_weights_close(&kw);
-        return VC_ERR_NOMEM;
+        vc_keras_weights_close(&rd.kw);
+        return vc_error(VC_ERR_NOMEM, "%s: out of memory", __func__);
     }
+    rd.desc = &net->desc;
+    rc = vc_keras_weights_model_config(rd.kw, &json);
+    if (rc == VC_OK && json) rc = vc_keras_config_parse(json, path, &rd.config);
+    free(json);
+    if (rc == VC_OK) rc = detect_layout(&rd, path);
     int n_tensors = 0;
     const char *wenv = getenv("VIDCLASS_WINOGRAD");
     net->winograd = !(wenv && strcmp(wenv, "0") == 0);
-    rc = load_conv_bn(kw, "conv1_conv", &net->conv1, &n_tensors);
+    if (rc == VC_OK) rc = load_conv_bn(&rd, "conv1_conv", &net->conv1, &n_tensors);
     net->conv1.d.pad = 3; /* Keras pads in a separate layer (conv1_pad); we fold it in */
     int bi = 0;
     for (int s = 0; s < N_STAGES && rc == VC_OK; s++) {
@@ -240,24 +325,28 @@ int vc_resnet50_load(const char *path, vc_resnet50 **out)
             blk->has_proj = b == 1;
             if (blk->has_proj) {
                 snprintf(name, sizeof name, "conv%d_block%d_0_conv", s + 2, b);
-                rc = load_conv_bn(kw, name, &blk->c0, &n_tensors);
+                rc = load_conv_bn(&rd, name, &blk->c0, &n_tensors);
             }
             struct conv_layer *cls[3] = { &blk->c1, &blk->c2, &blk->c3 };
             for (int j = 0; j < 3 && rc == VC_OK; j++) {
                 snprintf(name, sizeof name, "conv%d_block%d_%d_conv", s + 2, b, j + 1);
-                rc = load_conv_bn(kw, name, cls[j], &n_tensors);
+                rc = load_conv_bn(&rd, name, cls[j], &n_tensors);
             }
         }
     }
-    vc_keras_weights_close(&kw);
+    vc_keras_config_free(&rd.config);
+    vc_keras_weights_close(&rd.kw);
     if (rc != VC_OK) {
         vc_resnet50_free(&net);
         return rc;
     }
-    VC_LOG_DEBUG("%s: loaded %d/%d tensors, BatchNorm folded", path, n_tensors, 53 * 6);
+    VC_LOG_DEBUG("%s: %s layout, loaded %d/%d tensors, BatchNorm folded (epsilon %g..%g, %d from model_config)",
+                 path, net->desc.layout, n_tensors, 53 * 6, net->desc.eps_min, net->desc.eps_max, net->desc.eps_from_config);
     *out = net;
     return VC_OK;
 }
+
+struct vc_resnet50_desc vc_resnet50_describe(const vc_resnet50 *net) { return net->desc; }
 
 void vc_resnet50_free(vc_resnet50 **netp)
 {
@@ -280,17 +369,24 @@ void vc_resnet50_free(vc_resnet50 **netp)
     *netp = NULL;
 }
 
-void vc_resnet50_output_hw(int h, int w, int *oh, int *ow)
+static void output_hw(int pool_pad, int h, int w, int *oh, int *ow)
 {
-    /* conv1 7x7/2 pad 3, pool 3x3/2 pad 1, then three stride-2 1x1 convs */
-    int hh = vc_conv_out_dim(vc_conv_out_dim(h, 7, 2, 3), 3, 2, 1);
-    int ww = vc_conv_out_dim(vc_conv_out_dim(w, 7, 2, 3), 3, 2, 1);
+    /* conv1 7x7/2 pad 3, pool 3x3/2 pad 1 (or 0), then three stride-2 1x1 convs */
+    int hh = vc_conv_out_dim(vc_conv_out_dim(h, 7, 2, 3), 3, 2, pool_pad);
+    int ww = vc_conv_out_dim(vc_conv_out_dim(w, 7, 2, 3), 3, 2, pool_pad);
     for (int s = 1; s < N_STAGES; s++) {
         hh = vc_conv_out_dim(hh, 1, 2, 0);
         ww = vc_conv_out_dim(ww, 1, 2, 0);
     }
     *oh = hh;
     *ow = ww;
+}
+
+void vc_resnet50_output_hw(int h, int w, int *oh, int *ow) { output_hw(1, h, w, oh, ow); }
+
+void vc_resnet50_map_hw(const vc_resnet50 *net, int h, int w, int *oh, int *ow)
+{
+    output_hw(net->desc.pool_pad, h, w, oh, ow);
 }
 
 static size_t max_sz(size_t a, size_t b) { return a > b ? a : b; }
@@ -305,8 +401,8 @@ static int ensure_workspace(vc_resnet50 *net, int n, int h, int w)
     int ch = vc_conv_out_dim(h, 7, 2, 3), cw = vc_conv_out_dim(w, 7, 2, 3);
     main_f = (size_t)n * ch * cw * 64;
     col_f = vc_conv_workspace_floats(&net->conv1.d, n, h, w);
-    ch = vc_conv_out_dim(ch, 3, 2, 1);
-    cw = vc_conv_out_dim(cw, 3, 2, 1);
+    ch = vc_conv_out_dim(ch, 3, 2, net->desc.pool_pad);
+    cw = vc_conv_out_dim(cw, 3, 2, net->desc.pool_pad);
     main_f = max_sz(main_f, (size_t)n * ch * cw * 64);
     for (int i = 0; i < N_BLOCKS; i++) {
         const struct block *b = &net->blocks[i];
@@ -382,12 +478,12 @@ static int forward_internal(vc_resnet50 *net, const float *x, int n, int h, int 
     if (tap) tap("conv1_relu", other, n, ch, cw, 64, user);
 
     double t0 = vc_time_now();
-    vc_maxpool2d(other, n, ch, cw, 64, 3, 2, 1, cur);
+    vc_maxpool2d(other, n, ch, cw, 64, 3, 2, net->desc.pool_pad, cur);
     double dt = vc_time_now() - t0;
     net->timing.pool += dt;
     if (vc_prof_on) vc_prof_add(0, VC_PROF_POOL, dt);
-    ch = vc_conv_out_dim(ch, 3, 2, 1);
-    cw = vc_conv_out_dim(cw, 3, 2, 1);
+    ch = vc_conv_out_dim(ch, 3, 2, net->desc.pool_pad);
+    cw = vc_conv_out_dim(cw, 3, 2, net->desc.pool_pad);
     if (tap) tap("pool1_pool", cur, n, ch, cw, 64, user);
 
     int bi = 0;
@@ -434,7 +530,7 @@ int vc_resnet50_forward(vc_resnet50 *net, const float *x, int n, int h, int w, f
         return rc;
     if (out) {
         int oh, ow;
-        vc_resnet50_output_hw(h, w, &oh, &ow);
+        vc_resnet50_map_hw(net, h, w, &oh, &ow);
         memcpy(out, final, sizeof(float) * (size_t)n * oh * ow * VC_RESNET50_FEATURES);
     }
     return VC_OK;
@@ -447,7 +543,7 @@ int vc_resnet50_features(vc_resnet50 *net, const float *x, int n, int h, int w, 
     if (rc != VC_OK)
         return rc;
     int oh, ow;
-    vc_resnet50_output_hw(h, w, &oh, &ow);
+    vc_resnet50_map_hw(net, h, w, &oh, &ow);
     double t0 = vc_time_now();
     vc_global_avgpool(final, n, oh, ow, VC_RESNET50_FEATURES, feat);
     double dt = vc_time_now() - t0;

@@ -17,8 +17,10 @@
 #include "vidclass/resnet50.h"
 #include "vidclass/rng.h"
 #include "vidclass/status.h"
+#include "resnet50_internal.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +31,8 @@ struct vc_resnet50_gen_params vc_resnet50_gen_default_params(void)
         /*.vlen_strings =*/ 0,
         /*.root_group   =*/ NULL,
         /*.name_suffix  =*/ 1,
+        /*.layout       =*/ VC_GEN_TF_KERAS,
+        /*.keras1_names =*/ 0,
     };
     return p;
 }
@@ -39,7 +43,38 @@ static void fill_uniform(struct vc_rng *r, float *v, size_t n, double lo, double
         v[i] = (float)vc_rng_range(r, lo, hi);
 }
 
-static int write_conv(vc_keras_writer *w, const struct vc_resnet50_layer *l, struct vc_rng *r)
+/* The file's name of manifest layer l in the generated layout, and Keras 1's weight
+ * names ("<layer>_W", "<layer>_running_std", ...) when asked for. */
+struct gen_names {
+    char layer[48];
+    char weights[4][64];
+};
+
+/* Keras 2.2 names: conv/BN layers as the loader maps them; the weightless layers with
+ * Keras's automatic names (activation_N, add_N, max_pooling2d_1). */
+static void keras22_name(const struct vc_resnet50_layer *l, int *counters, char *out, size_t len)
+{
+    if (l->kind == VC_LAYER_RELU) snprintf(out, len, "activation_%d", ++counters[0]);
+    else if (l->kind == VC_LAYER_ADD) snprintf(out, len, "add_%d", ++counters[1]);
+    else if (l->kind == VC_LAYER_POOL) snprintf(out, len, "max_pooling2d_1");
+    else vc_resnet50_keras22_name(l->name, out, len); /* convs, BNs; input_1, conv1_pad, pool1_pad as they are */
+}
+
+static void gen_names_of(const struct vc_resnet50_gen_params *gp, const struct vc_resnet50_layer *l, int *counters,
+                         struct gen_names *n)
+{
+    static const char *k2[2][4] = { { "kernel", "bias" }, { "gamma", "beta", "moving_mean", "moving_variance" } };
+    static const char *k1[2][4] = { { "W", "b" }, { "gamma", "beta", "running_mean", "running_std" } };
+    if (gp->layout == VC_GEN_TF_KERAS) snprintf(n->layer, sizeof n->layer, "%s", l->name);
+    else keras22_name(l, counters, n->layer, sizeof n->layer);
+    int bn = l->kind == VC_LAYER_BN;
+    for (int i = 0; i < 4; i++) {
+        if (gp->keras1_names) snprintf(n->weights[i], sizeof n->weights[i], "%.40s_%s", n->layer, k1[bn][i] ? k1[bn][i] : "");
+        else snprintf(n->weights[i], sizeof n->weights[i], "%s", k2[bn][i] ? k2[bn][i] : "");
+    }
+}
+
+static int write_conv(vc_keras_writer *w, const struct vc_resnet50_layer *l, const struct gen_names *gn, struct vc_rng *r)
 {
     size_t fan_in = (size_t)l->kh * l->kw * l->cin;
     size_t kn = fan_in * (size_t)l->cout;
@@ -53,18 +88,18 @@ static int write_conv(vc_keras_writer *w, const struct vc_resnet50_layer *l, str
     double limit = sqrt(6.0 / (double)fan_in); /* sqrt is correctly rounded: portable */
     fill_uniform(r, k, kn, -limit, limit);
     fill_uniform(r, b, (size_t)l->cout, -0.05, 0.05);
-    const char *names[2] = { "kernel", "bias" };
+    const char *names[2] = { gn->weights[0], gn->weights[1] };
     int ndims[2] = { 4, 1 };
     int64_t kd[4] = { l->kh, l->kw, l->cin, l->cout }, bd[1] = { l->cout };
     const int64_t *dims[2] = { kd, bd };
     const float *data[2] = { k, b };
-    int rc = vc_keras_writer_add_layer(w, l->name, 2, names, ndims, dims, data);
+    int rc = vc_keras_writer_add_layer(w, gn->layer, 2, names, ndims, dims, data);
     free(k);
     free(b);
     return rc;
 }
 
-static int write_bn(vc_keras_writer *w, const struct vc_resnet50_layer *l, struct vc_rng *r)
+static int write_bn(vc_keras_writer *w, const struct vc_resnet50_layer *l, const struct gen_names *gn, struct vc_rng *r)
 {
     size_t c = (size_t)l->channels;
     float *v = malloc(sizeof(float) * 4 * c);
@@ -77,12 +112,12 @@ static int write_bn(vc_keras_writer *w, const struct vc_resnet50_layer *l, struc
     fill_uniform(r, v + c, c, -0.1, 0.1);                                              /* beta  */
     fill_uniform(r, v + 2 * c, c, -0.2 * sigma, 0.2 * sigma);                          /* mean  */
     fill_uniform(r, v + 3 * c, c, 0.8 * sigma * sigma, 1.6 * sigma * sigma);           /* var   */
-    const char *names[4] = { "gamma", "beta", "moving_mean", "moving_variance" };
+    const char *names[4] = { gn->weights[0], gn->weights[1], gn->weights[2], gn->weights[3] };
     int ndims[4] = { 1, 1, 1, 1 };
     int64_t d[1] = { (int64_t)c };
     const int64_t *dims[4] = { d, d, d, d };
     const float *data[4] = { v, v + c, v + 2 * c, v + 3 * c };
-    int rc = vc_keras_writer_add_layer(w, l->name, 4, names, ndims, dims, data);
+    int rc = vc_keras_writer_add_layer(w, gn->layer, 4, names, ndims, dims, data);
     free(v);
     return rc;
 }
@@ -94,20 +129,25 @@ int vc_resnet50_generate_weights(const char *path, const struct vc_resnet50_gen_
     wp.vlen_strings = gp.vlen_strings;
     wp.root_group = gp.root_group;
     wp.name_suffix = gp.name_suffix;
+    wp.flat_names = gp.keras1_names;
     vc_keras_writer *w = NULL;
     int rc = vc_keras_writer_open(path, &wp, &w);
     if (rc != VC_OK)
         return rc;
+    int counters[2] = { 0, 0 }; /* Keras 2.2's activation_N and add_N */
     for (int i = 0; i < vc_resnet50_layer_count() && rc == VC_OK; i++) {
         const struct vc_resnet50_layer *l = vc_resnet50_layer_at(i);
         struct vc_rng r;
+        struct gen_names gn;
+        if (gp.layout == VC_GEN_KERAS22 && strcmp(l->name, "pool1_pad") == 0) continue; /* keras_applications <= 1.0.7 */
+        gen_names_of(&gp, l, counters, &gn);
         vc_rng_seed(&r, gp.seed, (uint64_t)i, 0x5745494748545331ull /* "WEIGHTS1" */);
         if (l->kind == VC_LAYER_CONV)
-            rc = write_conv(w, l, &r);
+            rc = write_conv(w, l, &gn, &r);
         else if (l->kind == VC_LAYER_BN)
-            rc = write_bn(w, l, &r);
+            rc = write_bn(w, l, &gn, &r);
         else
-            rc = vc_keras_writer_add_layer(w, l->name, 0, NULL, NULL, NULL, NULL);
+            rc = vc_keras_writer_add_layer(w, gn.layer, 0, NULL, NULL, NULL, NULL);
     }
     int rc_close = vc_keras_writer_close(&w);
     return rc != VC_OK ? rc : rc_close;

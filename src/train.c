@@ -511,6 +511,9 @@ static int write_outputs(struct trainer *t)
         meta->n_classes = t->C;
         for (int c = 0; c < t->C; c++) meta->class_names[c] = t->pk.classes.items[c];
         meta->preprocess = t->p->preprocess;
+        meta->resize = t->pk.resize;
+        snprintf(meta->backbone, sizeof meta->backbone, "resnet50");
+        snprintf(meta->weights_layout, sizeof meta->weights_layout, "%s", vc_resnet50_describe(t->net).layout);
         meta->image_size = t->S;
         meta->dropout = t->p->dropout;
         if (!realpath(t->p->weights, meta->base_weights))

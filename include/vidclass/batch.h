@@ -28,8 +28,11 @@ extern "C" {
 #endif
 
 struct vc_batch_params {
-    const char        *model;           /* vidclass-train model.h5                      */
-    const char        *weights;         /* base weights; must match the model's SHA-256 */
+    const char        *model;           /* vidclass-train model.h5, or a Keras model file (vidclass/model.h) */
+    const char        *weights;         /* base weights; must match the model's SHA-256; NULL for a Keras model file */
+    const char *const *classes;         /* class names in the model's label order (required for a Keras model file) */
+    int                n_classes;
+    const char        *resize;          /* "linear" or "area"; NULL: the one the model was trained with */
     const char        *output;          /* results HDF5 (NULL: none, e.g. vidclass-predict) */
     const char *const *inputs;          /* video files and/or directories (recursive)   */
     int                n_inputs;

@@ -8,7 +8,10 @@
  * Accepted variants: everything nested under /model_weights (a whole model saved with
  * model.save(..., save_format="h5")); Keras 3 names without the ":0" suffix; fixed-length
  * or variable-length string attributes; empty float64 `weight_names` for weightless layers.
- * Tensors are looked up by name, never by position.
+ * Tensors are looked up by layer name; inside a layer either by weight name
+ * (vc_keras_weights_read) or by position in weight_names (vc_keras_weights_read_at, what
+ * Keras's legacy loader does). Every tensor read is checked for shape, type and
+ * finiteness (a NaN or Inf is refused with the dataset's name).
  *
  *     vc_keras_weights *kw = NULL;
  *     if (vc_keras_weights_open(path, &kw) != VC_OK) { report vc_last_error(); }
@@ -45,6 +48,31 @@ int vc_keras_weights_layer_count(const vc_keras_weights *kw);
 int vc_keras_weights_read(vc_keras_weights *kw, const char *layer, const char *weight,
                           int ndim, const int64_t *dims, float *dst);
 
+/**
+ * Read weight number `index` of `layer` (0-based, in the order of its weight_names
+ * attribute, as Keras's own HDF5 loader assigns them, whatever their spelling), after
+ * checking that the layer lists exactly `count` weights (`role` names them in the
+ * message, e.g. "kernel, bias"). Same shape and finiteness checks as vc_keras_weights_read.
+ */
+int vc_keras_weights_read_at(vc_keras_weights *kw, const char *layer, int index, int count,
+                             const char *role, int ndim, const int64_t *dims, float *dst);
+
+/** 1 if the file's layer_names lists `name`. */
+int vc_keras_weights_has_layer(const vc_keras_weights *kw, const char *name);
+
+/** Layer name i of layer_names (borrowed), NULL out of range. */
+const char *vc_keras_weights_layer_name(const vc_keras_weights *kw, int i);
+
+/** The path the file was opened with (borrowed). */
+const char *vc_keras_weights_path(const vc_keras_weights *kw);
+
+/**
+ * The root attribute `model_config` (JSON) of a whole-model file (model.save(...,
+ * save_format="h5")): *json is malloc'ed text owned by the caller, or NULL when the file
+ * has none (a weights-only file).
+ */
+int vc_keras_weights_model_config(vc_keras_weights *kw, char **json);
+
 /* ---- writing ------------------------------------------------------------------------ */
 
 typedef struct vc_keras_writer vc_keras_writer;
@@ -53,6 +81,7 @@ struct vc_keras_writer_params {
     int         vlen_strings; /* 0: fixed-length NUL-padded attributes (Keras/h5py default) */
     const char *root_group;   /* NULL or "" for "/", else e.g. "model_weights"             */
     int         name_suffix;  /* 1: "kernel:0" (TF Keras), 0: "kernel" (Keras 3)           */
+    int         flat_names;   /* 1: weight names without the "layer/" prefix (Keras 1)     */
 };
 struct vc_keras_writer_params vc_keras_writer_default_params(void);
 

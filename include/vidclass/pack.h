@@ -26,6 +26,7 @@ struct vc_pack_params {
     const char *const *classes;       /* NULL: every sub-folder                    */
     int                n_classes;
     int                size;          /* output side in pixels (224)               */
+    const char        *resize;        /* "linear" (cv2.resize, default) or "area"  */
     double             test_fraction; /* 0.25                                      */
     uint64_t           seed;          /* split seed (42)                           */
     int                round_images;  /* images per rank per round (32)            */

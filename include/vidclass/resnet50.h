@@ -5,8 +5,20 @@
  * -> conv1_bn -> relu -> pool1_pad (1) -> pool1_pool max 3x3/2 -> stages conv2..conv5 with
  * 3, 4, 6, 3 bottleneck blocks convS_blockB_{0,1,2,3}_{conv,bn}; block 1 of each stage has
  * the projection shortcut (_0_); the stride of stages 3..5 sits on the first 1x1 conv and
- * on the shortcut (v1). BatchNorm epsilon 1.001e-5. Every BN is folded into the conv
- * before it at load time. Output: [n, h/32, w/32, 2048] (7x7x2048 at 224x224).
+ * on the shortcut (v1). Every BN is folded into the conv before it at load time.
+ * Output: [n, oh, ow, 2048] (7x7x2048 at 224x224).
+ *
+ * Weights layouts, recognised from the layer names (docs/formats.md):
+ *   tf.keras  tf.keras / Keras 3 applications (conv1_conv, conv2_block1_1_bn, ...), BN
+ *             epsilon 1.001e-5, pool1_pad before the max pool;
+ *   keras2.2  standalone Keras 2.2 / keras_applications <= 1.0.8 and the original
+ *             deep-learning-models v0.2 files (conv1, bn_conv1, res2a_branch2a,
+ *             bn2a_branch1, ...), BN epsilon 1e-3 (Keras's default), and no padding
+ *             before the max pool unless the file lists a pool1_pad layer.
+ * Inside a layer the tensors are taken in weight_names order (kernel, bias; gamma, beta,
+ * moving_mean, moving_variance), as Keras's loader does, so their spelling does not
+ * matter ("kernel:0", "kernel", Keras 1's "conv1_W:0"). A whole-model file's model_config
+ * states each BatchNormalization's epsilon; that value wins over the layout's default.
  *
  * Input: NHWC float32, already preprocessed (vidclass/preprocess.h). Any h, w >= 32.
  *
@@ -70,8 +82,21 @@ int vc_resnet50_load(const char *path, vc_resnet50 **out);
 /** Free and set *net = NULL. NULL-safe. */
 void vc_resnet50_free(vc_resnet50 **net);
 
-/** Spatial size of the output map for an h x w input (h/32 rounded as the graph does). */
+/** What a loaded network was read as. */
+struct vc_resnet50_desc {
+    const char *layout;          /* "tf.keras" or "keras2.2"                                 */
+    double      bn_epsilon;      /* the layout's default epsilon                             */
+    int         pool_pad;        /* 1: zero padding of 1 before the 3x3/2 max pool           */
+    int         eps_from_config; /* BN layers whose epsilon came from the file's model_config */
+    double      eps_min, eps_max; /* range of the epsilons actually used                     */
+};
+struct vc_resnet50_desc vc_resnet50_describe(const vc_resnet50 *net);
+
+/** Spatial size of the output map of the tf.keras graph (pool1_pad) for an h x w input. */
 void vc_resnet50_output_hw(int h, int w, int *oh, int *ow);
+
+/** The same for this network (its pooling padding may differ: keras2.2 layout). */
+void vc_resnet50_map_hw(const vc_resnet50 *net, int h, int w, int *oh, int *ow);
 
 /**
  * Called after conv1_relu, pool1_pool and every convS_blockB_out with the NHWC
@@ -107,18 +132,28 @@ size_t vc_resnet50_workspace_bytes(const vc_resnet50 *net);
 
 /* ---- deterministic generated weights ------------------------------------------------ */
 
+enum vc_resnet50_gen_layout {
+    VC_GEN_TF_KERAS = 0, /* conv1_conv, conv2_block1_1_bn, ...                              */
+    VC_GEN_KERAS22  = 1, /* conv1, bn_conv1, res2a_branch2a, ... (max pool without padding) */
+    VC_GEN_KERAS22_POOLPAD = 2, /* the same with a pool1_pad layer (keras_applications 1.0.8) */
+};
+
 struct vc_resnet50_gen_params {
     uint64_t    seed;
     int         vlen_strings; /* 0: fixed-length attributes (Keras default), 1: vlen */
     const char *root_group;   /* NULL: at "/"; "model_weights": as model.save() does  */
     int         name_suffix;  /* 1: "kernel:0" names, 0: Keras 3 "kernel"            */
+    enum vc_resnet50_gen_layout layout;
+    int         keras1_names; /* 1: weight names as Keras 1 spelled them ("conv1_W:0",
+                                 "bn_conv1_running_std:0"), no "layer/" prefix        */
 };
 struct vc_resnet50_gen_params vc_resnet50_gen_default_params(void);
 
 /**
  * Write a pseudo-random ResNet50 weights file in the Keras layout. He-uniform kernels,
  * small conv biases, BN statistics that keep activations finite and input-dependent
- * through all 16 blocks. Same seed -> identical dataset bytes (portable integer RNG).
+ * through all 16 blocks. Same seed -> identical dataset bytes (portable integer RNG), and
+ * the same tensor values in every layout (only names and the graph's details differ).
  */
 int vc_resnet50_generate_weights(const char *path, const struct vc_resnet50_gen_params *p);
 

@@ -3,7 +3,12 @@
 
 Not run in CI. Regenerate (after changing the weights generator) with:
     build/bin/vidclass-weights init --seed 1234 --output /tmp/w1234.h5
-    /usr/bin/python3 tests/reference/make_reference.py /tmp/w1234.h5 tests/reference/resnet50_ref.h5
+    build/bin/vidclass-weights init --seed 1234 --layout keras2.2 --output /tmp/w1234_k22.h5
+    /usr/bin/python3 tests/reference/make_reference.py /tmp/w1234.h5 tests/reference/resnet50_ref.h5 /tmp/w1234_k22.h5
+
+With the third file (the same tensors in the Keras 2.2 layout) it also writes
+/k22/features: the features of /full/input as standalone Keras 2.2 computes them (BN
+epsilon 1e-3, max pool without padding).
 
 The expected values come from keras_resnet50_torch.py in float64 (independent of our C
 code: different conv algorithm, unfolded BatchNorm, NCHW). The fixture holds no weights:
@@ -52,7 +57,7 @@ def weight_checksums(path):
     return np.array(sums)
 
 
-def main(weights, out):
+def main(weights, out, weights_k22=None):
     rng = np.random.RandomState(20261127)
     net = KerasResNet50(weights, fold_bn=False)
     small = pattern_images(rng, 1, 64)
@@ -72,6 +77,14 @@ def main(weights, out):
         f.create_dataset("full/input", data=full, **comp)
         f.create_dataset("full/output", data=final.astype(np.float32), **comp)
         f.create_dataset("full/features", data=final.mean(axis=(1, 2)).astype(np.float32), **comp)
+        if weights_k22:
+            k22 = KerasResNet50(weights_k22, fold_bn=False)
+            assert k22.keras22 and k22.eps == 1e-3 and k22.pool_pad == 0
+            fk = k22.forward(caffe_preprocess(full)).mean(axis=(1, 2))
+            f.create_dataset("k22/features", data=fk.astype(np.float32), **comp)
+            f["k22"].attrs["bn_epsilon"] = k22.eps
+            rel = np.linalg.norm(fk - final.mean(axis=(1, 2))) / np.linalg.norm(fk)
+            print(f"keras2.2 features differ from tf.keras's by {rel:.3e} (relative L2)")
     for name in SMALL_TAPS:
         t = taps[name]
         print(f"{name:18s} {str(t.shape):22s} rms {np.sqrt((t ** 2).mean()):10.4f}  nonzero {np.mean(t > 0):.3f}")
@@ -81,6 +94,6 @@ def main(weights, out):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
+    if len(sys.argv) not in (3, 4):
         sys.exit(__doc__)
-    main(sys.argv[1], sys.argv[2])
+    main(*sys.argv[1:])
