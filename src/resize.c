@@ -52,8 +52,8 @@ struct vc_resizer {
     struct axis x, y;
     int32_t *row[2];   /* linear: horizontal passes of two source rows, dw*cn ints  */
     int      row_y[2]; /* which source row each holds (-1: none)                     */
-    float   *frow;     /* area: horizontal pass accumulator, dw*cn floats           */
-    float   *facc;     /* area: vertical accumulator, dw*cn floats                  */
+    float   *frow;     /* area: vertical pass of one output row, sw*cn floats       */
+    int     *xidx;     /* area: source pixel of each horizontal tap (clipped)       */
 };
 
 static int16_t round_coef(float v)
@@ -152,9 +152,11 @@ int vc_resizer_init(int sw, int sh, int dw, int dh, int cn, enum vc_resize_mode 
     } else {
         rc = area_axis(&r->x, sw, dw);
         if (rc == VC_OK) rc = area_axis(&r->y, sh, dh);
-        r->frow = malloc(sizeof(float) * wn);
-        r->facc = malloc(sizeof(float) * wn);
-        if (rc == VC_OK && (!r->frow || !r->facc)) rc = VC_ERR_NOMEM;
+        r->frow = malloc(sizeof(float) * (size_t)sw * cn);
+        r->xidx = rc == VC_OK ? malloc(sizeof(int) * (size_t)dw * r->x.taps) : NULL;
+        if (rc == VC_OK && (!r->frow || !r->xidx)) rc = VC_ERR_NOMEM;
+        for (int x = 0; rc == VC_OK && x < dw; x++)
+            for (int k = 0; k < r->x.taps; k++) r->xidx[x * r->x.taps + k] = clip(r->x.start[x] + k, 0, sw - 1);
     }
     if (rc != VC_OK) {
         vc_resizer_free(&r);
@@ -178,7 +180,7 @@ void vc_resizer_free(vc_resizer **rp)
     free(r->row[0]);
     free(r->row[1]);
     free(r->frow);
-    free(r->facc);
+    free(r->xidx);
     free(r);
     *rp = NULL;
 }
@@ -236,26 +238,28 @@ static void run_half(const vc_resizer *r, const uint8_t *src, ptrdiff_t stride, 
     }
 }
 
+/* Area: the vertical pass first (whole source rows, contiguous: the compiler vectorises
+ * it), then the horizontal taps of each output pixel from that one row. */
 static void run_area(vc_resizer *r, const uint8_t *src, ptrdiff_t stride, uint8_t *dst)
 {
-    const int cn = r->cn, width = r->dw * cn, xs = r->x.taps, ys = r->y.taps;
+    const int cn = r->cn, sw_cn = r->sw * cn, xs = r->x.taps, ys = r->y.taps;
+    float *restrict row = r->frow;
     for (int y = 0; y < r->dh; y++) {
-        memset(r->facc, 0, sizeof(float) * (size_t)width);
         for (int t = 0; t < r->y.n[y]; t++) {
-            const uint8_t *s = src + (ptrdiff_t)clip(r->y.start[y] + t, 0, r->sh - 1) * stride;
-            float wy = r->y.aw[(size_t)y * ys + t];
-            for (int x = 0; x < r->dw; x++) {
-                float acc[4] = { 0, 0, 0, 0 };
-                for (int k = 0; k < r->x.n[x]; k++) {
-                    const uint8_t *p = s + (size_t)clip(r->x.start[x] + k, 0, r->sw - 1) * cn;
-                    float wx = r->x.aw[(size_t)x * xs + k];
-                    for (int c = 0; c < cn; c++) acc[c] += wx * p[c];
-                }
-                for (int c = 0; c < cn; c++) r->facc[x * cn + c] += wy * acc[c];
-            }
+            const uint8_t *restrict s = src + (ptrdiff_t)clip(r->y.start[y] + t, 0, r->sh - 1) * stride;
+            const float wy = r->y.aw[(size_t)y * ys + t];
+            if (t == 0) for (int i = 0; i < sw_cn; i++) row[i] = wy * s[i];
+            else for (int i = 0; i < sw_cn; i++) row[i] += wy * s[i];
         }
-        uint8_t *d = dst + (size_t)y * width;
-        for (int x = 0; x < width; x++) d[x] = sat_u8((int)lrintf(r->facc[x]));
+        uint8_t *d = dst + (size_t)y * r->dw * cn;
+        for (int x = 0; x < r->dw; x++) {
+            const float *w = r->x.aw + (size_t)x * xs;
+            const int *ix = r->xidx + (size_t)x * xs;
+            float acc[4] = { 0, 0, 0, 0 };
+            for (int k = 0; k < r->x.n[x]; k++)
+                for (int c = 0; c < cn; c++) acc[c] += w[k] * row[ix[k] * cn + c];
+            for (int c = 0; c < cn; c++) d[x * cn + c] = sat_u8((int)lrintf(acc[c]));
+        }
     }
 }
 
