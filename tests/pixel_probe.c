@@ -2,6 +2,7 @@
  * tests/pixels_vs_opencv.py (a test helper, not installed).
  *   pixel_probe video  PATH SIZE MODE OUT.raw         every frame, SIZE x SIZE RGB, in order
  *   pixel_probe image  PATH W H MODE OUT.raw          one image, W x H RGB (vidclass-pack's pixels)
+ *   pixel_probe images LIST W H MODE OUT.raw          every image named in LIST (one path a line), in order
  *   pixel_probe resize IN.raw SW SH DW DH MODE OUT.raw  vc_resizer on raw RGB
  * Prints the number of frames (video) and exits 1 with the error on failure. */
 #include "vidclass/image.h"
@@ -66,6 +67,27 @@ static int image(char **a)
     return r;
 }
 
+static int images(char **a)
+{
+    enum vc_resize_mode m;
+    int w = atoi(a[0]), h = atoi(a[1]);
+    if (vc_resize_parse(a[2], &m) != VC_OK) return fail("mode");
+    FILE *list = fopen(a[-1], "r"), *out = fopen(a[3], "wb");
+    uint8_t *px = malloc((size_t)w * h * 3);
+    char line[4096];
+    int rc = list && out && px ? 0 : 1;
+    while (rc == 0 && fgets(line, sizeof line, list)) {
+        line[strcspn(line, "\n")] = '\0';
+        if (vc_image_load(line, w, h, m, NULL, px) != VC_OK) memset(px, 0, (size_t)w * h * 3); /* cv2 says None too */
+        if (fwrite(px, 1, (size_t)w * h * 3, out) != (size_t)w * h * 3) rc = 1;
+    }
+    if (list) fclose(list);
+    if (out && fclose(out) != 0) rc = 1;
+    free(px);
+    if (rc) fprintf(stderr, "pixel_probe: images: cannot read %s or write %s\n", a[-1], a[3]);
+    return rc;
+}
+
 static int resize(char **a)
 {
     int sw = atoi(a[0]), sh = atoi(a[1]), dw = atoi(a[2]), dh = atoi(a[3]);
@@ -90,6 +112,7 @@ int main(int argc, char **argv)
 {
     if (argc == 6 && strcmp(argv[1], "video") == 0) return video(argv + 3);
     if (argc == 7 && strcmp(argv[1], "image") == 0) return image(argv + 3);
+    if (argc == 7 && strcmp(argv[1], "images") == 0) return images(argv + 3);
     if (argc == 9 && strcmp(argv[1], "resize") == 0) return resize(argv + 3);
     fprintf(stderr, "usage: pixel_probe video PATH SIZE MODE OUT | image PATH W H MODE OUT | "
                     "resize IN SW SH DW DH MODE OUT\n");
