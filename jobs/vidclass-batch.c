@@ -33,6 +33,8 @@ static void usage(FILE *f)
         "                        sorted: football,tennis,weight_lifting\n"
         "  --resize MODE         linear (cv2.resize) or area; default: what the model was\n"
         "                        trained with (Keras model files: linear)\n"
+        "  --backbone NAME       run another backbone than the model's: \"null\" (no network,\n"
+        "                        meaningless labels) measures the rest of the pipeline\n"
         "  --output FILE         results HDF5, written when the run ends; finished videos\n"
         "                        are journalled to FILE.journal as they finish  [required]\n"
         "  --input PATH          a video file, a directory scanned recursively, or a quoted\n"
@@ -74,6 +76,7 @@ int main(int argc, char **argv)
         { "weights", VC_OPT_STR, &p.weights, 0, 0, NULL },
         { "classes", VC_OPT_LIST, classes, 0, 0, &p.n_classes },
         { "resize", VC_OPT_STR, &p.resize, 0, 0, NULL },
+        { "backbone", VC_OPT_STR, &p.backbone, 0, 0, NULL },
         { "output", VC_OPT_STR, &p.output, 0, 0, NULL },
         { "input", VC_OPT_PATHS, inputs, 0, 0, &p.n_inputs },
         { "manifest", VC_OPT_STR, &p.manifest, 0, 0, NULL },

@@ -33,7 +33,7 @@ int vc_annotator_open(const char *path, double fps, vc_annotator **out)
 {
     *out = NULL;
     vc_annotator *a = calloc(1, sizeof *a);
-    if (!a) return VC_ERR_NOMEM;
+    if (!a) return VC_NOMEM;
     snprintf(a->path, sizeof a->path, "%s", path);
     snprintf(a->tmp, sizeof a->tmp, "%s.partial.mp4", path);
     a->rate = av_d2q(fps > 0 ? fps : 25.0, 100000);
@@ -41,7 +41,7 @@ int vc_annotator_open(const char *path, double fps, vc_annotator **out)
     a->out = av_frame_alloc();
     if (!a->pkt || !a->out) {
         vc_annotator_close(&a, 0);
-        return VC_ERR_NOMEM;
+        return VC_NOMEM;
     }
     *out = a;
     return VC_OK;
@@ -53,7 +53,7 @@ static int setup(vc_annotator *a, const AVFrame *f)
     char args[512], eb[128];
     int ret;
     a->graph = avfilter_graph_alloc();
-    if (!a->graph) return VC_ERR_NOMEM;
+    if (!a->graph) return VC_NOMEM;
     snprintf(args, sizeof args, "video_size=%dx%d:pix_fmt=%d:time_base=%d/%d:pixel_aspect=%d/%d", f->width, f->height,
              f->format, a->rate.den, a->rate.num, f->sample_aspect_ratio.num ? f->sample_aspect_ratio.num : 1,
              f->sample_aspect_ratio.den ? f->sample_aspect_ratio.den : 1);
@@ -64,7 +64,7 @@ static int setup(vc_annotator *a, const AVFrame *f)
     if (!outputs || !inputs) {
         avfilter_inout_free(&outputs);
         avfilter_inout_free(&inputs);
-        return VC_ERR_NOMEM;
+        return VC_NOMEM;
     }
     outputs->name = av_strdup("in");
     outputs->filter_ctx = a->src;
@@ -89,7 +89,7 @@ static int setup(vc_annotator *a, const AVFrame *f)
         return vc_error(VC_ERR_IO, "annotate: cannot set up '%s' (%s)", a->tmp, av_make_error_string(eb, sizeof eb, ret));
     a->enc = avcodec_alloc_context3(codec);
     a->st = avformat_new_stream(a->oc, NULL);
-    if (!a->enc || !a->st) return VC_ERR_NOMEM;
+    if (!a->enc || !a->st) return VC_NOMEM;
     a->enc->width = av_buffersink_get_w(a->sink);
     a->enc->height = av_buffersink_get_h(a->sink);
     a->enc->pix_fmt = AV_PIX_FMT_YUV420P;
@@ -148,7 +148,7 @@ int vc_annotator_write(vc_annotator *a, const AVFrame *frame, const char *text)
     snprintf(cmd, sizeof cmd, "text=%s", clean);
     avfilter_graph_send_command(a->graph, "drawtext", "reinit", cmd, NULL, 0, 0);
     AVFrame *in = av_frame_clone(frame);
-    if (!in) return VC_ERR_NOMEM;
+    if (!in) return VC_NOMEM;
     in->pts = a->n++;
     ret = av_buffersrc_add_frame_flags(a->src, in, AV_BUFFERSRC_FLAG_KEEP_REF);
     av_frame_free(&in);

@@ -135,7 +135,7 @@ int vc_cli_parse(int argc, char **argv, const char *section, const struct vc_opt
         free(lo);
         free(names);
         free(seen);
-        return VC_ERR_NOMEM;
+        return VC_NOMEM;
     }
     int nl = 0;
     for (int i = 0; i < n; i++) {

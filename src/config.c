@@ -60,9 +60,9 @@ static struct entry *add_entry(vc_config *c, const char *section, const char *ke
 static int push_item(struct entry *e, const char *v)
 {
     char **it = realloc(e->items, sizeof(char *) * (size_t)(e->n_items + 1));
-    if (!it) return VC_ERR_NOMEM;
+    if (!it) return VC_NOMEM;
     e->items = it;
-    if (!(e->items[e->n_items] = strdup(v))) return VC_ERR_NOMEM;
+    if (!(e->items[e->n_items] = strdup(v))) return VC_NOMEM;
     e->n_items++;
     return VC_OK;
 }
@@ -115,7 +115,7 @@ static int parse(vc_config *c, yaml_parser_t *parser)
         case YAML_SEQUENCE_START_EVENT:
             if (st == P_TOP) { rc = cfg_err(c, line, col, "the file must be a mapping of sections (pack:, train:, run:)%s%s", NULL, NULL); break; }
             if (st != P_VALUE) { rc = cfg_err(c, line, col, "unexpected list%s%s", NULL, NULL); break; }
-            if (!(cur = add_entry(c, section, key, line, col))) { rc = VC_ERR_NOMEM; break; }
+            if (!(cur = add_entry(c, section, key, line, col))) { rc = VC_NOMEM; break; }
             cur->is_list = 1;
             st = P_LIST;
             break;
@@ -131,7 +131,7 @@ static int parse(vc_config *c, yaml_parser_t *parser)
                     if (strcmp(c->sections[i], section) == 0)
                         rc = cfg_err(c, line, col, "section '%s' appears twice%s", section, NULL);
                 char **s = realloc(c->sections, sizeof(char *) * (size_t)(c->n_sections + 1));
-                if (!s) { rc = VC_ERR_NOMEM; break; }
+                if (!s) { rc = VC_NOMEM; break; }
                 c->sections = s;
                 c->sections[c->n_sections++] = strdup(section);
                 /* next event must open the section's mapping */
@@ -156,10 +156,10 @@ static int parse(vc_config *c, yaml_parser_t *parser)
                     rc = cfg_err(c, line, col, "key '%s.%s' appears twice", section, key);
                 st = P_VALUE;
             } else if (st == P_VALUE) {
-                if (!(cur = add_entry(c, section, key, line, col)) || push_item(cur, scalar) != VC_OK) rc = VC_ERR_NOMEM;
+                if (!(cur = add_entry(c, section, key, line, col)) || push_item(cur, scalar) != VC_OK) rc = VC_NOMEM;
                 st = P_KEY;
             } else if (st == P_LIST) {
-                if (push_item(cur, scalar) != VC_OK) rc = VC_ERR_NOMEM;
+                if (push_item(cur, scalar) != VC_OK) rc = VC_NOMEM;
             }
             break;
         default: break;
@@ -175,7 +175,7 @@ static int load(vc_config **out, const char *name, FILE *f, const char *str)
     vc_config *c = calloc(1, sizeof *c);
     if (!c || !(c->name = strdup(name))) {
         free(c);
-        return VC_ERR_NOMEM;
+        return VC_NOMEM;
     }
     yaml_parser_t parser;
     if (!yaml_parser_initialize(&parser)) {

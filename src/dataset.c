@@ -41,15 +41,15 @@ static int push_file(vc_dataset *ds, const char *rel, int label)
     if (ds->n == ds->cap) {
         int64_t cap = ds->cap ? 2 * ds->cap : 1024;
         char **p = realloc(ds->paths, sizeof(char *) * (size_t)cap);
-        if (!p) return VC_ERR_NOMEM;
+        if (!p) return VC_NOMEM;
         ds->paths = p;
         int32_t *l = realloc(ds->labels, sizeof(int32_t) * (size_t)cap);
-        if (!l) return VC_ERR_NOMEM;
+        if (!l) return VC_NOMEM;
         ds->labels = l;
         ds->cap = cap;
     }
     ds->paths[ds->n] = strdup(rel);
-    if (!ds->paths[ds->n]) return VC_ERR_NOMEM;
+    if (!ds->paths[ds->n]) return VC_NOMEM;
     ds->labels[ds->n++] = label;
     return VC_OK;
 }
@@ -100,7 +100,7 @@ int vc_dataset_scan(const char *root, const char *const *classes, int n_classes,
     vc_dataset *ds = calloc(1, sizeof *ds);
     if (!ds || !(ds->root = strdup(root))) {
         free(ds);
-        return VC_ERR_NOMEM;
+        return VC_NOMEM;
     }
     size_t rl = strlen(ds->root);
     while (rl > 1 && ds->root[rl - 1] == '/')
@@ -194,7 +194,7 @@ int vc_dataset_serialize(const vc_dataset *ds, char **buf, int64_t *len)
         total += strlen(ds->paths[i]) + 1 + 12;
     char *b = malloc(total), *p = b;
     if (!b)
-        return VC_ERR_NOMEM;
+        return VC_NOMEM;
     p += sprintf(p, "%d %lld %lld", ds->n_classes, (long long)ds->n, (long long)ds->scan_skipped) + 1;
     p += sprintf(p, "%s", ds->root) + 1;
     for (int c = 0; c < ds->n_classes; c++)
@@ -217,14 +217,14 @@ int vc_dataset_deserialize(const char *buf, int64_t len, vc_dataset **out)
     if (sscanf(p, "%d %lld %lld", &nc, &n, &sk) != 3 || nc < 0 || n < 0)
         return vc_error(VC_ERR_FORMAT, "%s: bad header", __func__);
     vc_dataset *ds = calloc(1, sizeof *ds);
-    if (!ds) return VC_ERR_NOMEM;
+    if (!ds) return VC_NOMEM;
     ds->scan_skipped = sk;
     int rc = VC_OK;
     p += strlen(p) + 1;
     ds->root = strdup(p);
     p += strlen(p) + 1;
     ds->classes = calloc((size_t)(nc ? nc : 1), sizeof(char *));
-    if (!ds->root || !ds->classes) rc = VC_ERR_NOMEM;
+    if (!ds->root || !ds->classes) rc = VC_NOMEM;
     for (int c = 0; c < nc && rc == VC_OK && p < end; c++) {
         ds->classes[ds->n_classes++] = strdup(p);
         p += strlen(p) + 1;
@@ -252,7 +252,7 @@ int vc_split_stratified(const int32_t *labels, const uint8_t *include, int64_t n
         return vc_error(VC_ERR_INVALID_ARG, "test fraction must be in [0, 1), got %g", test_fraction);
     int64_t *idx = malloc(sizeof(int64_t) * (size_t)(n ? n : 1));
     if (!idx)
-        return VC_ERR_NOMEM;
+        return VC_NOMEM;
     memset(split, 0, (size_t)n);
     for (int c = 0; c < n_classes; c++) {
         int64_t m = 0;

@@ -3,7 +3,7 @@
 #include "vidclass/embed.h"
 #include "vidclass/image.h"
 #include "vidclass/log.h"
-#include "vidclass/resnet50.h"
+#include "vidclass/backbone.h"
 #include "vidclass/status.h"
 #include "h5util.h"
 
@@ -30,7 +30,7 @@ struct vc_embed_params vc_embed_default_params(void)
 /* State of one run: the open output, the pending batch and the network. */
 struct embed_ctx {
     const struct vc_embed_params *p;
-    vc_resnet50 *net;
+    vc_backbone *net;
     hid_t        file, d_feat, d_paths, str_type;
     uint8_t     *rgb;    /* [batch, size, size, 3] pending images */
     float       *x;      /* preprocessed batch                    */
@@ -47,7 +47,7 @@ static int flush_batch(struct embed_ctx *c)
         return VC_OK;
     const int s = c->p->size;
     vc_preprocess_rgb8(c->rgb, (size_t)c->pending * s * s, c->p->preprocess, c->x);
-    int rc = vc_resnet50_features(c->net, c->x, c->pending, s, s, c->feat);
+    int rc = vc_backbone_features(c->net, c->x, c->pending, s, s, c->feat);
     if (rc == VC_OK) rc = vc_h5_append_rows(c->d_feat, H5T_NATIVE_FLOAT, (hsize_t)c->pending, c->feat);
     if (rc == VC_OK) rc = vc_h5_append_rows(c->d_paths, c->str_type, (hsize_t)c->pending, c->names);
     for (int i = 0; i < c->pending; i++) {
@@ -69,7 +69,7 @@ static int push_name(struct embed_ctx *c, const char *name)
 {
     c->names[c->pending] = strdup(name);
     if (!c->names[c->pending])
-        return VC_ERR_NOMEM;
+        return VC_NOMEM;
     c->pending++;
     return c->pending == c->p->batch ? flush_batch(c) : VC_OK;
 }
@@ -148,21 +148,21 @@ int vc_embed_run(const struct vc_embed_params *p, struct vc_embed_result *result
         return vc_error(VC_ERR_INVALID_ARG, "embed: need weights, output, at least one input, batch >= 1, size >= 32");
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld", p->output, (long)getpid());
 
-    rc = vc_resnet50_load(p->weights, &c.net);
+    rc = vc_backbone_load("resnet50", p->weights, &c.net);
     if (rc != VC_OK)
         return rc;
     const size_t px = (size_t)p->size * p->size;
     c.rgb = malloc(px * 3 * (size_t)p->batch);
     c.x = malloc(sizeof(float) * px * 3 * (size_t)p->batch);
-    c.feat = malloc(sizeof(float) * VC_RESNET50_FEATURES * (size_t)p->batch);
+    c.feat = malloc(sizeof(float) * (size_t)vc_backbone_feature_size(c.net) * (size_t)p->batch);
     c.names = calloc((size_t)p->batch, sizeof(char *));
     c.str_type = vc_h5_vlen_str_type();
-    if (!c.rgb || !c.x || !c.feat || !c.names || c.str_type < 0) { rc = VC_ERR_NOMEM; goto done; }
+    if (!c.rgb || !c.x || !c.feat || !c.names || c.str_type < 0) { rc = VC_NOMEM; goto done; }
 
     vc_h5_quiet();
     c.file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     if (c.file < 0) { rc = vc_error(VC_ERR_IO, "cannot create output '%s'", tmp); goto done; }
-    hsize_t tail[1] = { VC_RESNET50_FEATURES };
+    hsize_t tail[1] = { (hsize_t)vc_backbone_feature_size(c.net) };
     c.d_feat = vc_h5_create_rows(c.file, "features", H5T_IEEE_F32LE, 1, tail, 64, 0);
     c.d_paths = vc_h5_create_rows(c.file, "paths", c.str_type, 0, NULL, 256, 0);
     if (c.d_feat < 0 || c.d_paths < 0) { rc = VC_ERR_IO; goto done; }
@@ -200,7 +200,7 @@ done:
     free(c.x);
     free(c.feat);
     if (c.str_type >= 0) H5Tclose(c.str_type);
-    vc_resnet50_free(&c.net);
+    vc_backbone_free(&c.net);
     if (result) {
         result->n_ok = c.done;
         result->n_failed = c.failed;

@@ -1,7 +1,9 @@
 /* fsutil.h - vidclass internal: directory listing shared by the dataset scan and the
- * video input scan (never installed). */
+ * video input scan, and the one way every tool writes a file atomically (never installed). */
 #ifndef VIDCLASS_FSUTIL_H
 #define VIDCLASS_FSUTIL_H
+
+#include <stddef.h>
 
 /* Names of the entries of `dir` except "." and "..", bytewise sorted (locale-independent).
  * On success *names (n entries) is owned by the caller: vc_names_free. */
@@ -10,5 +12,18 @@ void vc_names_free(char **names, int n);
 
 /* strcmp on two `char *` elements, for qsort. */
 int vc_cmp_str(const void *a, const void *b);
+
+/* Atomic writes. vc_tmp_create makes a new empty file next to `final` with an
+ * unpredictable name ("<dir>/.<base>.XXXXXX.tmp", mkstemp: O_CREAT|O_EXCL, so a planted
+ * file or symlink is never written through) and returns its name in tmp. The caller
+ * writes it (by name: HDF5, libavformat), then vc_tmp_commit fsyncs it, renames it over
+ * `final` and fsyncs the folder; on any failure the caller calls vc_tmp_discard, and
+ * `final` is untouched. */
+int vc_tmp_create(const char *final, char *tmp, size_t len);
+int vc_tmp_commit(const char *tmp, const char *final);
+void vc_tmp_discard(const char *tmp);
+
+/* fsync the folder that holds path (after a rename or an unlink in it). */
+int vc_fsync_dir_of(const char *path);
 
 #endif

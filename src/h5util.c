@@ -72,11 +72,11 @@ static int strlist_push(struct vc_strlist *l, const char *s, size_t len)
 {
     char **items = realloc(l->items, sizeof(char *) * (size_t)(l->n + 1));
     if (!items)
-        return VC_ERR_NOMEM;
+        return VC_NOMEM;
     l->items = items;
     char *copy = malloc(len + 1);
     if (!copy)
-        return VC_ERR_NOMEM;
+        return VC_NOMEM;
     memcpy(copy, s, len);
     copy[len] = '\0';
     l->items[l->n++] = copy;
@@ -117,7 +117,7 @@ static int read_one_strlist_attr(hid_t obj, const char *name, struct vc_strlist 
             goto done;
         }
         vbuf = calloc((size_t)npts, sizeof(char *));
-        if (!vbuf) { rc = VC_ERR_NOMEM; goto done; }
+        if (!vbuf) { rc = VC_NOMEM; goto done; }
         if (H5Aread(attr, mtype, vbuf) < 0) { rc = vc_error(VC_ERR_FORMAT, "attribute '%s' cannot be read", name); goto done; }
         for (hssize_t i = 0; i < npts && rc == VC_OK; i++)
             rc = strlist_push(out, vbuf[i] ? vbuf[i] : "", vbuf[i] ? strlen(vbuf[i]) : 0);
@@ -125,7 +125,7 @@ static int read_one_strlist_attr(hid_t obj, const char *name, struct vc_strlist 
     } else {
         size_t sz = H5Tget_size(type);
         buf = calloc((size_t)npts, sz);
-        if (!buf) { rc = VC_ERR_NOMEM; goto done; }
+        if (!buf) { rc = VC_NOMEM; goto done; }
         if (H5Aread(attr, type, buf) < 0) { rc = vc_error(VC_ERR_FORMAT, "attribute '%s' cannot be read", name); goto done; }
         for (hssize_t i = 0; i < npts && rc == VC_OK; i++) {
             const char *s = buf + (size_t)i * sz;
@@ -202,7 +202,7 @@ int vc_h5_write_strlist_attr(hid_t obj, const char *name, const char *const *ite
             if (strlen(items[i]) > maxlen)
                 maxlen = strlen(items[i]);
         buf = calloc((size_t)n, maxlen);
-        if (!buf) { rc = VC_ERR_NOMEM; goto done; }
+        if (!buf) { rc = VC_NOMEM; goto done; }
         for (int i = 0; i < n; i++)
             memcpy(buf + (size_t)i * maxlen, items[i], strlen(items[i]));
         if (H5Tset_size(type, maxlen) < 0 || H5Tset_strpad(type, H5T_STR_NULLPAD) < 0) { rc = VC_ERR_IO; goto done; }

@@ -25,7 +25,7 @@ int vc_keras_weights_open(const char *path, vc_keras_weights **out)
         return rc;
     vc_keras_weights *kw = calloc(1, sizeof *kw);
     if (!kw)
-        return VC_ERR_NOMEM;
+        return VC_NOMEM;
     kw->file = H5I_INVALID_HID;
     kw->root = H5I_INVALID_HID;
     snprintf(kw->path, sizeof kw->path, "%s", path);
@@ -254,7 +254,7 @@ int vc_keras_writer_open(const char *path, const struct vc_keras_writer_params *
     vc_h5_quiet();
     vc_keras_writer *w = calloc(1, sizeof *w);
     if (!w)
-        return VC_ERR_NOMEM;
+        return VC_NOMEM;
     w->p = p ? *p : vc_keras_writer_default_params();
     w->root = H5I_INVALID_HID;
     snprintf(w->path, sizeof w->path, "%s", path);
@@ -295,23 +295,23 @@ int vc_keras_writer_add_layer(vc_keras_writer *w, const char *layer, int n_weigh
     char **full = NULL;
 
     char **layers = realloc(w->layers, sizeof(char *) * (size_t)(w->n_layers + 1));
-    if (!layers) { rc = VC_ERR_NOMEM; goto done; }
+    if (!layers) { rc = VC_NOMEM; goto done; }
     w->layers = layers;
     w->layers[w->n_layers] = strdup(layer);
-    if (!w->layers[w->n_layers]) { rc = VC_ERR_NOMEM; goto done; }
+    if (!w->layers[w->n_layers]) { rc = VC_NOMEM; goto done; }
     w->n_layers++;
 
     if (gcpl < 0 || H5Pset_obj_track_times(gcpl, 0) < 0) { rc = VC_ERR_IO; goto done; }
     grp = H5Gcreate2(w->root, layer, H5P_DEFAULT, gcpl, H5P_DEFAULT);
     if (grp < 0) { rc = vc_error(VC_ERR_IO, "'%s': cannot create group '%s'", w->path, layer); goto done; }
     full = calloc((size_t)(n_weights > 0 ? n_weights : 1), sizeof(char *));
-    if (!full) { rc = VC_ERR_NOMEM; goto done; }
+    if (!full) { rc = VC_NOMEM; goto done; }
     for (int i = 0; i < n_weights; i++) {
         char name[512];
         snprintf(name, sizeof name, "%s%s%s%s", w->p.flat_names ? "" : layer, w->p.flat_names ? "" : "/", names[i],
                  w->p.name_suffix ? ":0" : "");
         full[i] = strdup(name);
-        if (!full[i]) { rc = VC_ERR_NOMEM; goto done; }
+        if (!full[i]) { rc = VC_NOMEM; goto done; }
         hsize_t hd[H5S_MAX_RANK];
         for (int d = 0; d < ndims[i]; d++)
             hd[d] = (hsize_t)dims[i][d];

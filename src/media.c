@@ -332,7 +332,7 @@ static int grow(uint8_t **buf, size_t *cap, size_t need)
     if (need <= *cap) return VC_OK;
     av_freep(buf);
     *cap = 0;
-    if (!(*buf = av_malloc(need))) return VC_ERR_NOMEM;
+    if (!(*buf = av_malloc(need))) return VC_NOMEM;
     *cap = need;
     return VC_OK;
 }
@@ -444,7 +444,7 @@ static int jpeg_to_bgr(const AVFrame *f, const AVPixFmtDescriptor *d, uint8_t *d
     const int cw = AV_CEIL_RSHIFT(f->width, lw), ch = AV_CEIL_RSHIFT(f->height, lh);
     const size_t plane = (size_t)(cw << lw) * (size_t)(ch << lh);
     uint8_t *cb = av_malloc(2 * plane), *cr = cb ? cb + plane : NULL;
-    if (!cb) return VC_ERR_NOMEM;
+    if (!cb) return VC_NOMEM;
     jpeg_upsample(f->data[1], f->linesize[1], cw, ch, lw, lh, cb);
     jpeg_upsample(f->data[2], f->linesize[2], cw, ch, lw, lh, cr);
     const int uw = cw << lw;
@@ -565,7 +565,22 @@ static int convert(vc_video *v, uint8_t *rgb)
 
 /* ---- decoding ------------------------------------------------------------------------------ */
 
+/* Presentation time of the current frame in seconds. */
+static double frame_time(const vc_video *v, int64_t index)
+{
+    const AVStream *s = v->fmt->streams[v->stream];
+    int64_t ts = v->frame->best_effort_timestamp;
+    if (ts != AV_NOPTS_VALUE && s->time_base.den > 0) return (double)ts * av_q2d(s->time_base);
+    return v->info.fps > 0 ? (double)index / v->info.fps : 0.0;
+}
+
 int vc_video_next(vc_video *v, uint8_t *rgb, int64_t *index)
+{
+    double t;
+    return vc_video_next_frame(v, rgb, index, &t);
+}
+
+int vc_video_next_frame(vc_video *v, uint8_t *rgb, int64_t *index, double *time)
 {
     char eb[400];
     for (;;) {
@@ -576,6 +591,7 @@ int vc_video_next(vc_video *v, uint8_t *rgb, int64_t *index)
             int64_t i = v->decoded++;
             int take = i % v->p.stride == 0;
             int rc = take ? convert(v, rgb) : VC_OK;
+            if (take) *time = frame_time(v, i);
             if (rc == VC_OK && v->keep) rc = keep_frame(v, v->frame, i);
             av_frame_unref(v->frame);
             if (rc != VC_OK) return rc;
@@ -583,6 +599,7 @@ int vc_video_next(vc_video *v, uint8_t *rgb, int64_t *index)
                 *index = i;
                 return 1;
             }
+            if (v->keep) return 2; /* a kept frame: the caller bounds how many it holds */
             continue;
         }
         if (ret == AVERROR_EOF) {

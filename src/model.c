@@ -3,6 +3,7 @@
  * (see vidclass/model.h). */
 #define _POSIX_C_SOURCE 200809L
 #include "vidclass/model.h"
+#include "vidclass/backbone.h"
 #include "vidclass/gemm.h"
 #include "vidclass/keras_weights.h"
 #include "vidclass/resnet50.h"
@@ -144,6 +145,7 @@ void vc_model_predict(const vc_model *m, const float *feat, int n, float *probs,
 }
 
 const char *vc_model_head_summary(const vc_model *m) { return m->summary; }
+int vc_model_input_size(const vc_model *m) { return m->n_dense > 0 ? m->dense[0].in : 0; }
 
 /* ---- vidclass model files ----------------------------------------------------------------- */
 
@@ -170,8 +172,9 @@ static int load_vidclass(vc_model *m, hid_t f, vc_keras_weights *kw, const char 
         (rc = vc_h5_read_str_attr(f, "base_weights", m->meta.base_weights, sizeof m->meta.base_weights)) != VC_OK ||
         (rc = vc_h5_read_str_attr(f, "base_weights_sha256", m->meta.base_weights_sha256, sizeof m->meta.base_weights_sha256)) != VC_OK)
         return vc_error(VC_ERR_FORMAT, "model '%s': %s", path, vc_last_error());
-    if (strcmp(m->meta.backbone, "resnet50") != 0)
-        return vc_error(VC_ERR_UNSUPPORTED, "model '%s' needs backbone '%s'; this vidclass has resnet50", path, m->meta.backbone);
+    if (!vc_backbone_find(m->meta.backbone))
+        return vc_error(VC_ERR_UNSUPPORTED, "model '%s' needs backbone '%s', which this vidclass does not have", path,
+                        m->meta.backbone);
     if (m->names.n < 2 || m->names.n > VC_MAX_CLASSES)
         return vc_error(VC_ERR_FORMAT, "model '%s': %d classes (need 2..%d)", path, m->names.n, VC_MAX_CLASSES);
     if (size < 32 || size > 4096)

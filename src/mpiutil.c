@@ -2,8 +2,29 @@
 #include "mpiutil.h"
 #include "vidclass/status.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+int vc_mpi_error(int mpi_code, const char *call, const char *func)
+{
+    char text[MPI_MAX_ERROR_STRING] = "";
+    int len = 0;
+    if (MPI_Error_string(mpi_code, text, &len) != MPI_SUCCESS) snprintf(text, sizeof text, "MPI error %d", mpi_code);
+    return vc_error(VC_ERR_MPI, "%s: %s failed: %s", func, call, text);
+}
+
+int vc_mpi_check(int mpi_code, const char *call, const char *func)
+{
+    return mpi_code == MPI_SUCCESS ? VC_OK : vc_mpi_error(mpi_code, call, func);
+}
+
+int vc_mpi_dup_returning(MPI_Comm comm, MPI_Comm *out)
+{
+    VC_CHECK_MPI(MPI_Comm_dup(comm, out));
+    VC_CHECK_MPI(MPI_Comm_set_errhandler(*out, MPI_ERRORS_RETURN));
+    return VC_OK;
+}
 
 int vc_mpi_agree(MPI_Comm comm, int rc)
 {
@@ -37,7 +58,7 @@ int vc_mpi_bcast_buf(MPI_Comm comm, int root, char **buf, long long *len)
     if (rank != root) {
         *buf = malloc((size_t)(*len ? *len : 1));
         if (!*buf)
-            return VC_ERR_NOMEM;
+            return vc_error(VC_ERR_NOMEM, "%s: out of memory for %lld bytes", __func__, *len);
     }
     /* in pieces: MPI counts are int */
     for (long long off = 0; off < *len; off += 1 << 30) {

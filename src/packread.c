@@ -55,7 +55,7 @@ int vc_pack_in_open(const char *path, int max_classes, struct vc_pack_in *p)
         p->n = (int64_t)nl;
         p->labels = malloc(sizeof(int32_t) * (size_t)p->n);
         p->split = malloc((size_t)p->n);
-        if (!p->labels || !p->split) rc = VC_ERR_NOMEM;
+        if (!p->labels || !p->split) rc = VC_NOMEM;
     }
     if (rc == VC_OK && (vc_h5_read_rows(dl, H5T_NATIVE_INT32, 0, (hsize_t)p->n, p->labels) != VC_OK ||
                         vc_h5_read_rows(ds, H5T_NATIVE_UINT8, 0, (hsize_t)p->n, p->split) != VC_OK))

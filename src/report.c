@@ -21,7 +21,7 @@ int vc_report_classification(const char *const *names, int nc, const int32_t *y_
     int64_t *sup = calloc((size_t)nc, sizeof(int64_t));
     if (!tp || !pred || !sup) {
         free(tp); free(pred); free(sup);
-        return VC_ERR_NOMEM;
+        return VC_NOMEM;
     }
     int64_t hits = 0;
     for (int64_t i = 0; i < n; i++) {
@@ -95,7 +95,7 @@ int vc_history_plot(const struct vc_history *h, const char *title, const char *p
     PLFLT *x = malloc(sizeof(PLFLT) * (size_t)n), *y = malloc(sizeof(PLFLT) * (size_t)n);
     if (!x || !y) {
         free(x); free(y);
-        return VC_ERR_NOMEM;
+        return VC_NOMEM;
     }
     double ymax = 1.0;
     const double *series[4] = { h->loss, h->val_loss, h->accuracy, h->val_accuracy };

@@ -70,7 +70,7 @@ static int linear_axis(struct axis *a, int src, int dst, int clamp_edges)
     a->lo = malloc(sizeof(int) * (size_t)dst);
     a->hi = malloc(sizeof(int) * (size_t)dst);
     a->w = malloc(sizeof(int16_t) * 2 * (size_t)dst);
-    if (!a->lo || !a->hi || !a->w) return VC_ERR_NOMEM;
+    if (!a->lo || !a->hi || !a->w) return VC_NOMEM;
     const double scale = 1.0 / ((double)dst / (double)src);
     for (int i = 0; i < dst; i++) {
         float f = (float)((i + 0.5) * scale - 0.5);
@@ -96,7 +96,7 @@ static int area_axis(struct axis *a, int src, int dst)
     a->start = malloc(sizeof(int) * (size_t)dst);
     a->n = malloc(sizeof(int) * (size_t)dst);
     a->aw = malloc(sizeof(float) * (size_t)dst * (size_t)max_taps);
-    if (!a->start || !a->n || !a->aw) return VC_ERR_NOMEM;
+    if (!a->start || !a->n || !a->aw) return VC_NOMEM;
     a->taps = max_taps;
     for (int i = 0; i < dst; i++) {
         float *w = a->aw + (size_t)i * max_taps;
@@ -148,13 +148,13 @@ int vc_resizer_init(int sw, int sh, int dw, int dh, int cn, enum vc_resize_mode 
         if (rc == VC_OK) rc = linear_axis(&r->y, sh, dh, 0);
         r->row[0] = malloc(sizeof(int32_t) * wn);
         r->row[1] = malloc(sizeof(int32_t) * wn);
-        if (rc == VC_OK && (!r->row[0] || !r->row[1])) rc = VC_ERR_NOMEM;
+        if (rc == VC_OK && (!r->row[0] || !r->row[1])) rc = VC_NOMEM;
     } else {
         rc = area_axis(&r->x, sw, dw);
         if (rc == VC_OK) rc = area_axis(&r->y, sh, dh);
         r->frow = malloc(sizeof(float) * (size_t)sw * cn);
         r->xidx = rc == VC_OK ? malloc(sizeof(int) * (size_t)dw * r->x.taps) : NULL;
-        if (rc == VC_OK && (!r->frow || !r->xidx)) rc = VC_ERR_NOMEM;
+        if (rc == VC_OK && (!r->frow || !r->xidx)) rc = VC_NOMEM;
         for (int x = 0; rc == VC_OK && x < dw; x++)
             for (int k = 0; k < r->x.taps; k++) r->xidx[x * r->x.taps + k] = clip(r->x.start[x] + k, 0, sw - 1);
     }

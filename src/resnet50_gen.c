@@ -83,7 +83,7 @@ static int write_conv(vc_keras_writer *w, const struct vc_resnet50_layer *l, con
     if (!k || !b) {
         free(k);
         free(b);
-        return VC_ERR_NOMEM;
+        return VC_NOMEM;
     }
     double limit = sqrt(6.0 / (double)fan_in); /* sqrt is correctly rounded: portable */
     fill_uniform(r, k, kn, -limit, limit);
@@ -104,7 +104,7 @@ static int write_bn(vc_keras_writer *w, const struct vc_resnet50_layer *l, const
     size_t c = (size_t)l->channels;
     float *v = malloc(sizeof(float) * 4 * c);
     if (!v)
-        return VC_ERR_NOMEM;
+        return VC_NOMEM;
     size_t len = strlen(l->name);
     int is_residual_end = len > 5 && strcmp(l->name + len - 5, "_3_bn") == 0;
     double sigma = strcmp(l->name, "conv1_bn") == 0 ? 80.0 : 1.0;

@@ -4,19 +4,28 @@
  *
  * Why a journal: HDF5 1.10 writes its metadata in place, so a SIGKILL inside a write (or
  * a node failure) can leave an appended-to HDF5 file unreadable, losing every finished
- * video. Instead, each finished video is one self-checking record (length + CRC-32)
- * appended to OUT.journal and fdatasync'ed. A torn last record (a kill mid-write) fails
- * its check on resume and is dropped; that one video is redone. When the run ends,
- * OUT.partial is written from the previous OUT (if any) plus the journal, fsync'ed,
- * renamed over OUT, and the journal removed. So OUT is always either absent, the previous
- * complete file or the new complete file, and every finished video is in exactly one of
- * OUT and the journal (a kill between the rename and the unlink leaves videos in both: the
- * copy in OUT wins, duplicates are skipped). Layouts: docs/formats.md.
+ * video. Instead, each finished video is one self-checking record (journal.h: length +
+ * CRC-32; the payload is the vidclass/record.h encoding, the same bytes a worker rank
+ * sends) appended to OUT.journal and fdatasync'ed. A damaged record (a kill mid-write, a
+ * flipped bit) fails its check on resume and is skipped, the reader resynchronising on the
+ * next valid one; only its video is redone. The journal is not read again until the run
+ * ends: then a temporary file next to OUT is written from the previous OUT (if any,
+ * copied block by block) plus the journal (streamed one record at a time: memory is
+ * bounded by the largest single video's record, plus 65,536 rows per dataset for the
+ * copy), every HDF5 close checked, fsync'ed, renamed over OUT, and the journal removed.
+ * If anything fails (a full disk), the temporary file is deleted and OUT and the journal
+ * stay as they were: a rerun finishes from them. So OUT is always either absent, the
+ * previous complete file or the new complete file, and every finished video is in OUT or
+ * the journal (a kill between the rename and the unlink leaves videos in both: the copy in
+ * OUT wins, duplicates are skipped). Layouts: docs/formats.md.
  */
 #ifndef VIDCLASS_RESULTS_H
 #define VIDCLASS_RESULTS_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+#include "vidclass/record.h"
 
 typedef struct vc_results vc_results;
 
@@ -27,20 +36,6 @@ struct vc_results_info {
     int                window, frame_stride;
     const char        *model;      /* path, recorded as given (absolute if resolvable) */
     const char        *model_sha;  /* 64 hex digits */
-};
-
-/* One finished video. n frames: idx[n], probs[n * n_classes], label[n]. */
-struct vc_video_result {
-    const char    *path;
-    int            status;      /* 0 ok, 1 failed (error says why) */
-    const char    *error;       /* "" if none */
-    int32_t        label;       /* video label, -1 if none */
-    float          confidence;
-    double         fps;
-    int64_t        n;
-    const int64_t *idx;
-    const float   *probs;
-    const int32_t *frame_label;
 };
 
 /* Open for a run writing `path`. With resume, videos in an existing `path` and in its
@@ -55,11 +50,21 @@ int64_t vc_results_n_done(const vc_results *r);
 int vc_results_has(const vc_results *r, const char *video_path);
 
 /* Append one finished video to the journal and make it durable (fdatasync). */
-int vc_results_append(vc_results *r, const struct vc_video_result *v);
+int vc_results_append(vc_results *r, const struct vc_record *v);
+
+/* The same for a video already encoded (vc_record_encode: a worker's message), whose
+ * path is given. */
+int vc_results_append_encoded(vc_results *r, const uint8_t *payload, size_t len, const char *path);
 
 /* Write the complete results file (previous file + journal) atomically and remove the
- * journal. Safe to call when nothing new was appended. */
+ * journal. Safe to call when nothing new was appended. On failure OUT and the journal
+ * are as they were. */
 int vc_results_finish(vc_results *r);
+
+/* The results as a sink (vidclass/sink.h): end() appends the video to the journal,
+ * finish() is vc_results_finish. r stays owned by the caller and must outlive the sink. */
+struct vc_sink;
+int vc_results_sink(vc_results *r, struct vc_sink **out);
 
 /* Release the handle (does not finish). NULL is fine. */
 void vc_results_close(vc_results *r);

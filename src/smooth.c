@@ -17,14 +17,14 @@ int vc_smoother_init(int window, int classes, vc_smoother **out)
     if (window < 1 || classes < 1)
         return vc_error(VC_ERR_INVALID_ARG, "smoothing window must be >= 1 (got %d)", window);
     vc_smoother *s = calloc(1, sizeof *s);
-    if (!s) return VC_ERR_NOMEM;
+    if (!s) return VC_NOMEM;
     s->k = window;
     s->c = classes;
     s->ring = malloc(sizeof(float) * (size_t)window * classes);
     s->sum = calloc((size_t)classes, sizeof(double));
     if (!s->ring || !s->sum) {
         vc_smoother_free(&s);
-        return VC_ERR_NOMEM;
+        return VC_NOMEM;
     }
     *out = s;
     return VC_OK;

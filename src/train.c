@@ -7,7 +7,7 @@
 #include "vidclass/log.h"
 #include "vidclass/model.h"
 #include "vidclass/report.h"
-#include "vidclass/resnet50.h"
+#include "vidclass/backbone.h"
 #include "vidclass/rng.h"
 #include "vidclass/status.h"
 #include "h5util.h"
@@ -23,7 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define FEAT VC_RESNET50_FEATURES
+#define FEAT 2048 /* the head's input: ResNet50's feature size (checked at setup) */
 /* RNG stream tags: each use of randomness has its own keyed stream */
 #define TAG_SHUFFLE 0x5348554646ull /* "SHUFF" */
 #define TAG_AUGMENT 0x4155474dull   /* "AUGM"  */
@@ -59,7 +59,7 @@ struct trainer {
     int64_t n_rows, *train_rows, n_train, *test_rows, n_test;
     char weights_sha[65], pack_sha[65];
     /* network and head */
-    vc_resnet50 *net;
+    vc_backbone *net;
     struct vc_head_shape hs;
     size_t P;
     float *params, *velocity, *grad, *hws, *mask;
@@ -106,7 +106,7 @@ static int open_pack(struct trainer *t)
     }
     t->train_rows = malloc(sizeof(int64_t) * (size_t)t->n_rows);
     t->test_rows = malloc(sizeof(int64_t) * (size_t)t->n_rows);
-    if (!t->train_rows || !t->test_rows) return VC_ERR_NOMEM;
+    if (!t->train_rows || !t->test_rows) return VC_NOMEM;
     for (int64_t i = 0; i < t->n_rows; i++) {
         if (t->pk.split[i] == 0) t->train_rows[t->n_train++] = i;
         else t->test_rows[t->n_test++] = i;
@@ -162,7 +162,7 @@ static int compute_features(struct trainer *t, const int64_t *rows, int64_t n, i
                 vc_preprocess_rgbf(xj, px, t->p->preprocess, xj);
             }
         }
-        int rc = vc_resnet50_features(t->net, t->x, cnt, S, S, out + (size_t)i0 * FEAT);
+        int rc = vc_backbone_features(t->net, t->x, cnt, S, S, out + (size_t)i0 * FEAT);
         if (rc != VC_OK)
             return rc;
     }
@@ -260,7 +260,7 @@ static int prepare_features(struct trainer *t)
 {
     const int V = t->p->augment_views;
     t->test_feat = malloc(sizeof(float) * (size_t)t->n_test * FEAT);
-    if (!t->test_feat) return vc_mpi_agree(t->comm, VC_ERR_NOMEM);
+    if (!t->test_feat) return vc_mpi_agree(t->comm, VC_NOMEM);
     if (V == 0)
         return compute_shared(t, t->test_rows, t->n_test, 1, NULL, t->test_feat, "test features");
     const int64_t nv = t->n_train * V;
@@ -280,7 +280,7 @@ static int prepare_features(struct trainer *t)
                     V, (long long)t->n_train, (long long)t->n_test);
     int64_t *rows = malloc(sizeof(int64_t) * (size_t)nv);
     uint64_t *keys = malloc(sizeof(uint64_t) * (size_t)nv);
-    int rc = rows && keys ? VC_OK : VC_ERR_NOMEM;
+    int rc = rows && keys ? VC_OK : VC_NOMEM;
     for (int64_t i = 0; rc == VC_OK && i < nv; i++) {
         rows[i] = t->train_rows[i / V];
         keys[i] = VIEW_KEY_BASE + (uint64_t)(i % V);
@@ -438,7 +438,7 @@ static int train_epochs(struct trainer *t, struct vc_train_result *res)
     const int B = t->p->batch_size;
     const int64_t steps = (t->n_train + B - 1) / B;
     int64_t *perm = malloc(sizeof(int64_t) * (size_t)t->n_train);
-    if (!perm) return vc_mpi_agree(t->comm, VC_ERR_NOMEM);
+    if (!perm) return vc_mpi_agree(t->comm, VC_NOMEM);
     int rc = VC_OK;
     for (int epoch = t->start_epoch; epoch < t->p->epochs && rc == VC_OK; epoch++) {
         double te = MPI_Wtime(), tp = te;
@@ -506,14 +506,14 @@ static int write_outputs(struct trainer *t)
     int32_t *y = malloc(sizeof(int32_t) * (size_t)t->n_test), *yp = malloc(sizeof(int32_t) * (size_t)t->n_test);
     float *probs = malloc(sizeof(float) * (size_t)t->C * 64);
     char *report = malloc(1 << 16);
-    int rc = meta && y && yp && probs && report ? VC_OK : VC_ERR_NOMEM;
+    int rc = meta && y && yp && probs && report ? VC_OK : VC_NOMEM;
     if (rc == VC_OK) {
         meta->n_classes = t->C;
         for (int c = 0; c < t->C; c++) meta->class_names[c] = t->pk.classes.items[c];
         meta->preprocess = t->p->preprocess;
         meta->resize = t->pk.resize;
-        snprintf(meta->backbone, sizeof meta->backbone, "resnet50");
-        snprintf(meta->weights_layout, sizeof meta->weights_layout, "%s", vc_resnet50_describe(t->net).layout);
+        snprintf(meta->backbone, sizeof meta->backbone, "%s", vc_backbone_name(t->net));
+        snprintf(meta->weights_layout, sizeof meta->weights_layout, "%s", vc_backbone_layout(t->net));
         meta->image_size = t->S;
         meta->dropout = t->p->dropout;
         if (!realpath(t->p->weights, meta->base_weights))
@@ -555,7 +555,7 @@ static int write_outputs(struct trainer *t)
 static void trainer_free(struct trainer *t)
 {
     vc_pack_in_close(&t->pk);
-    vc_resnet50_free(&t->net);
+    vc_backbone_free(&t->net);
     free(t->train_rows); free(t->test_rows);
     free(t->params); free(t->velocity); free(t->grad); free(t->hws); free(t->mask);
     free(t->test_feat); free(t->cache_feat); free(t->batch_feat); free(t->batch_lab);
@@ -600,7 +600,9 @@ int vc_train_run(const struct vc_train_params *p, MPI_Comm comm, struct vc_train
 
     /* everything that can be wrong with the inputs is found before anything is written */
     rc = vc_mpi_agree(comm, open_pack(&t));
-    if (rc == VC_OK) rc = vc_mpi_agree(comm, vc_resnet50_load(p->weights, &t.net));
+    if (rc == VC_OK) rc = vc_mpi_agree(comm, vc_backbone_load("resnet50", p->weights, &t.net));
+    if (rc == VC_OK && vc_backbone_feature_size(t.net) != FEAT)
+        rc = vc_error(VC_ERR_MISMATCH, "backbone gives %d features, the head takes %d", vc_backbone_feature_size(t.net), FEAT);
     if (rc == VC_OK) rc = hash_inputs(&t);
     if (rc == VC_OK && t.rank == 0 && !p->resume && access(t.out_ckpt, F_OK) == 0)
         rc = vc_error(VC_ERR_INVALID_ARG, "'%s' exists: use --resume to continue that run, or another --output", t.out_ckpt);
@@ -628,7 +630,7 @@ int vc_train_run(const struct vc_train_params *p, MPI_Comm comm, struct vc_train
     t.hist.val_loss = calloc((size_t)E, sizeof(double));
     t.hist.val_accuracy = calloc((size_t)E, sizeof(double));
     rc = (t.params && t.velocity && t.grad && t.hws && t.mask && t.batch_feat && t.batch_lab && t.img && t.x &&
-          t.hist.loss && t.hist.accuracy && t.hist.val_loss && t.hist.val_accuracy) ? VC_OK : VC_ERR_NOMEM;
+          t.hist.loss && t.hist.accuracy && t.hist.val_loss && t.hist.val_accuracy) ? VC_OK : VC_NOMEM;
     rc = vc_mpi_agree(comm, rc);
     if (rc == VC_OK) {
         vc_head_init(&t.hs, p->seed, t.params);

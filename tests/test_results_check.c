@@ -6,6 +6,7 @@
  *   changes A PATH_SUFFIX     prints the number of smoothed-label changes between frames
  *   stride A PATH_SUFFIX S N  ... has N frames, with indices 0, S, 2S, ...
  *   show A PATH_SUFFIX        prints "status<TAB>n_frames<TAB>error" of that video
+ *   count A                   prints the number of videos, after checking each path is there once
  */
 #include "test_util.h"
 
@@ -132,6 +133,12 @@ int main(int argc, char **argv)
         int ch = 0;
         for (int64_t k = 1; i >= 0 && k < a.nfr[i]; k++) ch += a.flab[a.start[i] + k] != a.flab[a.start[i] + k - 1];
         printf("%d\n", ch);
+        res_free(&a);
+        return g_failures ? 1 : 0;
+    } else if (strcmp(argv[1], "count") == 0 && argc == 3) {
+        for (hsize_t i = 0; i < a.n; i++)
+            for (hsize_t j = i + 1; j < a.n; j++) CHECK(strcmp(a.path[i], a.path[j]) != 0, "%s twice", a.path[i]);
+        if (g_failures == 0) printf("%llu\n", (unsigned long long)a.n);
         res_free(&a);
         return g_failures ? 1 : 0;
     } else if (strcmp(argv[1], "show") == 0 && argc == 4) {

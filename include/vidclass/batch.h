@@ -33,6 +33,7 @@ struct vc_batch_params {
     const char *const *classes;         /* class names in the model's label order (required for a Keras model file) */
     int                n_classes;
     const char        *resize;          /* "linear" or "area"; NULL: the one the model was trained with */
+    const char        *backbone;        /* NULL: the model's; "null" for scheduler tests (vidclass/backbone.h) */
     const char        *output;          /* results HDF5 (NULL: none, e.g. vidclass-predict) */
     const char *const *inputs;          /* video files and/or directories (recursive)   */
     int                n_inputs;

@@ -74,10 +74,13 @@ const float *vc_model_params(const vc_model *m);
 /** Meta with class_names pointing into the model (valid until vc_model_free). */
 const struct vc_model_meta *vc_model_meta(const vc_model *m);
 
+/** Features the head takes (2048 for ResNet50). */
+int vc_model_input_size(const vc_model *m);
+
 /** Floats of workspace vc_model_predict needs for a batch of n. */
 size_t vc_model_workspace_floats(const vc_model *m, int n);
 
-/** Inference: feat [n, 2048] (the backbone's global average) -> probs [n, classes]. */
+/** Inference: feat [n, input_size] (the backbone's global average) -> probs [n, classes]. */
 void vc_model_predict(const vc_model *m, const float *feat, int n, float *probs, float *ws);
 
 /** One line describing the head ("Dense 512 relu -> Dense 3 softmax"), borrowed. */

@@ -59,6 +59,9 @@ int vc_error(int status, const char *fmt, ...)
 #endif
     ;
 
+/** Out of memory in the calling function: VC_ERR_NOMEM with a message naming it. */
+#define VC_NOMEM vc_error(VC_ERR_NOMEM, "%s: out of memory", __func__)
+
 /** Abort with file:line and the expression: broken invariants only. */
 void vc_abort(const char *file, int line, const char *expr);
 #define VC_ASSERT(x) do { if (!(x)) vc_abort(__FILE__, __LINE__, #x); } while (0)

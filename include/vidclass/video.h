@@ -68,6 +68,12 @@ const struct vc_video_info *vc_video_get_info(const vc_video *v);
  */
 int vc_video_next(vc_video *v, uint8_t *rgb, int64_t *index);
 
+/**
+ * The same, with the frame's presentation time in seconds (its best-effort timestamp in
+ * the stream's time base, as ffprobe's pts_time; index / fps when the stream has none).
+ */
+int vc_video_next_frame(vc_video *v, uint8_t *rgb, int64_t *index, double *time);
+
 /** Frames decoded so far (classified or not). */
 int64_t vc_video_frames_decoded(const vc_video *v);
 

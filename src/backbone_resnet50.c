@@ -1,0 +1,34 @@
+/* backbone_resnet50.c - the "resnet50" backbone: vidclass/resnet50.h behind
+ * vidclass/backbone.h. */
+#include "vidclass/backbone.h"
+#include "vidclass/resnet50.h"
+#include "vidclass/status.h"
+
+static int load(const char *weights, void **impl)
+{
+    if (!weights) return vc_error(VC_ERR_INVALID_ARG, "backbone resnet50 needs a weights file");
+    return vc_resnet50_load(weights, (vc_resnet50 **)impl);
+}
+
+static int features(void *impl, const float *x, int n, int h, int w, float *feat)
+{
+    return vc_resnet50_features(impl, x, n, h, w, feat);
+}
+
+static int feature_size(const void *impl) { (void)impl; return VC_RESNET50_FEATURES; }
+static const char *layout(const void *impl) { return vc_resnet50_describe(impl).layout; }
+
+static void release(void *impl)
+{
+    vc_resnet50 *net = impl;
+    vc_resnet50_free(&net);
+}
+
+const struct vc_backbone_ops vc_backbone_resnet50_ops = {
+    /*.name         =*/ "resnet50",
+    /*.load         =*/ load,
+    /*.features     =*/ features,
+    /*.feature_size =*/ feature_size,
+    /*.layout       =*/ layout,
+    /*.free         =*/ release,
+};

@@ -1,0 +1,34 @@
+/*
+ * inputs.h - the list of videos a vidclass-batch run works on (vidclass internal): input
+ * files, folders scanned recursively, quoted glob patterns and manifest lines, sorted by
+ * path and de-duplicated, each with its size (the scheduler hands out the longest first).
+ * Rank 0 lists; vc_inputs_share broadcasts the list to every rank.
+ */
+#ifndef VIDCLASS_INPUTS_H
+#define VIDCLASS_INPUTS_H
+
+#include <mpi.h>
+#include <stdint.h>
+
+struct vc_inputs {
+    char   **paths;
+    int64_t *sizes; /* bytes; 0 when the file cannot be read (it is recorded as failed) */
+    int64_t  n, cap;
+};
+
+struct vc_inputs_spec {
+    const char *const *inputs;     /* files, folders, quoted glob patterns */
+    int                n_inputs;
+    const char        *manifest;   /* one path per line, # comments; or NULL */
+    const char *const *extensions; /* folder scan filter; NULL: common video extensions */
+    int                n_extensions;
+};
+
+int vc_inputs_list(const struct vc_inputs_spec *s, struct vc_inputs *l);
+
+/* Collective: the list of rank 0 on every rank. */
+int vc_inputs_share(MPI_Comm comm, struct vc_inputs *l);
+
+void vc_inputs_free(struct vc_inputs *l);
+
+#endif

@@ -1,0 +1,105 @@
+/* sink_annotate.c - the annotator sink: each video written again with its smoothed label
+ * drawn on every frame (annotate.c does the drawing and encoding). See vidclass/sink.h. */
+#define _DEFAULT_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#include "vidclass/sink.h"
+#include "vidclass/status.h"
+#include "annotate.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct annot {
+    struct vc_annotate_params p;
+    char          dir[PATH_MAX], file[PATH_MAX];
+    vc_annotator *a;
+    const char *const *class_names;
+    int           n_classes, failed;
+    char          out[2 * PATH_MAX + 2];
+};
+
+/* "videos/a/clip.mov" -> "videos__a__clip.mp4": unique per input path, flat in one folder. */
+static void annotated_name(const char *path, char *out, size_t len)
+{
+    while (*path == '/' || *path == '.') path++;
+    size_t k = 0;
+    const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
+    const char *end = dot && (!slash || dot > slash) ? dot : path + strlen(path);
+    for (const char *s = path; s < end && k + 3 < len; s++) {
+        if (*s == '/') { out[k++] = '_'; out[k++] = '_'; }
+        else out[k++] = *s;
+    }
+    snprintf(out + k, len - k, ".mp4");
+}
+
+static int begin(void *self, const struct vc_sink_video *v)
+{
+    struct annot *s = self;
+    char name[PATH_MAX];
+    s->failed = 0;
+    s->class_names = v->class_names;
+    s->n_classes = v->n_classes;
+    if (s->file[0]) snprintf(s->out, sizeof s->out, "%s", s->file);
+    else {
+        annotated_name(v->path, name, sizeof name);
+        snprintf(s->out, sizeof s->out, "%s/%s", s->dir, name);
+    }
+    int rc = vc_annotator_open(s->out, v->info->fps, &s->a);
+    if (rc != VC_OK) return vc_error(rc, "labelled copy '%s' cannot be written: %s", s->out, vc_last_error());
+    return VC_OK;
+}
+
+static int frame(void *self, const struct vc_sink_frame *f)
+{
+    struct annot *s = self;
+    if (!s->a || f->label < 0 || f->label >= s->n_classes) return VC_OK;
+    int rc = vc_annotator_write(s->a, f->av_frame, s->class_names[f->label]);
+    if (rc != VC_OK) {
+        s->failed = 1;
+        vc_annotator_close(&s->a, 0);
+        return vc_error(rc, "labelled copy '%s' abandoned: %s", s->out, vc_last_error());
+    }
+    return VC_OK;
+}
+
+/* The copy is kept when every frame given was written (a video with a decode error part
+ * way keeps a copy of the frames decoded before it). */
+static int end(void *self, const struct vc_record *r)
+{
+    struct annot *s = self;
+    (void)r;
+    if (!s->a) return VC_OK;
+    int rc = vc_annotator_close(&s->a, !s->failed);
+    return rc == VC_OK ? VC_OK : vc_error(rc, "labelled copy '%s' not written: %s", s->out, vc_last_error());
+}
+
+static void destroy(void *self)
+{
+    struct annot *s = self;
+    if (s->a) vc_annotator_close(&s->a, 0);
+    free(s);
+}
+
+static const struct vc_sink_ops k_ops = {
+    /*.name         =*/ "annotate",
+    /*.wants_frames =*/ 1,
+    /*.begin        =*/ begin,
+    /*.frame        =*/ frame,
+    /*.end          =*/ end,
+    /*.finish       =*/ NULL,
+    /*.destroy      =*/ destroy,
+};
+
+int vc_sink_annotate(const struct vc_annotate_params *p, vc_sink **out)
+{
+    *out = NULL;
+    if (!p->dir && !p->file) return vc_error(VC_ERR_INVALID_ARG, "%s: a folder or a file is needed", __func__);
+    struct annot *s = calloc(1, sizeof *s);
+    if (!s) return vc_error(VC_ERR_NOMEM, "out of memory");
+    s->p = *p;
+    snprintf(s->dir, sizeof s->dir, "%s", p->dir ? p->dir : "");
+    snprintf(s->file, sizeof s->file, "%s", p->file ? p->file : "");
+    return vc_sink_create(&k_ops, s, out);
+}
