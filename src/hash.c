@@ -37,30 +37,25 @@ static void hex_of(const unsigned char *d, int n, char *hex)
 static void sha_update(void *ctx, const unsigned char *p, size_t n) { av_sha_update(ctx, p, n); }
 static void md5_update(void *ctx, const unsigned char *p, size_t n) { av_md5_update(ctx, p, n); }
 
-int vc_sha256_file(const char *path, char hex[65])
+/* SHA-256 (sha = 1) or MD5 of a file as lowercase hex. */
+static int digest_file(const char *path, int sha, char *hex)
 {
-    struct AVSHA *sha = av_sha_alloc();
-    if (!sha || av_sha_init(sha, 256) < 0) {
-        av_free(sha);
+    struct AVSHA *s = sha ? av_sha_alloc() : NULL;
+    struct AVMD5 *m = sha ? NULL : av_md5_alloc();
+    if (sha ? !s || av_sha_init(s, 256) < 0 : !m) {
+        av_free(s);
         return vc_error(VC_ERR_NOMEM, "out of memory hashing '%s'", path);
     }
-    int rc = stream_file(path, sha, sha_update);
+    if (m) av_md5_init(m);
+    int rc = stream_file(path, sha ? (void *)s : (void *)m, sha ? sha_update : md5_update);
     unsigned char d[32];
-    av_sha_final(sha, d);
-    if (rc == VC_OK) hex_of(d, 32, hex);
-    av_free(sha);
+    if (s) av_sha_final(s, d);
+    else av_md5_final(m, d);
+    if (rc == VC_OK) hex_of(d, sha ? 32 : 16, hex);
+    av_free(s);
+    av_free(m);
     return rc;
 }
 
-int vc_md5_file(const char *path, char hex[33])
-{
-    struct AVMD5 *md5 = av_md5_alloc();
-    if (!md5) return vc_error(VC_ERR_NOMEM, "out of memory hashing '%s'", path);
-    av_md5_init(md5);
-    int rc = stream_file(path, md5, md5_update);
-    unsigned char d[16];
-    av_md5_final(md5, d);
-    if (rc == VC_OK) hex_of(d, 16, hex);
-    av_free(md5);
-    return rc;
-}
+int vc_sha256_file(const char *path, char hex[65]) { return digest_file(path, 1, hex); }
+int vc_md5_file(const char *path, char hex[33]) { return digest_file(path, 0, hex); }

@@ -1,8 +1,9 @@
 /* pixel_probe - write the RGB pixels vidclass computes, for comparison with OpenCV by
  * tests/pixels_vs_opencv.py (a test helper, not installed).
  *   pixel_probe video  PATH SIZE MODE OUT.raw         every frame, SIZE x SIZE RGB, in order
- *   pixel_probe image  PATH W H MODE OUT.raw          one image, W x H RGB (vidclass-pack's pixels)
- *   pixel_probe images LIST W H MODE OUT.raw          every image named in LIST (one path a line), in order
+ *   pixel_probe images LIST W H MODE OUT.raw          every image named in LIST (one path a line), in
+ *                                                     order, W x H RGB (vidclass-pack's pixels; zeros
+ *                                                     where an image cannot be decoded)
  *   pixel_probe resize IN.raw SW SH DW DH MODE OUT.raw  vc_resizer on raw RGB
  * Prints the number of frames (video) and exits 1 with the error on failure. */
 #include "vidclass/image.h"
@@ -55,18 +56,6 @@ static int video(char **a)
     return r;
 }
 
-static int image(char **a)
-{
-    enum vc_resize_mode m;
-    int w = atoi(a[0]), h = atoi(a[1]);
-    if (vc_resize_parse(a[2], &m) != VC_OK) return fail("mode");
-    uint8_t *px = malloc((size_t)w * h * 3);
-    if (!px || vc_image_load(a[-1], w, h, m, NULL, px) != VC_OK) { free(px); return fail(a[-1]); }
-    int r = write_raw(a[3], px, (size_t)w * h * 3);
-    free(px);
-    return r;
-}
-
 static int images(char **a)
 {
     enum vc_resize_mode m;
@@ -111,10 +100,9 @@ static int resize(char **a)
 int main(int argc, char **argv)
 {
     if (argc == 6 && strcmp(argv[1], "video") == 0) return video(argv + 3);
-    if (argc == 7 && strcmp(argv[1], "image") == 0) return image(argv + 3);
     if (argc == 7 && strcmp(argv[1], "images") == 0) return images(argv + 3);
     if (argc == 9 && strcmp(argv[1], "resize") == 0) return resize(argv + 3);
-    fprintf(stderr, "usage: pixel_probe video PATH SIZE MODE OUT | image PATH W H MODE OUT | "
+    fprintf(stderr, "usage: pixel_probe video PATH SIZE MODE OUT | images LIST W H MODE OUT | "
                     "resize IN SW SH DW DH MODE OUT\n");
     return 2;
 }

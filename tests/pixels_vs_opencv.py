@@ -108,6 +108,14 @@ def video_cases():
         check(same, f"video {name}: {n} frames (OpenCV {len(ref)}) equal cv2's 224x224 RGB bit for bit (max diff {worst})")
 
 
+def ours_images(paths):
+    """vidclass's pixels of many images, one process (zeros where it cannot decode)."""
+    lst, out = os.path.join(T, "list.txt"), os.path.join(T, "all.raw")
+    open(lst, "w").write("".join(p + "\n" for p in paths))
+    probe("images", lst, "224", "224", "linear", out)
+    return np.fromfile(out, np.uint8).reshape(len(paths), 224, 224, 3)
+
+
 def opencv_image(path):
     """train.py: cv2.imread -> cvtColor(BGR2RGB) -> cv2.resize((224, 224))."""
     img = cv2.imread(path)
@@ -115,9 +123,7 @@ def opencv_image(path):
 
 
 def ours_image(path):
-    out = os.path.join(T, "i.raw")
-    probe("image", path, "224", "224", "linear", out)
-    return np.fromfile(out, np.uint8).reshape(224, 224, 3)
+    return ours_images([path])[0]
 
 
 def image_cases():
@@ -162,14 +168,6 @@ def exif_case(src):
     check(raw.shape[:2] == (320, 200) and d.mean() < 0.1 and flipped > 10,
           f"image JPEG with EXIF orientation 6: turned as imread does (mean |diff| {d.mean():.3f} vs cv2; "
           f"{flipped:.1f} vs the unturned image)")
-
-
-def ours_images(paths):
-    """vidclass's pixels of many images, one process (zeros where it cannot decode)."""
-    lst, out = os.path.join(T, "list.txt"), os.path.join(T, "all.raw")
-    open(lst, "w").write("".join(p + "\n" for p in paths))
-    probe("images", lst, "224", "224", "linear", out)
-    return np.fromfile(out, np.uint8).reshape(len(paths), 224, 224, 3)
 
 
 def pack_case():

@@ -2,6 +2,7 @@
  * same network, every malformed file fails with its own clear message, and generation is
  * deterministic (same seed -> byte-identical file). */
 #include "test_util.h"
+#include "test_weights.h"
 #include "vidclass/gemm.h"
 #include "vidclass/keras_weights.h"
 #include "vidclass/resnet50.h"
@@ -18,9 +19,7 @@ static int gen(const char *path, uint64_t seed, int vlen, const char *root, int 
     p.vlen_strings = vlen;
     p.root_group = root;
     p.name_suffix = suffix;
-    int rc = vc_resnet50_generate_weights(path, &p);
-    CHECK(rc == VC_OK, "generate %s: %s", path, vc_last_error());
-    return rc;
+    return gen_weights(path, &p);
 }
 
 /* 64x64 features of a fixed random input, for comparing variants. */

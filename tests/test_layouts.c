@@ -5,6 +5,7 @@
  * every string encoding and with Keras 1's weight names; a model_config's BatchNormalization
  * epsilon wins over the layout's; non-finite and mis-counted tensors are refused by name. */
 #include "test_util.h"
+#include "test_weights.h"
 #include "vidclass/gemm.h"
 #include "vidclass/keras_weights.h"
 #include "vidclass/preprocess.h"
@@ -34,9 +35,7 @@ static int gen(const char *path, enum vc_resnet50_gen_layout layout, int vlen, i
     p.vlen_strings = vlen;
     p.keras1_names = keras1;
     p.root_group = root;
-    int rc = vc_resnet50_generate_weights(path, &p);
-    CHECK(rc == VC_OK, "generate %s: %s", path, vc_last_error());
-    return rc;
+    return gen_weights(path, &p);
 }
 
 /* Features of the two reference images (caffe preprocessing) with the weights in path. */
