@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench/ab_batch.sh REV_A REV_B [PAIRS] [RANKS] - end-to-end vidclass-batch frames/s of two
 # git revisions, measured in interleaved pairs (A, B, A, B, ...: the hosts drift), on the
-# same generated clips (two 1920x1080 and two 640x360 H.264 clips of 4 s) with the same
+# same generated clips (two 1920x1080 and two 640x360 H.264 clips of 4 s), alternating which
+# runs first (ABBA: a pair's first run measured faster or slower here), with the same
 # model (trained by REV_A's tools). Prints each pair, the median B/A ratio and the
 # decode-thread time per frame (decode + colour conversion + resize). Each revision is
 # built in its own git worktree under $TMPDIR. B_ARGS adds flags to REV_B's runs (e.g.
@@ -49,8 +50,13 @@ echo "vidclass-batch end to end, $RANKS rank(s), 2 x 1080p + 2 x 360p H.264 clip
 printf "%-6s %16s %16s %8s %20s %20s\n" pair "A frames/s" "B frames/s" "B/A" "A decode ms/frame" "B decode ms/frame"
 ratios=()
 for i in $(seq 1 "$PAIRS"); do
-    read -r fa da < <(run "$T/a/build/bin")
-    read -r fb db < <(run "$T/b/build/bin" ${B_ARGS:-})
+    if [ $((i % 2)) -eq 1 ]; then
+        read -r fa da < <(run "$T/a/build/bin")
+        read -r fb db < <(run "$T/b/build/bin" ${B_ARGS:-})
+    else
+        read -r fb db < <(run "$T/b/build/bin" ${B_ARGS:-})
+        read -r fa da < <(run "$T/a/build/bin")
+    fi
     r=$(awk -v a="$fa" -v b="$fb" 'BEGIN { printf "%.3f", b / a }')
     ratios+=("$r")
     printf "%-6s %16s %16s %8s %20s %20s\n" "$i" "$fa" "$fb" "$r" "$da" "$db"
