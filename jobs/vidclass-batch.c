@@ -52,6 +52,8 @@ static void usage(FILE *f)
         "  --no-resume           fail if the results file or its journal exists (default:\n"
         "                        skip videos already in either and add the rest)\n"
         "  --quiet               no progress lines\n"
+        "  --force               replace existing files in --annotate-dir that are not\n"
+        "                        labelled copies vidclass wrote\n"
         "\n"
         "Exit status: 0 all videos classified, 3 finished but some inputs failed (recorded\n"
         "with status 1 and their error), 2 usage or configuration error, 1 other error.\n");
@@ -69,18 +71,18 @@ int main(int argc, char **argv)
     vc_log_set_rank(rank, size);
 
     struct vc_batch_params p = vc_batch_default_params();
-    const char *inputs[VC_CLI_MAX_LIST], *exts[VC_CLI_MAX_LIST], *classes[VC_CLI_MAX_LIST];
+    struct vc_strv inputs = { 0 }, exts = { 0 }, classes = { 0 };
     int threads = 0, help = 0, first_pos = 0;
     const struct vc_opt opts[] = {
         { "model", VC_OPT_STR, &p.model, 0, 0, NULL },
         { "weights", VC_OPT_STR, &p.weights, 0, 0, NULL },
-        { "classes", VC_OPT_LIST, classes, 0, 0, &p.n_classes },
+        { "classes", VC_OPT_LIST, &classes, 0, 0, &p.n_classes },
         { "resize", VC_OPT_STR, &p.resize, 0, 0, NULL },
         { "backbone", VC_OPT_STR, &p.backbone, 0, 0, NULL },
         { "output", VC_OPT_STR, &p.output, 0, 0, NULL },
-        { "input", VC_OPT_PATHS, inputs, 0, 0, &p.n_inputs },
+        { "input", VC_OPT_PATHS, &inputs, 0, 0, &p.n_inputs },
         { "manifest", VC_OPT_STR, &p.manifest, 0, 0, NULL },
-        { "extensions", VC_OPT_LIST, exts, 0, 0, &p.n_extensions },
+        { "extensions", VC_OPT_LIST, &exts, 0, 0, &p.n_extensions },
         { "window", VC_OPT_INT, &p.window, 1, 1000000, NULL },
         { "frame_stride", VC_OPT_INT, &p.frame_stride, 1, 1000000, NULL },
         { "batch_size", VC_OPT_INT, &p.batch_size, 1, 1024, NULL },
@@ -89,12 +91,13 @@ int main(int argc, char **argv)
         { "resume", VC_OPT_BOOL, &p.resume, 0, 0, NULL },
         { "annotate_dir", VC_OPT_STR, &p.annotate_dir, 0, 0, NULL },
         { "quiet", VC_OPT_BOOL, &p.quiet, 0, 0, NULL },
+        { "force", VC_OPT_BOOL, &p.force, 0, 0, NULL },
     };
     vc_config *cfg = NULL;
     int rc = vc_cli_parse(argc, argv, "run", opts, (int)(sizeof opts / sizeof opts[0]), &cfg, &help, &first_pos);
-    p.inputs = inputs;
-    p.extensions = exts;
-    p.classes = classes;
+    p.inputs = inputs.v;
+    p.extensions = exts.v;
+    p.classes = classes.v;
     if (rc == VC_OK && !help && first_pos < argc)
         rc = vc_error(VC_ERR_INVALID_ARG, "unexpected argument '%s' (inputs are given with --input)", argv[first_pos]);
     if (rc == VC_OK && !help && (!p.model || !p.output || (p.n_inputs == 0 && !p.manifest)))
@@ -122,6 +125,9 @@ int main(int argc, char **argv)
         }
     }
     vc_config_free(&cfg);
+    vc_strv_free(&inputs);
+    vc_strv_free(&exts);
+    vc_strv_free(&classes);
     MPI_Finalize();
     return status;
 }

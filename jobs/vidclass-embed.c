@@ -25,6 +25,7 @@ static void usage(FILE *f)
         "  --size N           input side in pixels                              [224]\n"
         "  --threads N        BLAS threads           [CPUs available to this process]\n"
         "  --quiet            no progress lines\n"
+        "  --force            replace an existing --output vidclass did not write\n"
         "  --help             this text\n"
         "\n"
         "Inputs that cannot be decoded are skipped with a warning and counted.\n"
@@ -56,6 +57,7 @@ int main(int argc, char **argv)
         { "size", required_argument, NULL, 's' },
         { "threads", required_argument, NULL, 't' },
         { "quiet", no_argument, NULL, 'q' },
+        { "force", no_argument, NULL, 'f' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -63,6 +65,7 @@ int main(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "w:o:b:t:qh", opts, NULL)) != -1) {
         switch (c) {
         case 'w': p.weights = optarg; break;
+        case 'f': p.force = 1; break;
         case 'o': p.output = optarg; break;
         case 'p':
             if (vc_preprocess_parse(optarg, &p.preprocess) != VC_OK) {

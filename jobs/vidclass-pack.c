@@ -33,6 +33,7 @@ static void usage(FILE *f)
         "  --seed S             split seed                                      [42]\n"
         "  --compress L         gzip level 1-9 for /images (0 = none)            [0]\n"
         "  --quiet              no progress lines\n"
+        "  --force              replace an existing --output that is not a pack\n"
         "  --help               this text\n"
         "\n"
         "Files that cannot be decoded are skipped with one line each (file and reason),\n"
@@ -54,22 +55,23 @@ int main(int argc, char **argv)
     vc_log_set_rank(rank, size);
 
     struct vc_pack_params p = vc_pack_default_params();
-    const char *classes[VC_CLI_MAX_LIST];
+    struct vc_strv classes = { 0 };
     int first_pos = 0;
     const struct vc_opt opts[] = {
         { "input", VC_OPT_STR, &p.input, 0, 0, NULL },
         { "output", VC_OPT_STR, &p.output, 0, 0, NULL },
-        { "classes", VC_OPT_LIST, classes, 0, 0, &p.n_classes },
+        { "classes", VC_OPT_LIST, &classes, 0, 0, &p.n_classes },
         { "size", VC_OPT_INT, &p.size, 32, 4096, NULL },
         { "resize", VC_OPT_STR, &p.resize, 0, 0, NULL },
         { "test_fraction", VC_OPT_DOUBLE, &p.test_fraction, 0.0, 0.999999, NULL },
         { "seed", VC_OPT_U64, &p.seed, 0, 0, NULL },
         { "compress", VC_OPT_INT, &p.deflate, 0, 9, NULL },
         { "quiet", VC_OPT_BOOL, &p.quiet, 0, 0, NULL },
+        { "force", VC_OPT_BOOL, &p.force, 0, 0, NULL },
     };
     vc_config *cfg = NULL; /* owns the strings p points into: freed at the end */
     int rc = vc_cli_parse(argc, argv, "pack", opts, (int)(sizeof opts / sizeof opts[0]), &cfg, &help, &first_pos);
-    p.classes = p.n_classes > 0 ? classes : NULL;
+    p.classes = p.n_classes > 0 ? classes.v : NULL;
     if (rc == VC_OK && !help && first_pos < argc)
         rc = vc_error(VC_ERR_INVALID_ARG, "unexpected argument '%s'", argv[first_pos]);
     if (rc == VC_OK && !help && (!p.input || !p.output))
@@ -93,6 +95,7 @@ int main(int argc, char **argv)
         }
     }
     vc_config_free(&cfg);
+    vc_strv_free(&classes);
     MPI_Finalize();
     return status;
 }

@@ -37,6 +37,8 @@ static void usage(FILE *f)
         "  --frame-stride S    classify every S-th frame                            [1]\n"
         "  --batch-size N      frames per forward pass                              [16]\n"
         "  --threads N         BLAS threads                     [CPUs available]\n"
+        "  --force             replace an existing -o file that is not a labelled copy\n"
+        "                      vidclass wrote (never the input, model or weights)\n"
         "\n"
         "Exit status: 0 ok, 3 the video could not be (fully) decoded, 2 usage or configuration\n"
         "error, 1 other error.\n");
@@ -55,26 +57,27 @@ int main(int argc, char **argv)
         return 1;
     }
     struct vc_batch_params p = vc_batch_default_params();
-    const char *inputs[VC_CLI_MAX_LIST], *classes[VC_CLI_MAX_LIST];
+    struct vc_strv inputs = { 0 }, classes = { 0 };
     int threads = 0, help = 0, first_pos = 0;
     p.quiet = 1;
     const struct vc_opt opts[] = {
         { "model", VC_OPT_STR, &p.model, 0, 0, NULL },
         { "weights", VC_OPT_STR, &p.weights, 0, 0, NULL },
-        { "classes", VC_OPT_LIST, classes, 0, 0, &p.n_classes },
+        { "classes", VC_OPT_LIST, &classes, 0, 0, &p.n_classes },
         { "resize", VC_OPT_STR, &p.resize, 0, 0, NULL },
-        { "input", VC_OPT_PATHS, inputs, 0, 0, &p.n_inputs },
+        { "input", VC_OPT_PATHS, &inputs, 0, 0, &p.n_inputs },
         { "video_output", VC_OPT_STR, &p.annotate_file, 0, 0, NULL },
         { "results", VC_OPT_STR, &p.output, 0, 0, NULL },
         { "size", VC_OPT_INT, &p.window, 1, 1000000, NULL },
         { "frame_stride", VC_OPT_INT, &p.frame_stride, 1, 1000000, NULL },
         { "batch_size", VC_OPT_INT, &p.batch_size, 1, 1024, NULL },
         { "threads", VC_OPT_INT, &threads, 1, 1024, NULL },
+        { "force", VC_OPT_BOOL, &p.force, 0, 0, NULL },
     };
     vc_config *cfg = NULL;
     int rc = vc_cli_parse(argc, argv, "predict", opts, (int)(sizeof opts / sizeof opts[0]), &cfg, &help, &first_pos);
-    p.inputs = inputs;
-    p.classes = classes;
+    p.inputs = inputs.v;
+    p.classes = classes.v;
     p.resume = 0;
     if (rc == VC_OK && !help && (!p.model || p.n_inputs != 1 || !p.annotate_file))
         rc = vc_error(VC_ERR_INVALID_ARG, "--model, one -i input and -o output are required (see --help)");
@@ -95,19 +98,21 @@ int main(int argc, char **argv)
             vc_model *m = NULL;
             const char *name = "?";
             if (res.last_label >= 0 && p.n_classes > res.last_label)
-                name = classes[res.last_label];
+                name = classes.v[res.last_label];
             else if (res.last_label >= 0 && vc_model_load(p.model, &m) == VC_OK && vc_model_meta(m)->has_class_names)
                 name = vc_model_meta(m)->class_names[res.last_label];
             if (res.n_failed > 0)
-                printf("%s: could not be classified (see the warning above)\n", inputs[0]);
+                printf("%s: could not be classified (see the warning above)\n", inputs.v[0]);
             else
-                printf("%s: %s (confidence %.3f, %lld frames classified) -> %s\n", inputs[0], name,
+                printf("%s: %s (confidence %.3f, %lld frames classified) -> %s\n", inputs.v[0], name,
                        res.last_confidence, (long long)res.last_frames, p.annotate_file);
             vc_model_free(&m);
             status = res.n_failed > 0 ? 3 : 0;
         }
     }
     vc_config_free(&cfg);
+    vc_strv_free(&inputs);
+    vc_strv_free(&classes);
     MPI_Finalize();
     return status;
 }

@@ -53,14 +53,14 @@ int main(int argc, char **argv)
     vc_log_set_rank(rank, size);
 
     struct vc_train_params p = vc_train_default_params();
-    const char *classes[VC_CLI_MAX_LIST];
+    struct vc_strv classes = { 0 };
     int threads = 0, help = 0, first_pos = 0;
     const struct vc_opt opts[] = {
         { "pack", VC_OPT_STR, &p.pack, 0, 0, NULL },
         { "weights", VC_OPT_STR, &p.weights, 0, 0, NULL },
         { "output", VC_OPT_STR, &p.output, 0, 0, NULL },
         { "cache", VC_OPT_STR, &p.cache, 0, 0, NULL },
-        { "classes", VC_OPT_LIST, classes, 0, 0, &p.n_classes },
+        { "classes", VC_OPT_LIST, &classes, 0, 0, &p.n_classes },
         { "epochs", VC_OPT_INT, &p.epochs, 1, 100000, NULL },
         { "batch_size", VC_OPT_INT, &p.batch_size, 1, 1024, NULL },
         { "seed", VC_OPT_U64, &p.seed, 0, 0, NULL },
@@ -78,7 +78,7 @@ int main(int argc, char **argv)
     };
     vc_config *cfg = NULL;
     int rc = vc_cli_parse(argc, argv, "train", opts, (int)(sizeof opts / sizeof opts[0]), &cfg, &help, &first_pos);
-    p.classes = classes;
+    p.classes = classes.v;
     int status = 0;
     if (rc == VC_OK && !help && first_pos < argc)
         rc = vc_error(VC_ERR_INVALID_ARG, "unexpected argument '%s'", argv[first_pos]);
@@ -102,6 +102,7 @@ int main(int argc, char **argv)
         }
     }
     vc_config_free(&cfg);
+    vc_strv_free(&classes);
     MPI_Finalize();
     return status;
 }

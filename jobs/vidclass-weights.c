@@ -2,6 +2,7 @@
 #include "vidclass/gemm.h"
 #include "vidclass/hash.h"
 #include "vidclass/resnet50.h"
+#include "vidclass/fileguard.h"
 #include "vidclass/status.h"
 
 #include <getopt.h>
@@ -31,6 +32,7 @@ static void usage(FILE *f)
         "                           the v0.2 files, max pool without padding) or\n"
         "                           keras2.2-poolpad (the same with pool1_pad, keras_applications 1.0.8)\n"
         "         --keras1-names    weight names as Keras 1 wrote them (conv1_W:0, ...)\n"
+        "         --force           replace an existing FILE that init did not write\n"
         "check  Load FILE with every shape and value checked and BatchNorm folded; print the\n"
         "       layout, BatchNorm epsilon, pooling, and whether it is one of the official\n"
         "       ImageNet notop files (by MD5). Exit 0 if usable.\n"
@@ -38,10 +40,14 @@ static void usage(FILE *f)
         "Exit status: 0 success, 1 error (message on stderr), 2 usage error.\n");
 }
 
+/* A file vidclass-weights init wrote (it may be written again). */
+static int is_generated(const char *path) { return vc_h5_file_attr_is(path, "generator", "vidclass-weights"); }
+
 static int cmd_init(int argc, char **argv)
 {
     struct vc_resnet50_gen_params p = vc_resnet50_gen_default_params();
     const char *output = NULL;
+    int force = 0;
     static const struct option opts[] = {
         { "seed", required_argument, NULL, 's' },
         { "output", required_argument, NULL, 'o' },
@@ -50,6 +56,7 @@ static int cmd_init(int argc, char **argv)
         { "no-suffix", no_argument, NULL, 'n' },
         { "layout", required_argument, NULL, 'l' },
         { "keras1-names", no_argument, NULL, 'k' },
+        { "force", no_argument, NULL, 'f' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -70,6 +77,7 @@ static int cmd_init(int argc, char **argv)
         case 'r': p.root_group = optarg; break;
         case 'n': p.name_suffix = 0; break;
         case 'k': p.keras1_names = 1; break;
+        case 'f': force = 1; break;
         case 'l':
             if (strcmp(optarg, "tf.keras") == 0) p.layout = VC_GEN_TF_KERAS;
             else if (strcmp(optarg, "keras2.2") == 0) p.layout = VC_GEN_KERAS22;
@@ -87,7 +95,12 @@ static int cmd_init(int argc, char **argv)
         fprintf(stderr, "vidclass-weights init: --output is required (and takes no other arguments)\n");
         return 2;
     }
-    int rc = vc_resnet50_generate_weights(output, &p);
+    int rc = vc_output_check(output, "--output", NULL, 0, force, is_generated);
+    if (rc != VC_OK) {
+        fprintf(stderr, "vidclass-weights: %s\n", vc_last_error());
+        return 2;
+    }
+    rc = vc_resnet50_generate_weights(output, &p);
     if (rc != VC_OK) {
         fprintf(stderr, "vidclass-weights: error: %s\n", vc_last_error());
         return 1;

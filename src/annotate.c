@@ -1,7 +1,10 @@
 /* annotate.c - label text on every frame: buffer -> drawtext -> scale to even size ->
  * yuv420p -> buffersink, then libx264 (mpeg4 if x264 is missing) into an MP4. */
+#define _DEFAULT_SOURCE
+#define _POSIX_C_SOURCE 200809L
 #include "annotate.h"
 #include "vidclass/status.h"
+#include "fsutil.h"
 
 #include <libavcodec/avcodec.h>
 #include <libavfilter/avfilter.h>
@@ -13,10 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <unistd.h>
 
 struct vc_annotator {
-    char             path[4096], tmp[4200];
+    char             path[4096], tmp[PATH_MAX + 64], url[PATH_MAX + 80];
     AVRational       rate;
     AVFilterGraph   *graph;
     AVFilterContext *src, *sink;
@@ -35,7 +39,12 @@ int vc_annotator_open(const char *path, double fps, vc_annotator **out)
     vc_annotator *a = calloc(1, sizeof *a);
     if (!a) return VC_NOMEM;
     snprintf(a->path, sizeof a->path, "%s", path);
-    snprintf(a->tmp, sizeof a->tmp, "%s.partial.mp4", path);
+    int rc = vc_tmp_create(path, a->tmp, sizeof a->tmp); /* unpredictable: a planted link is never followed */
+    if (rc != VC_OK) {
+        free(a);
+        return rc;
+    }
+    snprintf(a->url, sizeof a->url, "file:%s", a->tmp);
     a->rate = av_d2q(fps > 0 ? fps : 25.0, 100000);
     a->pkt = av_packet_alloc();
     a->out = av_frame_alloc();
@@ -85,7 +94,7 @@ static int setup(vc_annotator *a, const AVFrame *f)
     const AVCodec *codec = avcodec_find_encoder_by_name("libx264");
     if (!codec) codec = avcodec_find_encoder(AV_CODEC_ID_MPEG4);
     if (!codec) return vc_error(VC_ERR_UNSUPPORTED, "annotate: no H.264 or MPEG-4 encoder in this FFmpeg");
-    if ((ret = avformat_alloc_output_context2(&a->oc, NULL, "mp4", a->tmp)) < 0 || !a->oc)
+    if ((ret = avformat_alloc_output_context2(&a->oc, NULL, "mp4", a->url)) < 0 || !a->oc)
         return vc_error(VC_ERR_IO, "annotate: cannot set up '%s' (%s)", a->tmp, av_make_error_string(eb, sizeof eb, ret));
     a->enc = avcodec_alloc_context3(codec);
     a->st = avformat_new_stream(a->oc, NULL);
@@ -106,7 +115,9 @@ static int setup(vc_annotator *a, const AVFrame *f)
         (ret = avcodec_parameters_from_context(a->st->codecpar, a->enc)) < 0)
         return vc_error(VC_ERR_UNSUPPORTED, "annotate: cannot open encoder %s (%s)", codec->name, av_make_error_string(eb, sizeof eb, ret));
     a->st->time_base = a->enc->time_base;
-    if ((ret = avio_open(&a->oc->pb, a->tmp, AVIO_FLAG_WRITE)) < 0 || (ret = avformat_write_header(a->oc, NULL)) < 0)
+    /* the mark vc_annotated_file() looks for before a rerun writes over the file */
+    av_dict_set(&a->oc->metadata, "comment", VC_ANNOTATED_MARK, 0);
+    if ((ret = avio_open(&a->oc->pb, a->url, AVIO_FLAG_WRITE)) < 0 || (ret = avformat_write_header(a->oc, NULL)) < 0)
         return vc_error(VC_ERR_IO, "annotate: cannot write '%s' (%s)", a->tmp, av_make_error_string(eb, sizeof eb, ret));
     a->header = 1;
     return VC_OK;
@@ -180,13 +191,27 @@ int vc_annotator_close(vc_annotator **ap, int commit)
     avfilter_graph_free(&a->graph);
     av_packet_free(&a->pkt);
     av_frame_free(&a->out);
-    if (a->header) {
-        if (commit && rc == VC_OK && a->n > 0 && rename(a->tmp, a->path) != 0)
-            rc = vc_error(VC_ERR_IO, "annotate: cannot rename '%s' to '%s'", a->tmp, a->path);
-        else if (!commit || rc != VC_OK || a->n == 0)
-            unlink(a->tmp);
-    }
+    if (commit && rc == VC_OK && a->header && a->n > 0) rc = vc_tmp_commit(a->tmp, a->path);
+    else if (commit && rc == VC_OK && a->n == 0) rc = vc_error(VC_ERR_DECODE, "annotate: no frame to write to '%s'", a->path);
+    if (!commit || rc != VC_OK || a->n == 0) vc_tmp_discard(a->tmp);
     free(a);
     *ap = NULL;
     return rc;
+}
+
+int vc_annotated_file(const char *path)
+{
+    char url[PATH_MAX + 16];
+    snprintf(url, sizeof url, "file:%s", path);
+    AVFormatContext *fmt = NULL;
+    AVDictionary *opts = NULL;
+    av_dict_set(&opts, "protocol_whitelist", "file", 0);
+    int ours = 0;
+    if (avformat_open_input(&fmt, url, av_find_input_format("mov"), &opts) >= 0) {
+        const AVDictionaryEntry *e = av_dict_get(fmt->metadata, "comment", NULL, 0);
+        ours = e && strcmp(e->value, VC_ANNOTATED_MARK) == 0;
+        avformat_close_input(&fmt);
+    }
+    av_dict_free(&opts);
+    return ours;
 }

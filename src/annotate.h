@@ -1,7 +1,7 @@
 /* annotate.h - vidclass internal: write a video with a text label drawn on every frame
- * (libavfilter drawtext, libx264 H.264 in MP4). Written to PATH.partial.mp4 and renamed
- * by vc_annotator_close, so an interrupted run never leaves a truncated file under the
- * final name. */
+ * (libavfilter drawtext, libx264 H.264 in MP4). Written to a temporary file next to it
+ * (vc_tmp_create) and renamed by vc_annotator_close, so an interrupted run never leaves a
+ * truncated file under the final name. */
 #ifndef VIDCLASS_ANNOTATE_H
 #define VIDCLASS_ANNOTATE_H
 
@@ -17,5 +17,10 @@ int vc_annotator_write(vc_annotator *a, const AVFrame *frame, const char *text);
 
 /* Flush, finish the file and rename it into place (commit != 0), or discard it. */
 int vc_annotator_close(vc_annotator **a, int commit);
+
+/* The "comment" every labelled copy carries, and whether the MP4 at path has it (so a
+ * rerun may replace it, while a file vidclass did not write is never overwritten). */
+#define VC_ANNOTATED_MARK "vidclass labelled copy"
+int vc_annotated_file(const char *path);
 
 #endif

@@ -71,11 +71,24 @@ static int setup_network(struct ctx *c)
     cp.resize = c->resize;
     rc = vc_classifier_init(&cp, c->bb, c->model, &c->cl);
     if (rc == VC_OK && (p->annotate_dir || p->annotate_file)) {
-        struct vc_annotate_params ap = { p->annotate_dir, p->annotate_file };
+        const char *protect[2] = { p->model, p->weights };
+        struct vc_annotate_params ap = { p->annotate_dir, p->annotate_file, p->force, protect, 2 };
         rc = vc_sink_annotate(&ap, &c->sinks[c->n_sinks]);
         if (rc == VC_OK) c->n_sinks++;
     }
     return vc_mpi_agree(c->comm, rc);
+}
+
+static int is_results(const char *path) { return vc_h5_file_attr_is(path, "format", "vidclass-results"); }
+
+/* Rank 0, before any work: the results file is none of the files the run reads, and an
+ * existing one is a results file (resumed, or refused by vc_results_open). */
+static int check_output(const struct ctx *c)
+{
+    const char *own[2] = { c->p->model, c->p->weights };
+    int rc = vc_output_check(c->p->output, "--output", own, 2, 0, is_results);
+    if (rc == VC_OK) rc = vc_output_check(c->p->output, "--output", (const char *const *)c->list.paths, (int)c->list.n, 0, is_results);
+    return rc;
 }
 
 static int cmp_longest(const void *a, const void *b)
@@ -90,6 +103,7 @@ static int setup_queue(struct ctx *c, struct vc_batch_result *out)
 {
     const struct vc_batch_params *p = c->p;
     int rc = VC_OK;
+    if (p->output && (rc = check_output(c)) != VC_OK) return rc;
     if (p->output) {
         char mpath[PATH_MAX];
         if (!realpath(p->model, mpath)) snprintf(mpath, sizeof mpath, "%s", p->model);
@@ -181,7 +195,7 @@ static int setup(struct ctx *c, struct vc_batch_result *out)
     const struct vc_batch_params *p = c->p;
     int rc = vc_mpi_agree(c->comm, check_params(p));
     if (rc == VC_OK) rc = setup_network(c);
-    struct vc_inputs_spec spec = { p->inputs, p->n_inputs, p->manifest, p->extensions, p->n_extensions };
+    struct vc_inputs_spec spec = { p->inputs, p->n_inputs, p->manifest, p->extensions, p->n_extensions, p->annotate_dir };
     if (rc == VC_OK && c->rank == 0) rc = vc_inputs_list(&spec, &c->list);
     if (rc == VC_OK && c->rank == 0 && p->annotate_dir && mkdir(p->annotate_dir, 0777) != 0 && errno != EEXIST)
         rc = vc_error(VC_ERR_IO, "cannot create the annotation folder '%s': %s", p->annotate_dir, strerror(errno));

@@ -11,6 +11,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+void vc_strv_free(struct vc_strv *s)
+{
+    free(s->v);
+    memset(s, 0, sizeof *s);
+}
+
+static int strv_push(struct vc_strv *s, const char *item)
+{
+    if (s->n == s->cap) {
+        int cap = s->cap ? 2 * s->cap : 16;
+        const char **v = realloc(s->v, sizeof(char *) * (size_t)cap);
+        if (!v) return VC_NOMEM;
+        s->v = v;
+        s->cap = cap;
+    }
+    s->v[s->n++] = item;
+    return VC_OK;
+}
+
 static void flag_name(const char *key, char *out, size_t len)
 {
     snprintf(out, len, "%s", key);
@@ -51,19 +70,20 @@ static int apply_value(const struct vc_opt *o, const char *v, const char *where)
         *(int *)o->ptr = 1;
         return VC_OK;
     case VC_OPT_PATHS: {
-        const char **items = o->ptr;
-        if (*o->count < VC_CLI_MAX_LIST) items[(*o->count)++] = v;
-        return VC_OK;
+        struct vc_strv *items = o->ptr;
+        int rc = strv_push(items, v);
+        *o->count = items->n;
+        return rc;
     }
     case VC_OPT_LIST: {
         /* comma-separated; the string must outlive the options (argv does) */
-        const char **items = o->ptr;
-        int n = 0;
-        char *s = (char *)v;
-        for (char *tok = strtok(s, ","); tok && n < VC_CLI_MAX_LIST; tok = strtok(NULL, ","))
-            if (*tok) items[n++] = tok;
-        *o->count = n;
-        return VC_OK;
+        struct vc_strv *items = o->ptr;
+        int rc = VC_OK;
+        items->n = 0;
+        for (char *tok = strtok((char *)v, ","); tok && rc == VC_OK; tok = strtok(NULL, ","))
+            if (*tok) rc = strv_push(items, tok);
+        *o->count = items->n;
+        return rc;
     }
     case VC_OPT_PREPROCESS: {
         int rc = vc_preprocess_parse(v, o->ptr);
@@ -76,6 +96,12 @@ static int apply_value(const struct vc_opt *o, const char *v, const char *where)
 /* Fill options from the YAML section; types are checked with the config's locations. */
 static int apply_config(vc_config *c, const char *section, const struct vc_opt *opts, int n)
 {
+    if (!vc_config_has_section(c, section)) { /* a typo'd or missing section must not pass silently */
+        char found[512];
+        vc_config_section_list(c, found, sizeof found);
+        return vc_error(VC_ERR_CONFIG, "%s: no '%s:' section, which this tool reads (sections found: %s)",
+                        vc_config_name(c), section, found);
+    }
     const char *keys[128] = { 0 };
     for (int i = 0; i < n && i < 128; i++)
         keys[i] = opts[i].key;
@@ -106,9 +132,10 @@ static int apply_config(vc_config *c, const char *section, const struct vc_opt *
         case VC_OPT_PATHS:
             rc = vc_config_get_list(c, section, o->key, &items, &cnt);
             if (rc == VC_OK) {
-                const char **dst = o->ptr;
-                for (int k = 0; k < cnt && k < VC_CLI_MAX_LIST; k++) dst[k] = items[k];
-                *o->count = cnt < VC_CLI_MAX_LIST ? cnt : VC_CLI_MAX_LIST;
+                struct vc_strv *dst = o->ptr;
+                dst->n = 0;
+                for (int k = 0; k < cnt && rc == VC_OK; k++) rc = strv_push(dst, items[k]);
+                *o->count = dst->n;
             }
             break;
         case VC_OPT_PREPROCESS:
@@ -170,7 +197,7 @@ int vc_cli_parse(int argc, char **argv, const char *section, const struct vc_opt
             char where[80];
             snprintf(where, sizeof where, "--%s", names[c - 1000]);
             if (o->type == VC_OPT_PATHS && !seen[c - 1000]++)
-                *o->count = 0;
+                *o->count = ((struct vc_strv *)o->ptr)->n = 0;
             rc = apply_value(o, optarg, where);
         } else if (c >= 2000 && c < 2000 + n) {
             *(int *)opts[c - 2000].ptr = 0; /* --no-<bool> */

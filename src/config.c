@@ -11,13 +11,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <yaml.h>
+
+/* Limits: configs are hand-written; these keep a hostile one from costing minutes. */
+#define MAX_CONFIG_BYTES (64L << 20) /* 10,000 paths of 100 bytes are 1 MB */
+#define MAX_KEYS         4096        /* section.key entries (a list is one key, of any length) */
 
 struct entry {
     char  *section;
     char  *key;
     char **items;   /* one item for a scalar */
-    int    n_items;
+    int    n_items, cap_items;
     int    is_list;
     int    line, col; /* 1-based, of the value */
 };
@@ -59,9 +64,13 @@ static struct entry *add_entry(vc_config *c, const char *section, const char *ke
 
 static int push_item(struct entry *e, const char *v)
 {
-    char **it = realloc(e->items, sizeof(char *) * (size_t)(e->n_items + 1));
-    if (!it) return VC_NOMEM;
-    e->items = it;
+    if (e->n_items == e->cap_items) { /* doubling: a 10,000-item list is linear */
+        int cap = e->cap_items ? 2 * e->cap_items : 4;
+        char **it = realloc(e->items, sizeof(char *) * (size_t)cap);
+        if (!it) return VC_NOMEM;
+        e->items = it;
+        e->cap_items = cap;
+    }
     if (!(e->items[e->n_items] = strdup(v))) return VC_NOMEM;
     e->n_items++;
     return VC_OK;
@@ -152,11 +161,17 @@ static int parse(vc_config *c, yaml_parser_t *parser)
                 yaml_event_delete(&nx);
             } else if (st == P_KEY) {
                 snprintf(key, sizeof key, "%s", scalar);
-                if (find(c, section, key))
+                if (c->n >= MAX_KEYS)
+                    rc = cfg_err(c, line, col, "more than %s keys; a vidclass config has a few dozen%s", "4096", NULL);
+                else if (find(c, section, key))
                     rc = cfg_err(c, line, col, "key '%s.%s' appears twice", section, key);
                 st = P_VALUE;
             } else if (st == P_VALUE) {
-                if (!(cur = add_entry(c, section, key, line, col)) || push_item(cur, scalar) != VC_OK) rc = VC_NOMEM;
+                /* a YAML null (~, null, or nothing) leaves the key unset: the default holds */
+                int is_null = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+                              (!*scalar || strcmp(scalar, "~") == 0 || strcasecmp(scalar, "null") == 0);
+                if (!is_null && (!(cur = add_entry(c, section, key, line, col)) || push_item(cur, scalar) != VC_OK))
+                    rc = VC_NOMEM;
                 st = P_KEY;
             } else if (st == P_LIST) {
                 if (push_item(cur, scalar) != VC_OK) rc = VC_NOMEM;
@@ -199,6 +214,11 @@ int vc_config_load(const char *path, vc_config **out)
     FILE *f = fopen(path, "rb");
     if (!f)
         return vc_error(VC_ERR_CONFIG, "config file '%s': %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > MAX_CONFIG_BYTES) {
+        fclose(f);
+        return vc_error(VC_ERR_CONFIG, "config file '%s': not a regular file of at most %ld MiB", path, MAX_CONFIG_BYTES >> 20);
+    }
     int rc = load(out, path, f, NULL);
     fclose(f);
     return rc;
@@ -332,4 +352,15 @@ int vc_config_warn_unknown(const vc_config *c, const char *section, const char *
         }
     }
     return unknown;
+}
+
+const char *vc_config_name(const vc_config *c) { return c->name; }
+
+void vc_config_section_list(const vc_config *c, char *buf, size_t len)
+{
+    size_t k = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < c->n_sections && k < len; i++)
+        k += (size_t)snprintf(buf + k, len - k, "%s%s:", i ? ", " : "", c->sections[i]);
+    if (c->n_sections == 0) snprintf(buf, len, "none");
 }

@@ -5,6 +5,7 @@
 #include "vidclass/rng.h"
 #include "vidclass/status.h"
 #include "fsutil.h"
+#include "pathset.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@ struct vc_dataset {
     int32_t *labels;
     int64_t  n, cap;
     int64_t  scan_skipped;
+    struct vc_pathset seen; /* (device, inode) of every folder and file taken: links cannot loop */
 };
 
 
@@ -70,7 +72,13 @@ static int scan_dir(vc_dataset *ds, const char *rel, int label)
             continue;
         }
         struct stat st;
-        if (stat(full, &st) != 0) {
+        int first = 1;
+        if (stat(full, &st) == 0 && (first = vc_first_visit(&ds->seen, &st)) < 0) rc = first;
+        if (rc != VC_OK) break;
+        if (!first) { /* a link to a folder or file already taken (a loop, or a second name) */
+            VC_LOG_WARN("skipped '%s': already taken under another name", full);
+            ds->scan_skipped++;
+        } else if (stat(full, &st) != 0) {
             /* a dangling link or a race: keep it, decoding reports the reason */
             rc = push_file(ds, crel, label);
         } else if (S_ISDIR(st.st_mode)) {
@@ -148,6 +156,16 @@ int vc_dataset_scan(const char *root, const char *const *classes, int n_classes,
     vc_names_free(names, n_dirs);
     if (rc == VC_OK && ds->n_classes == 0)
         rc = vc_error(VC_ERR_INVALID_ARG, "input directory '%s' has no class sub-folders", root);
+    /* the root and every class folder are taken first: a link from one class into another,
+     * or back up to the root, is not followed */
+    struct stat rst;
+    if (rc == VC_OK && stat(ds->root, &rst) == 0 && vc_first_visit(&ds->seen, &rst) < 0) rc = VC_NOMEM;
+    for (int c = 0; c < ds->n_classes && rc == VC_OK; c++) {
+        char full[8192];
+        struct stat cst;
+        snprintf(full, sizeof full, "%s/%s", ds->root, ds->classes[c]);
+        if (stat(full, &cst) == 0 && vc_first_visit(&ds->seen, &cst) < 0) rc = VC_NOMEM;
+    }
     for (int c = 0; c < ds->n_classes && rc == VC_OK; c++)
         rc = scan_dir(ds, ds->classes[c], c);
     if (rc != VC_OK) {
@@ -171,6 +189,7 @@ void vc_dataset_free(vc_dataset **dsp)
     free(ds->labels);
     free(ds->classes);
     free(ds->root);
+    vc_pathset_free(&ds->seen);
     free(ds);
     *dsp = NULL;
 }

@@ -6,6 +6,7 @@
 #include "vidclass/backbone.h"
 #include "vidclass/status.h"
 #include "h5util.h"
+#include "fsutil.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@ struct vc_embed_params vc_embed_default_params(void)
         /*.inputs     =*/ NULL,
         /*.n_inputs   =*/ 0,
         /*.quiet      =*/ 0,
+        /*.force      =*/ 0,
     };
     return p;
 }
@@ -138,19 +140,26 @@ done:
     return rc;
 }
 
+static int is_features(const char *path) { return vc_h5_file_attr_is(path, "format", "vidclass-features"); }
+
 int vc_embed_run(const struct vc_embed_params *p, struct vc_embed_result *result)
 {
     struct embed_ctx c = { .p = p, .file = H5I_INVALID_HID, .d_feat = H5I_INVALID_HID,
                            .d_paths = H5I_INVALID_HID, .str_type = H5I_INVALID_HID };
-    char tmp[4200];
+    char tmp[PATH_MAX + 64] = "";
     int rc = VC_OK;
     if (!p->weights || !p->output || p->n_inputs < 1 || p->batch < 1 || p->size < 32)
         return vc_error(VC_ERR_INVALID_ARG, "embed: need weights, output, at least one input, batch >= 1, size >= 32");
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", p->output, (long)getpid());
 
-    rc = vc_backbone_load("resnet50", p->weights, &c.net);
+    rc = vc_output_check(p->output, "--output", p->inputs, p->n_inputs, p->force, is_features);
+    if (rc == VC_OK) rc = vc_output_check(p->output, "--output", &p->weights, 1, p->force, is_features);
+    if (rc == VC_OK) rc = vc_backbone_load("resnet50", p->weights, &c.net);
     if (rc != VC_OK)
         return rc;
+    if ((rc = vc_tmp_create(p->output, tmp, sizeof tmp)) != VC_OK) {
+        vc_backbone_free(&c.net);
+        return rc;
+    }
     const size_t px = (size_t)p->size * p->size;
     c.rgb = malloc(px * 3 * (size_t)p->batch);
     c.x = malloc(sizeof(float) * px * 3 * (size_t)p->batch);
@@ -183,15 +192,14 @@ int vc_embed_run(const struct vc_embed_params *p, struct vc_embed_result *result
     if (rc == VC_OK) rc = vc_h5_write_str_attr(c.file, "weights", p->weights);
     if (rc == VC_OK) rc = vc_h5_write_i64_attr(c.file, "image_size", p->size);
     if (rc == VC_OK) rc = vc_h5_write_i64_attr(c.file, "n_failed", c.failed);
+    if (rc == VC_OK) rc = vc_h5_write_str_attr(c.file, "format", "vidclass-features");
 done:
-    if (c.d_feat >= 0) H5Dclose(c.d_feat);
-    if (c.d_paths >= 0) H5Dclose(c.d_paths);
+    if (c.d_feat >= 0 && H5Dclose(c.d_feat) < 0 && rc == VC_OK) rc = vc_error(VC_ERR_IO, "cannot write '%s'", tmp);
+    if (c.d_paths >= 0 && H5Dclose(c.d_paths) < 0 && rc == VC_OK) rc = vc_error(VC_ERR_IO, "cannot write '%s'", tmp);
     if (c.file >= 0 && H5Fclose(c.file) < 0 && rc == VC_OK)
-        rc = vc_error(VC_ERR_IO, "cannot close '%s'", tmp);
-    if (rc == VC_OK && rename(tmp, p->output) != 0)
-        rc = vc_error(VC_ERR_IO, "cannot rename '%s' to '%s'", tmp, p->output);
-    if (rc != VC_OK)
-        unlink(tmp);
+        rc = vc_error(VC_ERR_IO, "cannot close '%s' (disk full?)", tmp);
+    if (rc == VC_OK) rc = vc_tmp_commit(tmp, p->output);
+    if (rc != VC_OK) vc_tmp_discard(tmp);
     if (c.names)
         for (int i = 0; i < p->batch; i++)
             free(c.names[i]);

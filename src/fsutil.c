@@ -3,6 +3,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "fsutil.h"
 #include "vidclass/status.h"
+#include "pathset.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int vc_cmp_str(const void *a, const void *b)
@@ -94,4 +96,34 @@ int vc_tmp_commit(const char *tmp, const char *final)
 void vc_tmp_discard(const char *tmp)
 {
     if (tmp && tmp[0]) unlink(tmp);
+}
+
+int vc_same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return a && b && stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+int vc_output_check(const char *out, const char *what, const char *const *reads, int n_reads, int force,
+                    int (*is_ours)(const char *path))
+{
+    struct stat st;
+    if (!out || lstat(out, &st) != 0) return VC_OK; /* a new file */
+    for (int i = 0; i < n_reads; i++)
+        if (reads[i] && vc_same_file(out, reads[i]))
+            return vc_error(VC_ERR_INVALID_ARG, "%s '%s' is the input '%s': vidclass never writes over what it reads; "
+                            "choose another output", what, out, reads[i]);
+    if (S_ISDIR(st.st_mode)) return vc_error(VC_ERR_INVALID_ARG, "%s '%s' is a directory", what, out);
+    if (force || (is_ours && S_ISREG(st.st_mode) && is_ours(out))) return VC_OK;
+    return vc_error(VC_ERR_INVALID_ARG, "%s '%s' exists and is not a file this tool wrote: remove it, choose another "
+                    "output, or pass --force to replace it", what, out);
+}
+
+int vc_first_visit(struct vc_pathset *seen, const struct stat *st)
+{
+    char key[64];
+    snprintf(key, sizeof key, "%lx:%lx", (unsigned long)st->st_dev, (unsigned long)st->st_ino);
+    if (vc_pathset_find(seen, key) >= 0) return 0;
+    int rc = vc_pathset_add(seen, key, 1);
+    return rc == VC_OK ? 1 : rc;
 }

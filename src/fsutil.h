@@ -26,4 +26,13 @@ void vc_tmp_discard(const char *tmp);
 /* fsync the folder that holds path (after a rename or an unlink in it). */
 int vc_fsync_dir_of(const char *path);
 
+/* Scans take each file and folder once, however many links lead to it: 1 the first time
+ * the (device, inode) of st is seen in `seen` (then remembered), 0 after, or an error. */
+struct stat;
+struct vc_pathset;
+int vc_first_visit(struct vc_pathset *seen, const struct stat *st);
+
+/* vc_same_file, vc_output_check: the rule for every output (vidclass/fileguard.h). */
+#include "vidclass/fileguard.h"
+
 #endif

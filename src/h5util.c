@@ -495,3 +495,16 @@ int vc_h5_dims_match(hid_t dset, int nd, const hsize_t *want, hsize_t *rows)
     if (s >= 0) H5Sclose(s);
     return ok;
 }
+
+int vc_h5_file_attr_is(const char *path, const char *attr, const char *value)
+{
+    vc_h5_quiet();
+    htri_t is = H5Fis_hdf5(path);
+    if (is <= 0) return 0;
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0) return 0;
+    char have[256] = "";
+    int same = vc_h5_has_attr(f, attr) && vc_h5_read_str_attr(f, attr, have, sizeof have) == VC_OK && strcmp(have, value) == 0;
+    H5Fclose(f);
+    return same;
+}

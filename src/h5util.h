@@ -51,6 +51,9 @@ int vc_h5_read_i64_attr(hid_t obj, const char *name, int64_t *value);
 int vc_h5_write_f64_attr(hid_t obj, const char *name, double value);
 int vc_h5_read_f64_attr(hid_t obj, const char *name, double *value);
 
+/* vc_h5_file_attr_is: vidclass/fileguard.h */
+#include "vidclass/fileguard.h"
+
 /* Write a whole float32 dataset of rank ndim (contiguous, no filters). */
 int vc_h5_write_f32(hid_t loc, const char *path, int ndim, const hsize_t *dims,
                     const float *data);

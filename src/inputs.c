@@ -4,6 +4,7 @@
 #include "inputs.h"
 #include "fsutil.h"
 #include "mpiutil.h"
+#include "pathset.h"
 #include "vidclass/log.h"
 #include "vidclass/status.h"
 
@@ -15,6 +16,8 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+
+#define MAX_MANIFEST_BYTES (1 << 30)
 
 static int inputs_add(struct vc_inputs *l, const char *path, int64_t size)
 {
@@ -58,80 +61,132 @@ struct ventry {
     int64_t     size, index;
 };
 
-static int cmp_ventry_path(const void *a, const void *b)
-{
-    return strcmp(((const struct ventry *)a)->path, ((const struct ventry *)b)->path);
-}
+/* A scan's state: the folders already walked (by device and inode: a link back into a
+ * folder, or a second name for it, is walked once). */
+struct scan {
+    const struct vc_inputs_spec *p;
+    struct vc_inputs            *l;
+    struct vc_pathset            dirs;
+};
 
-static int scan_dir(struct vc_inputs *l, const char *dir, const struct vc_inputs_spec *p)
+static int scan_dir(struct scan *sc, const char *dir)
 {
     char **names = NULL;
     int n = 0, rc = vc_list_dir(dir, &names, &n);
     for (int i = 0; i < n && rc == VC_OK; i++) {
         if (names[i][0] == '.') continue; /* hidden files and folders */
         char full[PATH_MAX];
-        snprintf(full, sizeof full, "%s/%s", dir, names[i]);
+        if (snprintf(full, sizeof full, "%s/%s", dir, names[i]) >= (int)sizeof full) {
+            VC_LOG_WARN("skipped '%s/%s': path too long", dir, names[i]);
+            continue;
+        }
         struct stat st;
         if (stat(full, &st) != 0) continue;
-        if (S_ISDIR(st.st_mode)) rc = scan_dir(l, full, p);
-        else if (has_ext(names[i], p)) rc = inputs_add(l, full, (int64_t)st.st_size);
+        if (S_ISDIR(st.st_mode)) {
+            int first = vc_first_visit(&sc->dirs, &st);
+            if (first < 0) rc = first;
+            else if (first) rc = scan_dir(sc, full);
+        } else if (has_ext(names[i], sc->p)) {
+            rc = inputs_add(sc->l, full, (int64_t)st.st_size);
+        }
     }
     vc_names_free(names, n);
     return rc;
 }
 
-/* Rank 0: inputs (files, directories) + manifest lines, sorted and de-duplicated. */
-int vc_inputs_list(const struct vc_inputs_spec *p, struct vc_inputs *l)
+/* One named input: a folder (scanned), a file, or a quoted glob pattern. A name that is
+ * none of these is a usage error, not a failed video. */
+static int add_named(struct scan *sc, const char *in, const char *where)
 {
-    int rc = VC_OK;
-    for (int i = 0; i < p->n_inputs && rc == VC_OK; i++) {
-        struct stat st;
-        const char *in = p->inputs[i];
-        if (stat(in, &st) != 0 && strpbrk(in, "*?[")) { /* a glob (quoted from the shell, or in YAML) */
-            glob_t g;
-            int gr = glob(in, 0, NULL, &g);
-            if (gr == GLOB_NOMATCH)
-                VC_LOG_WARN("input pattern '%s' matches no file", in);
-            else if (gr != 0)
-                rc = vc_error(VC_ERR_IO, "cannot expand input pattern '%s'", in);
-            for (size_t k = 0; gr == 0 && k < g.gl_pathc && rc == VC_OK; k++) {
-                if (stat(g.gl_pathv[k], &st) == 0 && S_ISDIR(st.st_mode)) rc = scan_dir(l, g.gl_pathv[k], p);
-                else rc = inputs_add(l, g.gl_pathv[k], stat(g.gl_pathv[k], &st) == 0 ? (int64_t)st.st_size : 0);
-            }
-            if (gr == 0) globfree(&g);
-            continue;
-        }
-        if (stat(in, &st) == 0 && S_ISDIR(st.st_mode)) rc = scan_dir(l, in, p);
-        else rc = inputs_add(l, in, stat(in, &st) == 0 ? (int64_t)st.st_size : 0); /* missing: recorded as failed */
+    struct stat st;
+    if (stat(in, &st) == 0) {
+        if (!S_ISDIR(st.st_mode)) return inputs_add(sc->l, in, (int64_t)st.st_size);
+        int first = vc_first_visit(&sc->dirs, &st);
+        return first < 0 ? first : first ? scan_dir(sc, in) : VC_OK;
     }
-    if (rc == VC_OK && p->manifest) {
-        FILE *f = fopen(p->manifest, "r");
-        if (!f) return vc_error(VC_ERR_IO, "manifest '%s': %s", p->manifest, strerror(errno));
-        char line[PATH_MAX];
-        while (rc == VC_OK && fgets(line, sizeof line, f)) {
-            size_t len = strcspn(line, "\r\n");
-            line[len] = '\0';
-            char *s = line;
-            while (*s == ' ' || *s == '\t') s++;
-            if (!*s || *s == '#') continue;
-            struct stat st;
-            rc = inputs_add(l, s, stat(s, &st) == 0 ? (int64_t)st.st_size : 0);
-        }
+    if (!strpbrk(in, "*?[")) return vc_error(VC_ERR_INVALID_ARG, "input '%s'%s: %s", in, where, strerror(errno));
+    glob_t g; /* a glob (quoted from the shell, or in YAML) */
+    int gr = glob(in, 0, NULL, &g), rc = VC_OK;
+    if (gr == GLOB_NOMATCH) return vc_error(VC_ERR_INVALID_ARG, "input pattern '%s'%s matches no file", in, where);
+    if (gr != 0) return vc_error(VC_ERR_IO, "cannot expand input pattern '%s'", in);
+    for (size_t k = 0; k < g.gl_pathc && rc == VC_OK; k++) rc = add_named(sc, g.gl_pathv[k], where);
+    globfree(&g);
+    return rc;
+}
+
+/* The manifest: one path a line, # comments; a regular file of bounded size and lines. */
+static int read_manifest(struct scan *sc, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return vc_error(VC_ERR_INVALID_ARG, "manifest '%s': %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > MAX_MANIFEST_BYTES) {
         fclose(f);
+        return vc_error(VC_ERR_INVALID_ARG, "manifest '%s': not a regular file of at most %d MiB", path, MAX_MANIFEST_BYTES >> 20);
     }
-    if (rc != VC_OK) return rc;
-    /* sort by path (sizes travel along), drop duplicates */
+    char line[PATH_MAX + 2], where[PATH_MAX + 64];
+    int rc = VC_OK;
+    for (long no = 1; rc == VC_OK && fgets(line, sizeof line, f); no++) {
+        size_t len = strcspn(line, "\r\n");
+        if (len == strlen(line) && !feof(f)) {
+            rc = vc_error(VC_ERR_INVALID_ARG, "manifest '%s' line %ld: longer than %d bytes", path, no, PATH_MAX);
+            break;
+        }
+        line[len] = '\0';
+        char *s = line;
+        while (*s == ' ' || *s == '\t') s++;
+        if (!*s || *s == '#') continue;
+        snprintf(where, sizeof where, " (manifest '%s' line %ld)", path, no);
+        rc = add_named(sc, s, where);
+    }
+    fclose(f);
+    return rc;
+}
+
+static int cmp_entry_path(const void *a, const void *b)
+{
+    return strcmp(((const struct ventry *)a)->path, ((const struct ventry *)b)->path);
+}
+
+/* Sort by path (sizes travel along); a file named twice (two paths, links, a folder and a
+ * manifest line) is kept once, under its first name in that order. */
+static int sort_unique(struct vc_inputs *l)
+{
     struct ventry *order = malloc(sizeof *order * (size_t)(l->n ? l->n : 1));
     if (!order) return VC_NOMEM;
     for (int64_t i = 0; i < l->n; i++) order[i] = (struct ventry){ l->paths[i], l->sizes[i], i };
-    qsort(order, (size_t)l->n, sizeof *order, cmp_ventry_path);
+    qsort(order, (size_t)l->n, sizeof *order, cmp_entry_path);
     struct vc_inputs s = { 0 };
-    for (int64_t i = 0; i < l->n && rc == VC_OK; i++)
-        if (i == 0 || strcmp(order[i].path, order[i - 1].path) != 0)
-            rc = inputs_add(&s, order[i].path, order[i].size);
+    struct vc_pathset files = { 0 };
+    int rc = VC_OK;
+    for (int64_t i = 0; i < l->n && rc == VC_OK; i++) {
+        struct stat st;
+        int first = stat(order[i].path, &st) == 0 ? vc_first_visit(&files, &st) : 1;
+        if (first < 0) rc = first;
+        else if (first && (i == 0 || strcmp(order[i].path, order[i - 1].path) != 0)) rc = inputs_add(&s, order[i].path, order[i].size);
+    }
     free(order);
+    vc_pathset_free(&files);
     vc_inputs_free(l);
     *l = s;
+    return rc;
+}
+
+/* Rank 0: inputs (files, directories, globs) + manifest lines, each file once. */
+int vc_inputs_list(const struct vc_inputs_spec *p, struct vc_inputs *l)
+{
+    struct scan sc = { p, l, { 0 } };
+    struct stat st;
+    int rc = VC_OK;
+    /* the folder of labelled copies is never scanned: they must not be classified again */
+    if (p->exclude_dir && stat(p->exclude_dir, &st) == 0 && (rc = vc_first_visit(&sc.dirs, &st)) > 0) rc = VC_OK;
+    for (int i = 0; i < p->n_inputs && rc == VC_OK; i++) rc = add_named(&sc, p->inputs[i], "");
+    if (rc == VC_OK && p->manifest) rc = read_manifest(&sc, p->manifest);
+    vc_pathset_free(&sc.dirs);
+    if (rc == VC_OK) rc = sort_unique(l);
+    if (rc == VC_OK && l->n == 0)
+        rc = vc_error(VC_ERR_INVALID_ARG, "no input videos found (extensions looked for: %s)",
+                      p->n_extensions ? "--extensions" : "mp4, m4v, mov, avi, mkv, webm, mpg, mpeg, wmv, flv, ts, 3gp");
     return rc;
 }
 

@@ -1,8 +1,11 @@
 /*
  * inputs.h - the list of videos a vidclass-batch run works on (vidclass internal): input
- * files, folders scanned recursively, quoted glob patterns and manifest lines, sorted by
- * path and de-duplicated, each with its size (the scheduler hands out the longest first).
- * Rank 0 lists; vc_inputs_share broadcasts the list to every rank.
+ * files, folders scanned recursively, quoted glob patterns and manifest lines (any number),
+ * sorted by path, each file once however it is named (device and inode: links, a folder
+ * and a manifest line naming the same file), each folder walked once (a link loop ends),
+ * each with its size (the scheduler hands out the longest first). An input that does not
+ * exist, a pattern that matches nothing and an empty result are usage errors. Rank 0
+ * lists; vc_inputs_share broadcasts the list to every rank.
  */
 #ifndef VIDCLASS_INPUTS_H
 #define VIDCLASS_INPUTS_H
@@ -22,6 +25,7 @@ struct vc_inputs_spec {
     const char        *manifest;   /* one path per line, # comments; or NULL */
     const char *const *extensions; /* folder scan filter; NULL: common video extensions */
     int                n_extensions;
+    const char        *exclude_dir;  /* never scanned (the folder of labelled copies), or NULL */
 };
 
 int vc_inputs_list(const struct vc_inputs_spec *s, struct vc_inputs *l);

@@ -243,6 +243,7 @@ struct vc_keras_writer_params vc_keras_writer_default_params(void)
         /*.root_group   =*/ NULL,
         /*.name_suffix  =*/ 1,
         /*.flat_names   =*/ 0,
+        /*.generator    =*/ NULL,
     };
     return p;
 }
@@ -339,6 +340,7 @@ int vc_keras_writer_close(vc_keras_writer **wp)
                                       w->n_layers, w->p.vlen_strings);
     if (rc == VC_OK) rc = vc_h5_write_str_attr(w->root, "backend", "tensorflow");
     if (rc == VC_OK) rc = vc_h5_write_str_attr(w->root, "keras_version", "2.11.0");
+    if (rc == VC_OK && w->p.generator) rc = vc_h5_write_str_attr(w->file, "generator", w->p.generator);
     for (int i = 0; i < w->n_layers; i++)
         free(w->layers[i]);
     free(w->layers);

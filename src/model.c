@@ -10,6 +10,9 @@
 #include "vidclass/status.h"
 #include "h5util.h"
 #include "keras_config.h"
+#include "fsutil.h"
+
+#include <limits.h>
 
 #include <math.h>
 #include <stdio.h>
@@ -59,13 +62,15 @@ static int write_meta(hid_t f, const struct vc_model_meta *meta)
 int vc_model_save(const char *path, const struct vc_head_shape *s, const float *params,
                   const struct vc_model_meta *meta)
 {
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    char tmp[PATH_MAX + 64];
     struct vc_head_offsets o = vc_head_offsets_of(s);
     vc_keras_writer *w = NULL;
-    int rc = vc_keras_writer_open(tmp, NULL, &w);
-    if (rc != VC_OK)
+    int rc = vc_tmp_create(path, tmp, sizeof tmp);
+    if (rc == VC_OK) rc = vc_keras_writer_open(tmp, NULL, &w);
+    if (rc != VC_OK) {
+        vc_tmp_discard(tmp);
         return rc;
+    }
     const char *names[2] = { "kernel", "bias" };
     int nd[2] = { 2, 1 };
     int64_t k1[2] = { s->in, s->hidden }, b1[1] = { s->hidden }, k2[2] = { s->hidden, s->classes }, b2[1] = { s->classes };
@@ -84,10 +89,8 @@ int vc_model_save(const char *path, const struct vc_head_shape *s, const float *
         if (rc == VC_OK) rc = write_meta(f, meta);
         if (f >= 0 && H5Fclose(f) < 0 && rc == VC_OK) rc = vc_error(VC_ERR_IO, "cannot close '%s'", tmp);
     }
-    if (rc == VC_OK && rename(tmp, path) != 0)
-        rc = vc_error(VC_ERR_IO, "cannot rename '%s' to '%s'", tmp, path);
-    if (rc != VC_OK)
-        unlink(tmp);
+    if (rc == VC_OK) rc = vc_tmp_commit(tmp, path);
+    if (rc != VC_OK) vc_tmp_discard(tmp);
     return rc;
 }
 

@@ -33,6 +33,7 @@ struct vc_pack_params vc_pack_default_params(void)
         /*.round_images  =*/ 32,
         /*.deflate       =*/ 0,
         /*.quiet         =*/ 0,
+        /*.force         =*/ 0,
     };
     return p;
 }
@@ -249,6 +250,21 @@ struct packer {
     double              t0, t_progress;
 };
 
+static int is_pack(const char *path) { return vc_h5_file_attr_is(path, "format", "vidclass-pack"); }
+
+/* Rank 0: the output may be a pack this tool wrote, never one of the images packed. */
+static int check_output(const struct packer *k)
+{
+    int rc = vc_output_check(k->p->output, "--output", NULL, 0, k->p->force, is_pack);
+    for (int64_t i = 0; rc == VC_OK && i < k->n; i++) {
+        char path[8192];
+        const char *one[1] = { path };
+        snprintf(path, sizeof path, "%s/%s", vc_dataset_root(k->ds), vc_dataset_path(k->ds, i));
+        rc = vc_output_check(k->p->output, "--output", one, 1, 1, NULL);
+    }
+    return rc;
+}
+
 /* Collective: the temporary file (made by rank 0 next to the output, name shared) and
  * /images sized for every listed file (shrunk at the end). */
 static int create_file(struct packer *k)
@@ -412,6 +428,7 @@ int vc_pack_run(const struct vc_pack_params *p, MPI_Comm comm, struct vc_pack_re
     k.n = rc == VC_OK ? vc_dataset_count(k.ds) : 0;
     res->n_files = k.n;
     if (rc == VC_OK && k.n == 0) rc = vc_error(VC_ERR_INVALID_ARG, "no files found under the class folders of '%s'", p->input);
+    if (rc == VC_OK) rc = vc_mpi_agree(comm, k.rank == 0 ? check_output(&k) : VC_OK);
     if (rc == VC_OK) rc = create_file(&k);
     if (rc == VC_OK) {
         k.img = malloc(k.px * (size_t)k.B);

@@ -13,11 +13,16 @@
  * The result keeps activations finite and input-dependent through all blocks (checked by
  * tests/test_resnet50.c).
  */
+#define _DEFAULT_SOURCE
+#define _POSIX_C_SOURCE 200809L
 #include "vidclass/keras_weights.h"
 #include "vidclass/resnet50.h"
 #include "vidclass/rng.h"
 #include "vidclass/status.h"
 #include "resnet50_internal.h"
+#include "fsutil.h"
+
+#include <limits.h>
 
 #include <math.h>
 #include <stdio.h>
@@ -130,10 +135,15 @@ int vc_resnet50_generate_weights(const char *path, const struct vc_resnet50_gen_
     wp.root_group = gp.root_group;
     wp.name_suffix = gp.name_suffix;
     wp.flat_names = gp.keras1_names;
+    wp.generator = "vidclass-weights";
     vc_keras_writer *w = NULL;
-    int rc = vc_keras_writer_open(path, &wp, &w);
-    if (rc != VC_OK)
+    char tmp[PATH_MAX + 64];
+    int rc = vc_tmp_create(path, tmp, sizeof tmp);
+    if (rc == VC_OK) rc = vc_keras_writer_open(tmp, &wp, &w);
+    if (rc != VC_OK) {
+        vc_tmp_discard(tmp);
         return rc;
+    }
     int counters[2] = { 0, 0 }; /* Keras 2.2's activation_N and add_N */
     for (int i = 0; i < vc_resnet50_layer_count() && rc == VC_OK; i++) {
         const struct vc_resnet50_layer *l = vc_resnet50_layer_at(i);
@@ -150,5 +160,8 @@ int vc_resnet50_generate_weights(const char *path, const struct vc_resnet50_gen_
             rc = vc_keras_writer_add_layer(w, gn.layer, 0, NULL, NULL, NULL, NULL);
     }
     int rc_close = vc_keras_writer_close(&w);
-    return rc != VC_OK ? rc : rc_close;
+    if (rc == VC_OK) rc = rc_close;
+    if (rc == VC_OK) rc = vc_tmp_commit(tmp, path);
+    if (rc != VC_OK) vc_tmp_discard(tmp);
+    return rc;
 }

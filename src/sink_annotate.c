@@ -5,6 +5,7 @@
 #include "vidclass/sink.h"
 #include "vidclass/status.h"
 #include "annotate.h"
+#include "fsutil.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -14,6 +15,9 @@
 struct annot {
     struct vc_annotate_params p;
     char          dir[PATH_MAX], file[PATH_MAX];
+    char          protect[4][PATH_MAX]; /* copies of p.protect */
+    const char   *protect_ptr[4];
+    int           n_protect;
     vc_annotator *a;
     const char *const *class_names;
     int           n_classes, failed;
@@ -46,7 +50,11 @@ static int begin(void *self, const struct vc_sink_video *v)
         annotated_name(v->path, name, sizeof name);
         snprintf(s->out, sizeof s->out, "%s/%s", s->dir, name);
     }
-    int rc = vc_annotator_open(s->out, v->info->fps, &s->a);
+    const char *input[1] = { v->path };
+    int rc = vc_output_check(s->out, "labelled copy", input, 1, s->p.force, vc_annotated_file);
+    if (rc == VC_OK) rc = vc_output_check(s->out, "labelled copy", s->protect_ptr, s->n_protect, s->p.force, vc_annotated_file);
+    if (rc != VC_OK) return rc;
+    rc = vc_annotator_open(s->out, v->info->fps, &s->a);
     if (rc != VC_OK) return vc_error(rc, "labelled copy '%s' cannot be written: %s", s->out, vc_last_error());
     return VC_OK;
 }
@@ -101,5 +109,12 @@ int vc_sink_annotate(const struct vc_annotate_params *p, vc_sink **out)
     s->p = *p;
     snprintf(s->dir, sizeof s->dir, "%s", p->dir ? p->dir : "");
     snprintf(s->file, sizeof s->file, "%s", p->file ? p->file : "");
+    for (int i = 0; i < p->n_protect && s->n_protect < 4; i++)
+        if (p->protect[i]) {
+            snprintf(s->protect[s->n_protect], PATH_MAX, "%s", p->protect[i]);
+            s->protect_ptr[s->n_protect] = s->protect[s->n_protect];
+            s->n_protect++;
+        }
+    s->p.protect = NULL; /* borrowed from the caller: copied above */
     return vc_sink_create(&k_ops, s, out);
 }

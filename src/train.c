@@ -13,6 +13,7 @@
 #include "h5util.h"
 #include "packread.h"
 #include "mpiutil.h"
+#include "fsutil.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -239,8 +240,9 @@ static int cache_load(struct trainer *t, const char *key)
 
 static int cache_save(struct trainer *t, const char *key)
 {
-    char tmp[4300];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", t->out_cache, (long)getpid());
+    char tmp[PATH_MAX + 64];
+    int trc = vc_tmp_create(t->out_cache, tmp, sizeof tmp);
+    if (trc != VC_OK) return trc;
     hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     if (f < 0)
         return vc_error(VC_ERR_IO, "cannot create feature cache '%s'", tmp);
@@ -249,9 +251,9 @@ static int cache_save(struct trainer *t, const char *key)
     if (rc == VC_OK) rc = vc_h5_write_f32(f, "test_features", 2, d2, t->test_feat);
     if (rc == VC_OK) rc = vc_h5_write_str_attr(f, "key", key);
     if (rc == VC_OK) rc = vc_h5_write_i64_attr(f, "views", t->p->augment_views);
-    if (H5Fclose(f) < 0 && rc == VC_OK) rc = vc_error(VC_ERR_IO, "cannot close '%s'", tmp);
-    if (rc == VC_OK && rename(tmp, t->out_cache) != 0) rc = vc_error(VC_ERR_IO, "cannot rename '%s'", tmp);
-    if (rc != VC_OK) unlink(tmp);
+    if (H5Fclose(f) < 0 && rc == VC_OK) rc = vc_error(VC_ERR_IO, "cannot close '%s' (disk full?)", tmp);
+    if (rc == VC_OK) rc = vc_tmp_commit(tmp, t->out_cache);
+    if (rc != VC_OK) vc_tmp_discard(tmp);
     return rc;
 }
 
@@ -307,8 +309,9 @@ static void run_key(const struct trainer *t, char *key, size_t len)
 
 static int checkpoint_save(struct trainer *t, int epochs_done)
 {
-    char tmp[4300], key[2048];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", t->out_ckpt, (long)getpid());
+    char tmp[PATH_MAX + 64], key[2048];
+    int trc = vc_tmp_create(t->out_ckpt, tmp, sizeof tmp);
+    if (trc != VC_OK) return trc;
     run_key(t, key, sizeof key);
     hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     if (f < 0) return vc_error(VC_ERR_IO, "cannot create checkpoint '%s'", tmp);
@@ -323,9 +326,9 @@ static int checkpoint_save(struct trainer *t, int epochs_done)
     if (rc == VC_OK) rc = vc_h5_write_i64_attr(f, "epochs_done", epochs_done);
     if (rc == VC_OK) rc = vc_h5_write_i64_attr(f, "iteration", t->iteration);
     if (rc == VC_OK) rc = vc_h5_write_str_attr(f, "key", key);
-    if (H5Fclose(f) < 0 && rc == VC_OK) rc = vc_error(VC_ERR_IO, "cannot close '%s'", tmp);
-    if (rc == VC_OK && rename(tmp, t->out_ckpt) != 0) rc = vc_error(VC_ERR_IO, "cannot rename '%s'", tmp);
-    if (rc != VC_OK) unlink(tmp);
+    if (H5Fclose(f) < 0 && rc == VC_OK) rc = vc_error(VC_ERR_IO, "cannot close '%s' (disk full?)", tmp);
+    if (rc == VC_OK) rc = vc_tmp_commit(tmp, t->out_ckpt); /* fsync'ed: a checkpoint survives a crash */
+    if (rc != VC_OK) vc_tmp_discard(tmp);
     return rc;
 }
 

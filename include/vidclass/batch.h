@@ -48,6 +48,7 @@ struct vc_batch_params {
     const char        *annotate_dir;    /* write labelled copies of the videos here (MP4, H.264); NULL: off */
     const char        *annotate_file;   /* single-video runs: the labelled copy's file name instead */
     int                quiet;
+    int                force;           /* replace annotated outputs vidclass did not write */
 };
 struct vc_batch_params vc_batch_default_params(void);
 

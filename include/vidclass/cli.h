@@ -23,7 +23,7 @@ enum vc_opt_type {
     VC_OPT_U64,        /* uint64_t *                            */
     VC_OPT_DOUBLE,     /* double *, in [min, max]               */
     VC_OPT_BOOL,       /* int *                                 */
-    VC_OPT_LIST,       /* const char ** array of 256, count ptr */
+    VC_OPT_LIST,       /* struct vc_strv *, count ptr (any length) */
     VC_OPT_PREPROCESS, /* enum vc_preprocess_mode *             */
     VC_OPT_PATHS,      /* like LIST, but the flag is repeatable and values are not split at commas */
 };
@@ -33,10 +33,15 @@ struct vc_opt {
     enum vc_opt_type type;
     void            *ptr;
     double           min, max;
-    int             *count; /* VC_OPT_LIST: number of items */
+    int             *count; /* VC_OPT_LIST, VC_OPT_PATHS: number of items (also in the vc_strv) */
 };
 
-#define VC_CLI_MAX_LIST 256
+/* A growing list of borrowed strings (the values point into argv or the config). */
+struct vc_strv {
+    const char **v;
+    int          n, cap;
+};
+void vc_strv_free(struct vc_strv *s);
 
 /**
  * Parse argv. On success *cfg holds the loaded config (or NULL); strings in the options

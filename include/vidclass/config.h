@@ -17,6 +17,7 @@
 #ifndef VIDCLASS_CONFIG_H
 #define VIDCLASS_CONFIG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -38,6 +39,10 @@ void vc_config_free(vc_config **cfg);
 
 /** 1 if the file has a section called `section`. */
 int vc_config_has_section(const vc_config *cfg, const char *section);
+
+/** The file's name and its section names ("run, train"), for messages. Borrowed / filled. */
+const char *vc_config_name(const vc_config *cfg);
+void vc_config_section_list(const vc_config *cfg, char *buf, size_t len);
 
 /** Scalar as a string. Borrowed: valid until vc_config_free. */
 int vc_config_get_str(vc_config *cfg, const char *section, const char *key, const char **out);

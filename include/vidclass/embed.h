@@ -28,6 +28,7 @@ struct vc_embed_params {
     const char *const      *inputs;     /* image files and/or pack files             */
     int                     n_inputs;
     int                     quiet;      /* no progress lines                         */
+    int                     force;      /* replace an existing output vidclass did not write */
 };
 struct vc_embed_params vc_embed_default_params(void);
 

@@ -82,6 +82,7 @@ struct vc_keras_writer_params {
     const char *root_group;   /* NULL or "" for "/", else e.g. "model_weights"             */
     int         name_suffix;  /* 1: "kernel:0" (TF Keras), 0: "kernel" (Keras 3)           */
     int         flat_names;   /* 1: weight names without the "layer/" prefix (Keras 1)     */
+    const char *generator;    /* NULL, or a root attribute `generator` naming the writer   */
 };
 struct vc_keras_writer_params vc_keras_writer_default_params(void);
 

@@ -32,6 +32,7 @@ struct vc_pack_params {
     int                round_images;  /* images per rank per round (32)            */
     int                deflate;       /* 0 = no compression, 1..9 gzip level       */
     int                quiet;         /* no progress lines                         */
+    int                force;         /* replace an existing output vidclass did not write */
 };
 struct vc_pack_params vc_pack_default_params(void);
 

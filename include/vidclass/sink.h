@@ -64,8 +64,11 @@ int vc_sink_finish(vc_sink *s);
 /* ---- the annotator ---------------------------------------------------------------------- */
 
 struct vc_annotate_params {
-    const char *dir;  /* labelled copies go to DIR/<input name>.mp4, or ...              */
-    const char *file; /* ... to this one file (single-video runs: vidclass-predict -o)  */
+    const char *dir;   /* labelled copies go to DIR/<input name>.mp4, or ...              */
+    const char *file;  /* ... to this one file (single-video runs: vidclass-predict -o)  */
+    int         force; /* replace existing files that are not labelled copies vidclass wrote */
+    const char *const *protect; /* files never written over (model, weights; up to 4, copied), NULLs skipped */
+    int         n_protect;
 };
 
 /** A sink writing each video with its smoothed label drawn on every frame (libavfilter
