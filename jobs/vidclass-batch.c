@@ -115,7 +115,7 @@ int main(int argc, char **argv)
         rc = vc_batch_run(&p, MPI_COMM_WORLD, &res);
         if (rc != VC_OK) {
             if (rank == 0) fprintf(stderr, "vidclass-batch: error: %s\n", vc_last_error());
-            status = rc == VC_ERR_INVALID_ARG || rc == VC_ERR_CONFIG || rc == VC_ERR_MISMATCH ? 2 : 1;
+            status = vc_exit_status(rc);
         } else {
             if (rank == 0)
                 printf("classified %lld videos (%lld failed, %lld already done), %lld frames in %.1f s; results in %s\n",

@@ -97,7 +97,7 @@ int main(int argc, char **argv)
     int rc = vc_embed_run(&p, &res);
     if (rc != VC_OK) {
         fprintf(stderr, "vidclass-embed: error: %s\n", vc_last_error());
-        return 1;
+        return vc_exit_status(rc);
     }
     fprintf(stderr, "vidclass-embed: wrote %lld feature rows to %s (%lld inputs skipped)\n",
             (long long)res.n_ok, p.output, (long long)res.n_failed);

@@ -24,7 +24,7 @@ static void usage(FILE *f)
         "  --config FILE        YAML config; its pack: section sets any option below\n"
         "                       (keys as the flags, with _ for -); flags override it\n"
         "  --input DIR          folder with one sub-folder per class            [required]\n"
-        "  --output FILE        pack to write (written as FILE.partial, renamed)  [required]\n"
+        "  --output FILE        pack to write (a temporary file next to it, renamed)  [required]\n"
         "  --classes A,B,...    only these classes (default: every sub-folder)\n"
         "  --size N             output side in pixels                           [224]\n"
         "  --resize MODE        linear: cv2.imread + cv2.resize's pixels, as the tutorial's\n"
@@ -87,7 +87,7 @@ int main(int argc, char **argv)
         rc = vc_pack_run(&p, MPI_COMM_WORLD, &res);
         if (rc != VC_OK) {
             if (rank == 0) fprintf(stderr, "vidclass-pack: error: %s\n", vc_last_error());
-            status = 1;
+            status = vc_exit_status(rc);
         } else if (rank == 0) {
             printf("packed %lld of %lld files into %s (%lld train, %lld test, %lld skipped) in %.1f s with %d rank%s\n",
                    (long long)res.n_packed, (long long)res.n_files, p.output, (long long)res.n_train,

@@ -93,7 +93,7 @@ int main(int argc, char **argv)
         rc = vc_batch_run(&p, MPI_COMM_WORLD, &res);
         if (rc != VC_OK) {
             fprintf(stderr, "vidclass-predict: error: %s\n", vc_last_error());
-            status = rc == VC_ERR_INVALID_ARG || rc == VC_ERR_CONFIG || rc == VC_ERR_MISMATCH ? 2 : 1;
+            status = vc_exit_status(rc);
         } else {
             vc_model *m = NULL;
             const char *name = "?";

@@ -95,7 +95,7 @@ int main(int argc, char **argv)
         rc = vc_train_run(&p, MPI_COMM_WORLD, &res);
         if (rc != VC_OK) {
             if (rank == 0) fprintf(stderr, "vidclass-train: error: %s\n", vc_last_error());
-            status = rc == VC_ERR_INVALID_ARG || rc == VC_ERR_CONFIG ? 2 : 1;
+            status = vc_exit_status(rc);
         } else if (rank == 0) {
             printf("trained %d epoch(s): loss %.4f accuracy %.4f val_loss %.4f val_accuracy %.4f; outputs in %s/\n",
                    res.epochs_run, res.loss, res.accuracy, res.val_loss, res.val_accuracy, p.output);

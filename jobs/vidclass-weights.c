@@ -103,7 +103,7 @@ static int cmd_init(int argc, char **argv)
     rc = vc_resnet50_generate_weights(output, &p);
     if (rc != VC_OK) {
         fprintf(stderr, "vidclass-weights: error: %s\n", vc_last_error());
-        return 1;
+        return vc_exit_status(rc);
     }
     printf("wrote %s (ResNet50 notop, %d layers, seed %llu)\n", output, vc_resnet50_layer_count(),
            (unsigned long long)p.seed);

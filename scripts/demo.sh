@@ -77,7 +77,7 @@ ffmpeg -v error -y -i "$out/videos/football_0.mp4" -i "$out/videos/tennis_0.mp4"
 ls -1 "$out/videos"
 
 step "6/6 classify every frame (2 ranks), labelled videos"
-rm -f "$out/results.h5" "$out/results.h5.journal" "$out/results.h5.partial"
+rm -f "$out/results.h5" "$out/results.h5.journal"
 "${MPIRUN[@]}" "$B/vidclass-batch" --model "$out/model/model.h5" --weights "$weights" --input "$out/videos" \
     --output "$out/results.h5" --window 32 --threads 1 --annotate-dir "$out/annotated" || [ $? -eq 3 ]
 mapfile -t vpaths < <(h5list "$out/results.h5" /videos/path)

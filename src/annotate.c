@@ -13,6 +13,7 @@
 #include <libavformat/avformat.h>
 #include <libavutil/opt.h>
 #include <libavutil/pixdesc.h>
+#include <libswscale/swscale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,10 @@ struct vc_annotator {
     AVFrame         *out;
     int64_t          n;
     int              header;
+    int              w, h, fmt;   /* the first frame's: the graph's input           */
+    struct SwsContext *sws;       /* later frames of another size (a resolution change) */
+    AVFrame         *conv;
+    char             text[256];   /* the text drawn now: set again only when it changes */
 };
 
 int vc_annotator_open(const char *path, double fps, vc_annotator **out)
@@ -144,20 +149,54 @@ static int encode(vc_annotator *a, AVFrame *f)
     }
 }
 
+/* A frame whose size or pixel format differs from the first one's (the stream changed
+ * resolution) is scaled to the first one's, so the labelled copy goes on. */
+static int same_geometry(vc_annotator *a, const AVFrame **frame)
+{
+    const AVFrame *f = *frame;
+    if (f->width == a->w && f->height == a->h && f->format == a->fmt) return VC_OK;
+    a->sws = sws_getCachedContext(a->sws, f->width, f->height, (enum AVPixelFormat)f->format, a->w, a->h,
+                                  (enum AVPixelFormat)a->fmt, SWS_BILINEAR, NULL, NULL, NULL);
+    if (!a->conv && !(a->conv = av_frame_alloc())) return VC_NOMEM;
+    if (!a->sws) return vc_error(VC_ERR_UNSUPPORTED, "annotate: cannot scale a %dx%d frame to %dx%d", f->width, f->height, a->w, a->h);
+    if (a->conv->width != a->w || a->conv->height != a->h || a->conv->format != a->fmt) {
+        av_frame_unref(a->conv);
+        a->conv->width = a->w;
+        a->conv->height = a->h;
+        a->conv->format = a->fmt;
+        if (av_frame_get_buffer(a->conv, 32) < 0) return VC_NOMEM;
+    }
+    if (av_frame_make_writable(a->conv) < 0 ||
+        sws_scale(a->sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height, a->conv->data, a->conv->linesize) <= 0)
+        return vc_error(VC_ERR_UNSUPPORTED, "annotate: scaling a %dx%d frame failed", f->width, f->height);
+    a->conv->sample_aspect_ratio = f->sample_aspect_ratio;
+    *frame = a->conv;
+    return VC_OK;
+}
+
 int vc_annotator_write(vc_annotator *a, const AVFrame *frame, const char *text)
 {
     int rc = VC_OK, ret;
     char eb[128], cmd[512], clean[256];
-    if (!a->graph && (rc = setup(a, frame)) != VC_OK) return rc;
-    /* drawtext option syntax: escape the characters that end or quote a value */
-    size_t k = 0;
-    for (const char *s = text; *s && k + 2 < sizeof clean; s++) {
-        if (*s == ':' || *s == '\\' || *s == '\'' || *s == ',' || *s == ';' || *s == '=') clean[k++] = '\\';
-        clean[k++] = *s;
+    if (!a->graph) {
+        if ((rc = setup(a, frame)) != VC_OK) return rc;
+        a->w = frame->width;
+        a->h = frame->height;
+        a->fmt = frame->format;
     }
-    clean[k] = '\0';
-    snprintf(cmd, sizeof cmd, "text=%s", clean);
-    avfilter_graph_send_command(a->graph, "drawtext", "reinit", cmd, NULL, 0, 0);
+    if (strcmp(text, a->text) != 0) { /* re-set the text only when it changes: that is the slow part */
+        size_t k = 0;
+        for (const char *s = text; *s && k + 2 < sizeof clean; s++) { /* drawtext syntax: escape separators */
+            if (*s == ':' || *s == '\\' || *s == '\'' || *s == ',' || *s == ';' || *s == '=') clean[k++] = '\\';
+            clean[k++] = *s;
+        }
+        clean[k] = '\0';
+        snprintf(cmd, sizeof cmd, "text=%s", clean);
+        if ((ret = avfilter_graph_send_command(a->graph, "drawtext", "reinit", cmd, NULL, 0, 0)) < 0)
+            return vc_error(VC_ERR_UNSUPPORTED, "annotate: cannot set the text (%s)", av_make_error_string(eb, sizeof eb, ret));
+        snprintf(a->text, sizeof a->text, "%s", text);
+    }
+    if ((rc = same_geometry(a, &frame)) != VC_OK) return rc;
     AVFrame *in = av_frame_clone(frame);
     if (!in) return VC_NOMEM;
     in->pts = a->n++;
@@ -189,6 +228,8 @@ int vc_annotator_close(vc_annotator **ap, int commit)
     }
     avcodec_free_context(&a->enc);
     avfilter_graph_free(&a->graph);
+    sws_freeContext(a->sws);
+    av_frame_free(&a->conv);
     av_packet_free(&a->pkt);
     av_frame_free(&a->out);
     if (commit && rc == VC_OK && a->header && a->n > 0) rc = vc_tmp_commit(a->tmp, a->path);

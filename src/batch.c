@@ -14,6 +14,7 @@
 #include "vidclass/status.h"
 #include "h5util.h"
 #include "batch_internal.h"
+#include "annotate.h"
 #include "mpiutil.h"
 
 #include <errno.h>
@@ -22,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 
 struct vc_batch_params vc_batch_default_params(void)
@@ -82,12 +84,16 @@ static int setup_network(struct ctx *c)
 static int is_results(const char *path) { return vc_h5_file_attr_is(path, "format", "vidclass-results"); }
 
 /* Rank 0, before any work: the results file is none of the files the run reads, and an
- * existing one is a results file (resumed, or refused by vc_results_open). */
+ * existing one is a results file that opens (resumed, or refused by vc_results_open). */
 static int check_output(const struct ctx *c)
 {
-    const char *own[2] = { c->p->model, c->p->weights };
-    int rc = vc_output_check(c->p->output, "--output", own, 2, 0, is_results);
-    if (rc == VC_OK) rc = vc_output_check(c->p->output, "--output", (const char *const *)c->list.paths, (int)c->list.n, 0, is_results);
+    const char *out = c->p->output, *own[2] = { c->p->model, c->p->weights };
+    int rc = vc_output_not_input(out, "--output", own, 2);
+    if (rc == VC_OK) rc = vc_output_not_input(out, "--output", (const char *const *)c->list.paths, (int)c->list.n);
+    if (rc == VC_OK && access(out, F_OK) == 0 && !is_results(out) && vc_h5_is_damaged(out))
+        rc = vc_error(VC_ERR_FORMAT, "--output '%s' is an HDF5 file that cannot be opened (damaged): nothing was "
+                      "changed; move it away and rerun (videos still in '%s.journal' are resumed from it)", out, out);
+    if (rc == VC_OK) rc = vc_output_check(out, "--output", NULL, 0, 0, is_results);
     return rc;
 }
 
@@ -182,10 +188,16 @@ static int check_params(const struct vc_batch_params *p)
 {
     if (!p->model || (!p->output && !p->annotate_file) || (p->n_inputs == 0 && !p->manifest))
         return vc_error(VC_ERR_INVALID_ARG, "model, output and at least one input or a manifest are required");
-    if (p->annotate_file && (p->n_inputs != 1 || p->manifest))
-        return vc_error(VC_ERR_INVALID_ARG, "an annotated output file needs exactly one input video");
+    struct stat st;
+    if (p->annotate_file && (p->n_inputs != 1 || p->manifest || (stat(p->inputs[0], &st) == 0 && S_ISDIR(st.st_mode))))
+        return vc_error(VC_ERR_INVALID_ARG, "an annotated output file needs exactly one input video file (not a folder: "
+                        "vidclass-batch --annotate-dir labels many)");
     if (p->window < 1 || p->frame_stride < 1 || p->batch_size < 1)
         return vc_error(VC_ERR_INVALID_ARG, "window, frame_stride and batch_size must be >= 1");
+    if (p->annotate_file) { /* before any work: the one labelled copy may be written */
+        const char *reads[3] = { p->inputs[0], p->model, p->weights };
+        return vc_output_check(p->annotate_file, "the labelled copy", reads, 3, p->force, vc_annotated_file);
+    }
     return VC_OK;
 }
 

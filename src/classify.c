@@ -277,8 +277,8 @@ static int run_frames(vc_classifier *c, struct vc_record *rec, vc_sink *const *s
     return rc;
 }
 
-int vc_classifier_run(vc_classifier *c, const char *path, vc_sink *const *sinks, int n_sinks, struct vc_record *rec,
-                      void (*poll)(void *), void *user)
+int vc_classifier_run(vc_classifier *c, const char *path, const char *name, vc_sink *const *sinks, int n_sinks,
+                      struct vc_record *rec, void (*poll)(void *), void *user)
 {
     double t0 = vc_time_now();
     int rc = vc_record_start(rec, path), dead[32] = { 0 };
@@ -292,7 +292,8 @@ int vc_classifier_run(vc_classifier *c, const char *path, vc_sink *const *sinks,
         rc = vc_record_fail(rec, vc_last_error()); /* a bad input is a result, not an error of the run */
     } else {
         const struct vc_video_info *info = vc_video_get_info(c->v);
-        struct vc_sink_video sv = { path, info, meta->class_names, meta->n_classes };
+        const char *base = strrchr(path, '/');
+        struct vc_sink_video sv = { path, name ? name : base ? base + 1 : path, info, meta->class_names, meta->n_classes };
         rec->fps = info->fps;
         rec->duration = info->duration;
         c->keep = 0;

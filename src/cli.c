@@ -1,5 +1,6 @@
 /* cli.c - options declared once, filled from a YAML section and then from flags. */
 #include "vidclass/cli.h"
+#include "vidclass/log.h"
 #include "vidclass/preprocess.h"
 #include "vidclass/status.h"
 
@@ -204,6 +205,9 @@ int vc_cli_parse(int argc, char **argv, const char *section, const struct vc_opt
         }
     }
     *first_positional = optind;
+    for (int i = 0; rc == VC_OK && !*help && i < n; i++) /* --quiet means no info lines at all, from any module */
+        if (opts[i].type == VC_OPT_BOOL && strcmp(opts[i].key, "quiet") == 0 && *(int *)opts[i].ptr)
+            vc_log_set_level(VC_LOG_WARN);
     free(lo);
     free(names);
     free(seen);

@@ -142,7 +142,7 @@ int vc_dispatch_rank0(struct ctx *c)
         if ((rc = serve(c, 0)) != VC_OK) break;
         int64_t a = pop_pending(c);
         if (a >= 0) {
-            rc = vc_classifier_run(c->cl, c->list.paths[a], c->sinks, c->n_sinks, &c->rec, c->size > 1 ? poll_serve : NULL, c);
+            rc = vc_classifier_run(c->cl, c->list.paths[a], c->list.names[a], c->sinks, c->n_sinks, &c->rec, c->size > 1 ? poll_serve : NULL, c);
             if (rc == VC_OK && c->rec.status != 0 && c->res && !vc_results_has(c->res, c->list.paths[a]))
                 stop_run(c, vc_error(VC_ERR_IO, "%s", c->rec.error)); /* the results sink itself failed */
             count_done(c, a, &c->rec);
@@ -183,7 +183,7 @@ int vc_dispatch_worker(struct ctx *c)
     VC_CHECK_MPI(MPI_Recv(&a, 1, MPI_INT64_T, 0, TAG_ASSIGN, c->comm, MPI_STATUS_IGNORE));
     while (rc == VC_OK && a >= 0) {
         if ((rc = VC_MPI(MPI_Send(&dummy, 1, MPI_INT, 0, TAG_REQ, c->comm))) != VC_OK) break; /* prefetch */
-        int vrc = vc_classifier_run(c->cl, c->list.paths[a], c->sinks, c->n_sinks, &c->rec, NULL, NULL);
+        int vrc = vc_classifier_run(c->cl, c->list.paths[a], c->list.names[a], c->sinks, c->n_sinks, &c->rec, NULL, NULL);
         if (vrc != VC_OK) { /* a failure of this rank, not of the input: the video's error says so */
             char msg[1200];
             snprintf(msg, sizeof msg, "rank %d: %s", c->rank, vc_last_error());

@@ -151,7 +151,7 @@ int vc_embed_run(const struct vc_embed_params *p, struct vc_embed_result *result
     if (!p->weights || !p->output || p->n_inputs < 1 || p->batch < 1 || p->size < 32)
         return vc_error(VC_ERR_INVALID_ARG, "embed: need weights, output, at least one input, batch >= 1, size >= 32");
 
-    rc = vc_output_check(p->output, "--output", p->inputs, p->n_inputs, p->force, is_features);
+    rc = vc_output_not_input(p->output, "--output", p->inputs, p->n_inputs);
     if (rc == VC_OK) rc = vc_output_check(p->output, "--output", &p->weights, 1, p->force, is_features);
     if (rc == VC_OK) rc = vc_backbone_load("resnet50", p->weights, &c.net);
     if (rc != VC_OK)

@@ -57,6 +57,18 @@ void vc_names_free(char **names, int n)
 }
 
 
+int vc_make_parents(const char *path, size_t keep)
+{
+    char dir[PATH_MAX];
+    if (snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir) return vc_error(VC_ERR_INVALID_ARG, "path too long: '%s'", path);
+    for (char *s = dir + keep + 1; (s = strchr(s, '/')) != NULL; s++) {
+        *s = '\0';
+        if (mkdir(dir, 0777) != 0 && errno != EEXIST) return vc_error(VC_ERR_IO, "cannot create the folder '%s': %s", dir, strerror(errno));
+        *s = '/';
+    }
+    return VC_OK;
+}
+
 int vc_fsync_dir_of(const char *path)
 {
     char tmp[PATH_MAX];
@@ -77,8 +89,12 @@ int vc_tmp_create(const char *final, char *tmp, size_t len)
         return vc_error(VC_ERR_INVALID_ARG, "path too long: '%s'", final);
     int fd = mkstemps(tmp, 4);
     if (fd < 0) return vc_error(VC_ERR_IO, "cannot create a temporary file next to '%s': %s", final, strerror(errno));
+    mode_t mask = umask(0); /* mkstemps makes 0600; the output gets the mode of any new file */
+    umask(mask);
+    int rc = fchmod(fd, 0666 & ~mask) == 0 ? VC_OK : vc_error(VC_ERR_IO, "cannot set the mode of '%s': %s", tmp, strerror(errno));
     close(fd);
-    return VC_OK;
+    if (rc != VC_OK) unlink(tmp);
+    return rc;
 }
 
 int vc_tmp_commit(const char *tmp, const char *final)
@@ -104,15 +120,22 @@ int vc_same_file(const char *a, const char *b)
     return a && b && stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
+int vc_output_not_input(const char *out, const char *what, const char *const *reads, int n_reads)
+{
+    for (int i = 0; out && i < n_reads; i++)
+        if (reads[i] && vc_same_file(out, reads[i]))
+            return vc_error(VC_ERR_INVALID_ARG, "%s '%s' is the input '%s': vidclass never writes over what it reads; "
+                            "choose another output", what, out, reads[i]);
+    return VC_OK;
+}
+
 int vc_output_check(const char *out, const char *what, const char *const *reads, int n_reads, int force,
                     int (*is_ours)(const char *path))
 {
     struct stat st;
     if (!out || lstat(out, &st) != 0) return VC_OK; /* a new file */
-    for (int i = 0; i < n_reads; i++)
-        if (reads[i] && vc_same_file(out, reads[i]))
-            return vc_error(VC_ERR_INVALID_ARG, "%s '%s' is the input '%s': vidclass never writes over what it reads; "
-                            "choose another output", what, out, reads[i]);
+    int rc = vc_output_not_input(out, what, reads, n_reads);
+    if (rc != VC_OK) return rc;
     if (S_ISDIR(st.st_mode)) return vc_error(VC_ERR_INVALID_ARG, "%s '%s' is a directory", what, out);
     if (force || (is_ours && S_ISREG(st.st_mode) && is_ours(out))) return VC_OK;
     return vc_error(VC_ERR_INVALID_ARG, "%s '%s' exists and is not a file this tool wrote: remove it, choose another "

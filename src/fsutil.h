@@ -26,6 +26,10 @@ void vc_tmp_discard(const char *tmp);
 /* fsync the folder that holds path (after a rename or an unlink in it). */
 int vc_fsync_dir_of(const char *path);
 
+/* Create the folders of `path` after its first `keep` bytes (an existing folder), like
+ * mkdir -p of its parent: "out" + "/a/b/x.mp4" makes out/a and out/a/b. */
+int vc_make_parents(const char *path, size_t keep);
+
 /* Scans take each file and folder once, however many links lead to it: 1 the first time
  * the (device, inode) of st is seen in `seen` (then remembered), 0 after, or an error. */
 struct stat;

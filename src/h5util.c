@@ -496,6 +496,16 @@ int vc_h5_dims_match(hid_t dset, int nd, const hsize_t *want, hsize_t *rows)
     return ok;
 }
 
+int vc_h5_is_damaged(const char *path)
+{
+    vc_h5_quiet();
+    if (H5Fis_hdf5(path) <= 0) return 0;
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0) return 1;
+    H5Fclose(f);
+    return 0;
+}
+
 int vc_h5_file_attr_is(const char *path, const char *attr, const char *value)
 {
     vc_h5_quiet();

@@ -52,6 +52,9 @@ int vc_h5_write_f64_attr(hid_t obj, const char *name, double value);
 int vc_h5_read_f64_attr(hid_t obj, const char *name, double *value);
 
 /* vc_h5_file_attr_is: vidclass/fileguard.h */
+
+/* 1 if path starts as an HDF5 file (signature) but does not open: a damaged file. */
+int vc_h5_is_damaged(const char *path);
 #include "vidclass/fileguard.h"
 
 /* Write a whole float32 dataset of rank ndim (contiguous, no filters). */

@@ -2,6 +2,7 @@
 #define _DEFAULT_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #include "inputs.h"
+#include "annotate.h"
 #include "fsutil.h"
 #include "mpiutil.h"
 #include "pathset.h"
@@ -19,29 +20,54 @@
 
 #define MAX_MANIFEST_BYTES (1 << 30)
 
-static int inputs_add(struct vc_inputs *l, const char *path, int64_t size)
+static int inputs_add(struct vc_inputs *l, const char *path, const char *name, int64_t size)
 {
     if (l->n == l->cap) {
         int64_t cap = l->cap ? 2 * l->cap : 256;
         char **p = realloc(l->paths, sizeof(char *) * (size_t)cap);
-        if (!p) return VC_NOMEM;
-        l->paths = p;
-        int64_t *s = realloc(l->sizes, sizeof(int64_t) * (size_t)cap);
+        if (p) l->paths = p;
+        char **nm = p ? realloc(l->names, sizeof(char *) * (size_t)cap) : NULL;
+        if (nm) l->names = nm;
+        int64_t *s = nm ? realloc(l->sizes, sizeof(int64_t) * (size_t)cap) : NULL;
         if (!s) return VC_NOMEM;
         l->sizes = s;
         l->cap = cap;
     }
     if (!(l->paths[l->n] = strdup(path))) return VC_NOMEM;
+    if (!(l->names[l->n] = strdup(name))) { free(l->paths[l->n]); return VC_NOMEM; }
     l->sizes[l->n++] = size;
     return VC_OK;
 }
 
 void vc_inputs_free(struct vc_inputs *l)
 {
-    for (int64_t i = 0; i < l->n; i++) free(l->paths[i]);
+    for (int64_t i = 0; i < l->n; i++) {
+        free(l->paths[i]);
+        free(l->names[i]);
+    }
     free(l->paths);
+    free(l->names);
     free(l->sizes);
     memset(l, 0, sizeof *l);
+}
+
+/* A named file's output name: its path without empty, "." and ".." parts, so that an
+ * output made from it stays inside the output folder ("../v/./x.mp4" -> "v/x.mp4"). */
+static void direct_name(const char *path, char *out, size_t len)
+{
+    size_t k = 0;
+    out[0] = '\0';
+    while (*path) {
+        size_t n = strcspn(path, "/");
+        int skip = n == 0 || (n == 1 && path[0] == '.') || (n == 2 && path[0] == '.' && path[1] == '.');
+        if (!skip && k + n + 2 < len) {
+            if (k) out[k++] = '/';
+            memcpy(out + k, path, n);
+            out[k += n] = '\0';
+        }
+        path += n + (path[n] == '/');
+    }
+    if (!k) snprintf(out, len, "input");
 }
 
 static int has_ext(const char *name, const struct vc_inputs_spec *p)
@@ -57,7 +83,7 @@ static int has_ext(const char *name, const struct vc_inputs_spec *p)
 
 /* A listed video, for sorting by path. */
 struct ventry {
-    const char *path;
+    const char *path, *name;
     int64_t     size, index;
 };
 
@@ -67,9 +93,19 @@ struct scan {
     const struct vc_inputs_spec *p;
     struct vc_inputs            *l;
     struct vc_pathset            dirs;
+    struct stat                  exclude; /* the folder of labelled copies (st_ino 0: none) */
 };
 
-static int scan_dir(struct scan *sc, const char *dir)
+/* Labelled copies vidclass wrote ("<name>.labelled.mp4" with its mark) are outputs, never
+ * inputs: a scan that meets one (--annotate-dir inside the input tree) passes it by. */
+static int is_labelled_copy(const char *path)
+{
+    static const char suffix[] = ".labelled.mp4";
+    size_t n = strlen(path), k = sizeof suffix - 1;
+    return n > k && strcmp(path + n - k, suffix) == 0 && vc_annotated_file(path);
+}
+
+static int scan_dir(struct scan *sc, const char *dir, size_t root_len)
 {
     char **names = NULL;
     int n = 0, rc = vc_list_dir(dir, &names, &n);
@@ -83,11 +119,12 @@ static int scan_dir(struct scan *sc, const char *dir)
         struct stat st;
         if (stat(full, &st) != 0) continue;
         if (S_ISDIR(st.st_mode)) {
+            if (st.st_ino == sc->exclude.st_ino && st.st_dev == sc->exclude.st_dev) continue;
             int first = vc_first_visit(&sc->dirs, &st);
             if (first < 0) rc = first;
-            else if (first) rc = scan_dir(sc, full);
-        } else if (has_ext(names[i], sc->p)) {
-            rc = inputs_add(sc->l, full, (int64_t)st.st_size);
+            else if (first) rc = scan_dir(sc, full, root_len);
+        } else if (has_ext(names[i], sc->p) && !is_labelled_copy(full)) {
+            rc = inputs_add(sc->l, full, full + root_len + 1, (int64_t)st.st_size);
         }
     }
     vc_names_free(names, n);
@@ -100,9 +137,13 @@ static int add_named(struct scan *sc, const char *in, const char *where)
 {
     struct stat st;
     if (stat(in, &st) == 0) {
-        if (!S_ISDIR(st.st_mode)) return inputs_add(sc->l, in, (int64_t)st.st_size);
+        if (!S_ISDIR(st.st_mode)) {
+            char name[PATH_MAX];
+            direct_name(in, name, sizeof name);
+            return inputs_add(sc->l, in, name, (int64_t)st.st_size);
+        }
         int first = vc_first_visit(&sc->dirs, &st);
-        return first < 0 ? first : first ? scan_dir(sc, in) : VC_OK;
+        return first < 0 ? first : first ? scan_dir(sc, in, strlen(in)) : VC_OK;
     }
     if (!strpbrk(in, "*?[")) return vc_error(VC_ERR_INVALID_ARG, "input '%s'%s: %s", in, where, strerror(errno));
     glob_t g; /* a glob (quoted from the shell, or in YAML) */
@@ -154,19 +195,27 @@ static int sort_unique(struct vc_inputs *l)
 {
     struct ventry *order = malloc(sizeof *order * (size_t)(l->n ? l->n : 1));
     if (!order) return VC_NOMEM;
-    for (int64_t i = 0; i < l->n; i++) order[i] = (struct ventry){ l->paths[i], l->sizes[i], i };
+    for (int64_t i = 0; i < l->n; i++) order[i] = (struct ventry){ l->paths[i], l->names[i], l->sizes[i], i };
     qsort(order, (size_t)l->n, sizeof *order, cmp_entry_path);
     struct vc_inputs s = { 0 };
-    struct vc_pathset files = { 0 };
+    struct vc_pathset files = { 0 }, names = { 0 };
     int rc = VC_OK;
     for (int64_t i = 0; i < l->n && rc == VC_OK; i++) {
         struct stat st;
         int first = stat(order[i].path, &st) == 0 ? vc_first_visit(&files, &st) : 1;
-        if (first < 0) rc = first;
-        else if (first && (i == 0 || strcmp(order[i].path, order[i - 1].path) != 0)) rc = inputs_add(&s, order[i].path, order[i].size);
+        if (first < 0 || !first || (i > 0 && strcmp(order[i].path, order[i - 1].path) == 0)) {
+            rc = first < 0 ? first : VC_OK;
+            continue;
+        }
+        char name[PATH_MAX + 16]; /* output names never collide: a second "x.mp4" becomes "x.mp4~2" */
+        snprintf(name, sizeof name, "%s", order[i].name);
+        for (int k = 2; vc_pathset_find(&names, name) >= 0; k++) snprintf(name, sizeof name, "%s~%d", order[i].name, k);
+        rc = vc_pathset_add(&names, name, 1);
+        if (rc == VC_OK) rc = inputs_add(&s, order[i].path, name, order[i].size);
     }
     free(order);
     vc_pathset_free(&files);
+    vc_pathset_free(&names);
     vc_inputs_free(l);
     *l = s;
     return rc;
@@ -175,11 +224,11 @@ static int sort_unique(struct vc_inputs *l)
 /* Rank 0: inputs (files, directories, globs) + manifest lines, each file once. */
 int vc_inputs_list(const struct vc_inputs_spec *p, struct vc_inputs *l)
 {
-    struct scan sc = { p, l, { 0 } };
-    struct stat st;
+    struct scan sc = { p, l, { 0 }, { 0 } };
     int rc = VC_OK;
-    /* the folder of labelled copies is never scanned: they must not be classified again */
-    if (p->exclude_dir && stat(p->exclude_dir, &st) == 0 && (rc = vc_first_visit(&sc.dirs, &st)) > 0) rc = VC_OK;
+    /* the folder of labelled copies is not scanned when met inside an input folder (when it
+     * is a named input folder itself, its labelled copies are passed by one by one) */
+    if (p->exclude_dir && stat(p->exclude_dir, &sc.exclude) != 0) memset(&sc.exclude, 0, sizeof sc.exclude);
     for (int i = 0; i < p->n_inputs && rc == VC_OK; i++) rc = add_named(&sc, p->inputs[i], "");
     if (rc == VC_OK && p->manifest) rc = read_manifest(&sc, p->manifest);
     vc_pathset_free(&sc.dirs);
@@ -198,19 +247,23 @@ int vc_inputs_share(MPI_Comm comm, struct vc_inputs *l)
     long long len = 0;
     char *buf = NULL;
     if (rank == 0) {
-        for (int64_t i = 0; i < l->n; i++) len += (long long)strlen(l->paths[i]) + 1 + 24;
+        for (int64_t i = 0; i < l->n; i++) len += (long long)(strlen(l->paths[i]) + strlen(l->names[i])) + 2 + 24;
         buf = malloc((size_t)len + 1);
         if (!buf) return vc_mpi_agree(comm, VC_NOMEM);
         char *q = buf;
-        for (int64_t i = 0; i < l->n; i++) q += sprintf(q, "%lld %s", (long long)l->sizes[i], l->paths[i]) + 1;
+        for (int64_t i = 0; i < l->n; i++) {
+            q += sprintf(q, "%lld %s", (long long)l->sizes[i], l->paths[i]) + 1;
+            q += sprintf(q, "%s", l->names[i]) + 1;
+        }
         len = q - buf;
     }
     int rc = vc_mpi_agree(comm, VC_OK);
     if (rc == VC_OK) rc = vc_mpi_agree(comm, vc_mpi_bcast_buf(comm, 0, &buf, &len));
     if (rc == VC_OK && rank != 0) {
         for (char *q = buf; q < buf + len && rc == VC_OK; q += strlen(q) + 1) {
-            char *sp = strchr(q, ' ');
-            rc = sp ? inputs_add(l, sp + 1, atoll(q)) : VC_ERR_FORMAT;
+            char *sp = strchr(q, ' '), *name = q + strlen(q) + 1;
+            rc = sp && name < buf + len ? inputs_add(l, sp + 1, name, atoll(q)) : vc_error(VC_ERR_FORMAT, "bad input list");
+            q = name;
         }
     }
     free(buf);

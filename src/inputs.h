@@ -15,7 +15,10 @@
 
 struct vc_inputs {
     char   **paths;
-    int64_t *sizes; /* bytes; 0 when the file cannot be read (it is recorded as failed) */
+    char   **names; /* path relative to the folder it was found in (a file named directly:
+                       its path without leading "/", "./", "../"), unique in the list: where
+                       its outputs go (labelled copies) */
+    int64_t *sizes; /* bytes */
     int64_t  n, cap;
 };
 
@@ -25,7 +28,9 @@ struct vc_inputs_spec {
     const char        *manifest;   /* one path per line, # comments; or NULL */
     const char *const *extensions; /* folder scan filter; NULL: common video extensions */
     int                n_extensions;
-    const char        *exclude_dir;  /* never scanned (the folder of labelled copies), or NULL */
+    const char        *exclude_dir;  /* the folder of labelled copies: not scanned when met inside an
+                                        input folder; NULL: none. Marked "*.labelled.mp4" files are
+                                        never taken from a scan */
 };
 
 int vc_inputs_list(const struct vc_inputs_spec *s, struct vc_inputs *l);

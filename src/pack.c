@@ -255,14 +255,14 @@ static int is_pack(const char *path) { return vc_h5_file_attr_is(path, "format",
 /* Rank 0: the output may be a pack this tool wrote, never one of the images packed. */
 static int check_output(const struct packer *k)
 {
-    int rc = vc_output_check(k->p->output, "--output", NULL, 0, k->p->force, is_pack);
+    int rc = VC_OK;
     for (int64_t i = 0; rc == VC_OK && i < k->n; i++) {
         char path[8192];
         const char *one[1] = { path };
         snprintf(path, sizeof path, "%s/%s", vc_dataset_root(k->ds), vc_dataset_path(k->ds, i));
-        rc = vc_output_check(k->p->output, "--output", one, 1, 1, NULL);
+        rc = vc_output_not_input(k->p->output, "--output", one, 1);
     }
-    return rc;
+    return rc == VC_OK ? vc_output_check(k->p->output, "--output", NULL, 0, k->p->force, is_pack) : rc;
 }
 
 /* Collective: the temporary file (made by rank 0 next to the output, name shared) and

@@ -34,6 +34,7 @@ struct vc_results {
     int    have_file; /* a previous complete results file exists */
     int    fd;        /* journal, open for appending */
     struct vc_pathset done;
+    int64_t  n_new;   /* videos in the journal and not in the previous file */
     uint8_t *enc;     /* encoding buffer of vc_results_append */
     size_t   enc_cap;
 };
@@ -116,6 +117,7 @@ static int load_file(vc_results *r)
                       "this run has %d and %d: choose another output", r->path, (long long)win, (long long)stride,
                       r->window, r->stride);
     H5Fclose(f);
+    if (rc == VC_OK) rc = vc_h5out_check(r->path, r->C); /* now, not when the final write copies it */
     if (rc == VC_OK) rc = vc_h5out_read_paths(r->path, add_done_in_file, &r->done);
     r->have_file = rc == VC_OK;
     return rc;
@@ -139,6 +141,7 @@ static int load_journal(vc_results *r)
     while (rc == VC_OK && (k = vc_journal_next(jr, &type, &p, &len)) == 1) {
         if (type == VC_JOURNAL_HEAD) { rc = check_head(r, p, len); heads++; continue; }
         if (type != VC_JOURNAL_VIDEO || vc_record_decode(p, len, r->C, &rec) != VC_OK) continue; /* counted as lost */
+        if (vc_pathset_find(&r->done, rec.path) < 0) r->n_new++;
         rc = vc_pathset_add(&r->done, rec.path, IN_JOURNAL);
         n++;
     }
@@ -217,6 +220,7 @@ int vc_results_has(const vc_results *r, const char *video_path) { return vc_path
 int vc_results_append_encoded(vc_results *r, const uint8_t *payload, size_t len, const char *path)
 {
     int rc = vc_journal_append(r->fd, r->jpath, VC_JOURNAL_VIDEO, payload, len);
+    if (rc == VC_OK) r->n_new++;
     return rc == VC_OK ? vc_pathset_add(&r->done, path, IN_JOURNAL) : rc;
 }
 
@@ -258,23 +262,51 @@ static int stream_journal(vc_results *r, vc_h5out *o)
     return rc;
 }
 
+/* An upper bound of the new file's size: the previous file, the journal's rows twice (paths
+ * are stored twice, strings have heap overhead), a partly filled chunk per dataset, 1 MB. */
+static int64_t size_bound(const vc_results *r)
+{
+    struct stat a, b;
+    int64_t prev = r->have_file && stat(r->path, &a) == 0 ? (int64_t)a.st_size : 0;
+    int64_t journal = stat(r->jpath, &b) == 0 ? (int64_t)b.st_size : 0;
+    int64_t chunk = (int64_t)1024 * r->C * 4 > 32768 ? (int64_t)1024 * r->C * 4 : 32768;
+    return prev + 2 * journal + 12 * chunk + (1 << 20);
+}
+
+/* Give back the reserved blocks past the end of the written file (shrinking a file frees
+ * every block beyond its new end, reserved ones too). */
+static int release_reserve(const char *tmp)
+{
+    int fd = open(tmp, O_WRONLY | O_NOFOLLOW);
+    struct stat st;
+    int ok = fd >= 0 && fstat(fd, &st) == 0 && ftruncate(fd, st.st_size + 1) == 0 && ftruncate(fd, st.st_size) == 0;
+    int rc = ok ? VC_OK : vc_error(VC_ERR_IO, "cannot trim '%s': %s", tmp, strerror(errno));
+    if (fd >= 0) close(fd);
+    return rc;
+}
+
 int vc_results_finish(vc_results *r)
 {
     char tmp[PATH_MAX + 64] = "";
     vc_h5out *o = NULL;
     const struct vc_results_info info = { (const char *const *)r->class_names, r->C, r->window, r->stride, r->model, r->sha };
-    int rc = vc_tmp_create(r->path, tmp, sizeof tmp);
+    int rc = VC_OK;
+    if (r->have_file && r->n_new == 0) goto done; /* nothing new: the file stays as it is */
+    rc = vc_tmp_create(r->path, tmp, sizeof tmp);
     if (rc == VC_OK) rc = vc_h5out_create(tmp, &info, &o);
+    /* a full disk is found here, before HDF5 writes: the previous file and the journal stay */
+    if (rc == VC_OK) rc = vc_h5out_reserve(o, size_bound(r));
     if (rc == VC_OK && r->have_file) rc = vc_h5out_copy(o, r->path);
     if (rc == VC_OK) rc = stream_journal(r, o);
-    int crc = vc_h5out_close(&o); /* HDF5 flushes here: a full disk fails here */
+    int crc = vc_h5out_close(&o);
     if (rc == VC_OK) rc = crc;
+    if (rc == VC_OK) rc = release_reserve(tmp);
     if (rc == VC_OK) rc = vc_tmp_commit(tmp, r->path);
     if (rc != VC_OK) {
         vc_tmp_discard(tmp);
         return rc;
     }
-    /* from here every video is in the results file; the journal is redundant */
+done: /* from here every video is in the results file; the journal is redundant */
     if (r->fd >= 0) { close(r->fd); r->fd = -1; }
     if (unlink(r->jpath) != 0) return vc_error(VC_ERR_IO, "cannot remove '%s': %s", r->jpath, strerror(errno));
     return vc_fsync_dir_of(r->path);

@@ -1,13 +1,16 @@
 /* results_h5.c - the HDF5 results file, written row by row (see results_h5.h). */
+#define _GNU_SOURCE /* fallocate */
 #include "results_h5.h"
 #include "results.h"
 #include "h5util.h"
 #include "vidclass/status.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { V_PATH, V_STATUS, V_ERROR, V_LABEL, V_CONF, V_NFRAMES, V_FPS, V_FSTART, F_INDEX, F_PROBS, F_LABEL, N_DS };
+enum { V_PATH, V_STATUS, V_ERROR, V_LABEL, V_CONF, V_NFRAMES, V_FPS, V_FSTART, V_PATH_RAW, F_INDEX, F_PROBS, F_LABEL, N_DS };
 
 /* name, string?, rows carry a [classes] tail?, file type, memory type (0: the string type) */
 static const struct {
@@ -23,6 +26,7 @@ static const struct {
     { "videos/n_frames", 0, 0, &H5T_STD_I64LE_g, &H5T_NATIVE_LLONG_g },
     { "videos/fps", 0, 0, &H5T_IEEE_F64LE_g, &H5T_NATIVE_DOUBLE_g },
     { "videos/frame_start", 0, 0, &H5T_STD_I64LE_g, &H5T_NATIVE_LLONG_g },
+    { "videos/path_bytes", 2, 0, NULL, NULL },
     { "frames/index", 0, 0, &H5T_STD_I64LE_g, &H5T_NATIVE_LLONG_g },
     { "frames/probs", 0, 1, &H5T_IEEE_F32LE_g, &H5T_NATIVE_FLOAT_g },
     { "frames/label", 0, 0, &H5T_STD_I32LE_g, &H5T_NATIVE_INT_g },
@@ -31,19 +35,45 @@ static const struct {
 /* Row sizes in memory (strings: a char pointer). */
 static size_t row_size(int i, int classes)
 {
-    static const size_t k[N_DS] = { sizeof(char *), 1, sizeof(char *), 4, 4, 8, 8, 8, 8, 4, 4 };
+    static const size_t k[N_DS] = { sizeof(char *), 1, sizeof(char *), 4, 4, 8, 8, 8, sizeof(char *), 8, 4, 4 };
     return k[i] * (k_ds[i].tail ? (size_t)classes : 1);
 }
 
 struct vc_h5out {
     char    path[4200];
-    hid_t   f, str, ds[N_DS];
+    hid_t   f, str, raw, ds[N_DS];
     int     classes;
     int64_t frames;
 };
 
-static hid_t ftype(const vc_h5out *o, int i) { return k_ds[i].is_str ? o->str : *k_ds[i].ftype; }
-static hid_t mtype(const vc_h5out *o, int i) { return k_ds[i].is_str ? o->str : *k_ds[i].mtype; }
+/* is_str 1: UTF-8 strings; 2: the same bytes as ASCII-tagged strings (h5py: bytes) */
+static hid_t ftype(const vc_h5out *o, int i) { return k_ds[i].is_str == 2 ? o->raw : k_ds[i].is_str ? o->str : *k_ds[i].ftype; }
+static hid_t mtype(const vc_h5out *o, int i) { return ftype(o, i) == o->raw || k_ds[i].is_str ? ftype(o, i) : *k_ds[i].mtype; }
+
+/* A path as valid UTF-8: each byte that is not part of a valid UTF-8 sequence becomes the
+ * four characters \xHH (a file name is bytes; the exact ones are in videos/path_bytes). */
+static char *utf8_form(const char *s)
+{
+    size_t n = strlen(s), k = 0;
+    char *o = malloc(4 * n + 1);
+    if (!o) return NULL;
+    for (size_t i = 0; i < n;) {
+        const unsigned char c = (unsigned char)s[i];
+        size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+        int ok = len > 0 && i + len <= n && !(len == 2 && c < 0xC2);
+        for (size_t j = 1; ok && j < len; j++) ok = ((unsigned char)s[i + j] >> 6) == 2;
+        if (ok) {
+            memcpy(o + k, s + i, len);
+            k += len;
+            i += len;
+        } else {
+            k += (size_t)sprintf(o + k, "\\x%02X", c);
+            i++;
+        }
+    }
+    o[k] = '\0';
+    return o;
+}
 
 int vc_h5out_create(const char *path, const struct vc_results_info *info, vc_h5out **out)
 {
@@ -54,9 +84,14 @@ int vc_h5out_create(const char *path, const struct vc_results_info *info, vc_h5o
     H5open(); /* the H5T_*_g type ids above are set by the library's initialisation */
     o->classes = info->n_classes;
     o->str = vc_h5_vlen_str_type();
+    o->raw = H5Tcopy(H5T_C_S1);
+    if (o->raw >= 0 && (H5Tset_size(o->raw, H5T_VARIABLE) < 0 || H5Tset_cset(o->raw, H5T_CSET_ASCII) < 0)) {
+        H5Tclose(o->raw);
+        o->raw = H5I_INVALID_HID;
+    }
     for (int i = 0; i < N_DS; i++) o->ds[i] = H5I_INVALID_HID;
     o->f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-    int rc = o->f >= 0 && o->str >= 0 ? VC_OK : vc_error(VC_ERR_IO, "cannot create the results file '%s'", path);
+    int rc = o->f >= 0 && o->str >= 0 && o->raw >= 0 ? VC_OK : vc_error(VC_ERR_IO, "cannot create the results file '%s'", path);
     if (rc == VC_OK) rc = vc_h5_write_strlist_attr(o->f, "class_names", info->class_names, info->n_classes, 1);
     if (rc == VC_OK) rc = vc_h5_write_i64_attr(o->f, "window", info->window);
     if (rc == VC_OK) rc = vc_h5_write_i64_attr(o->f, "frame_stride", info->frame_stride);
@@ -80,15 +115,18 @@ int vc_h5out_create(const char *path, const struct vc_results_info *info, vc_h5o
 
 int vc_h5out_append(vc_h5out *o, const struct vc_record *r)
 {
-    int rc = VC_OK;
     int8_t st = (int8_t)r->status;
-    const char *path = r->path, *err = r->error;
-    const void *row[N_DS] = { &path, &st, &err, &r->label, &r->confidence, &r->n, &r->fps, &o->frames,
+    char *path = utf8_form(r->path), *err = utf8_form(r->error);
+    const char *raw = r->path;
+    const void *row[N_DS] = { &path, &st, &err, &r->label, &r->confidence, &r->n, &r->fps, &o->frames, &raw,
                               r->index, r->probs, r->frame_label };
+    int rc = path && err ? VC_OK : VC_NOMEM;
     for (int i = F_INDEX; i < N_DS && rc == VC_OK && r->n > 0; i++)
         rc = vc_h5_append_rows(o->ds[i], mtype(o, i), (hsize_t)r->n, row[i]);
     for (int i = 0; i < F_INDEX && rc == VC_OK; i++)
         rc = vc_h5_append_rows(o->ds[i], mtype(o, i), 1, row[i]);
+    free(path);
+    free(err);
     if (rc != VC_OK) return vc_error(rc, "cannot write '%s' to '%s': %s", r->path, o->path, vc_last_error());
     o->frames += r->n;
     return VC_OK;
@@ -100,18 +138,20 @@ int vc_h5out_copy(vc_h5out *o, const char *src_path)
     hid_t src = H5Fopen(src_path, H5F_ACC_RDONLY, H5P_DEFAULT);
     int rc = src >= 0 ? VC_OK : vc_error(VC_ERR_FORMAT, "results file '%s' cannot be opened any more", src_path);
     for (int i = 0; i < N_DS && rc == VC_OK; i++) {
-        hid_t d = H5Dopen2(src, k_ds[i].name, H5P_DEFAULT);
+        /* files of vidclass 0.1 have no path_bytes: their paths are the bytes */
+        const char *name = i == V_PATH_RAW && H5Lexists(src, k_ds[i].name, H5P_DEFAULT) <= 0 ? "videos/path" : k_ds[i].name;
+        hid_t d = H5Dopen2(src, name, H5P_DEFAULT), rtype = name == k_ds[i].name ? mtype(o, i) : o->str;
         hssize_t n = d >= 0 ? vc_h5_rows(d) : -1;
         void *buf = n >= 0 ? malloc(row_size(i, o->classes) * block) : NULL;
         if (n < 0) rc = vc_error(VC_ERR_FORMAT, "results file '%s': cannot read '%s'", src_path, k_ds[i].name);
         else if (!buf) rc = vc_error(VC_ERR_NOMEM, "out of memory copying '%s'", src_path);
         for (hsize_t r0 = 0; rc == VC_OK && r0 < (hsize_t)n; r0 += block) {
             hsize_t k = (hsize_t)n - r0 < block ? (hsize_t)n - r0 : block;
-            rc = vc_h5_read_rows(d, mtype(o, i), r0, k, buf);
+            rc = vc_h5_read_rows(d, rtype, r0, k, buf);
             if (rc == VC_OK) rc = vc_h5_append_rows(o->ds[i], mtype(o, i), k, buf);
             if (rc == VC_OK && k_ds[i].is_str) {
                 hid_t sp = H5Screate_simple(1, &k, NULL);
-                H5Dvlen_reclaim(o->str, sp, H5P_DEFAULT, buf);
+                H5Dvlen_reclaim(rtype, sp, H5P_DEFAULT, buf);
                 H5Sclose(sp);
             }
         }
@@ -123,6 +163,22 @@ int vc_h5out_copy(vc_h5out *o, const char *src_path)
     return rc;
 }
 
+int vc_h5out_reserve(vc_h5out *o, int64_t bytes)
+{
+#ifdef FALLOC_FL_KEEP_SIZE
+    int *fd = NULL;
+    if (H5Fget_vfd_handle(o->f, H5P_DEFAULT, (void **)&fd) < 0 || !fd)
+        return vc_error(VC_ERR_IO, "cannot reach the file descriptor of '%s'", o->path);
+    if (fallocate(*fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)bytes) == 0) return VC_OK;
+    if (errno != EOPNOTSUPP && errno != ENOSYS)
+        return vc_error(VC_ERR_IO, "cannot reserve %.1f MB for the results file '%s': %s", (double)bytes / 1e6, o->path,
+                        strerror(errno));
+#else
+    (void)bytes;
+#endif
+    return VC_OK; /* a file system without reservations: HDF5 finds out at its writes */
+}
+
 int vc_h5out_close(vc_h5out **op)
 {
     if (!op || !*op) return VC_OK;
@@ -131,6 +187,7 @@ int vc_h5out_close(vc_h5out **op)
     for (int i = 0; i < N_DS; i++)
         if (o->ds[i] >= 0 && H5Dclose(o->ds[i]) < 0) bad = 1;
     if (o->str >= 0) H5Tclose(o->str);
+    if (o->raw >= 0) H5Tclose(o->raw);
     if (o->f >= 0 && H5Fclose(o->f) < 0) bad = 1;
     int rc = bad ? vc_error(VC_ERR_IO, "cannot finish writing the results file '%s' (HDF5 could not flush it: disk "
                             "full or quota?)", o->path) : VC_OK;
@@ -143,7 +200,9 @@ int vc_h5out_read_paths(const char *path, int (*add)(const char *p, void *user),
 {
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (f < 0) return vc_error(VC_ERR_FORMAT, "results file '%s' cannot be opened as HDF5; move it away to start again", path);
-    hid_t d = H5Dopen2(f, "videos/path", H5P_DEFAULT), str = vc_h5_vlen_str_type();
+    int raw = H5Lexists(f, "videos/path_bytes", H5P_DEFAULT) > 0; /* the exact bytes, where present */
+    hid_t d = H5Dopen2(f, raw ? "videos/path_bytes" : "videos/path", H5P_DEFAULT), str = vc_h5_vlen_str_type();
+    if (raw && str >= 0) H5Tset_cset(str, H5T_CSET_ASCII);
     hssize_t n = d >= 0 ? vc_h5_rows(d) : -1;
     int rc = n >= 0 ? VC_OK : vc_error(VC_ERR_FORMAT, "results file '%s': cannot read /videos/path", path);
     const hsize_t block = 65536;
@@ -160,6 +219,53 @@ int vc_h5out_read_paths(const char *path, int (*add)(const char *p, void *user),
     free(paths);
     H5Tclose(str);
     if (d >= 0) H5Dclose(d);
+    H5Fclose(f);
+    return rc;
+}
+
+int vc_h5out_check(const char *path, int classes)
+{
+    H5open();
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0) return vc_error(VC_ERR_FORMAT, "results file '%s' cannot be opened as HDF5; move it away to start again", path);
+    hssize_t rows[N_DS];
+    int rc = VC_OK;
+    for (int i = 0; i < N_DS && rc == VC_OK; i++) {
+        if (i == V_PATH_RAW && H5Lexists(f, k_ds[i].name, H5P_DEFAULT) <= 0) { rows[i] = rows[0]; continue; } /* 0.1 files */
+        hid_t d = H5Dopen2(f, k_ds[i].name, H5P_DEFAULT);
+        hsize_t want[2] = { 0, (hsize_t)classes }, n = 0;
+        rows[i] = d >= 0 ? vc_h5_rows(d) : -1;
+        if (rows[i] < 0 || (k_ds[i].tail && !vc_h5_dims_match(d, 2, want, &n)))
+            rc = vc_error(VC_ERR_FORMAT, "results file '%s': '%s' is missing or damaged; move the file away to start again",
+                          path, k_ds[i].name);
+        if (d >= 0) H5Dclose(d);
+    }
+    for (int i = 1; i < N_DS && rc == VC_OK; i++)
+        if (rows[i] != rows[i < F_INDEX ? 0 : F_INDEX])
+            rc = vc_error(VC_ERR_FORMAT, "results file '%s': '%s' has %lld rows, not %lld like the other %s datasets; move "
+                          "the file away to start again", path, k_ds[i].name, (long long)rows[i],
+                          (long long)rows[i < F_INDEX ? 0 : F_INDEX], i < F_INDEX ? "videos/" : "frames/");
+    int64_t *nf = rc == VC_OK ? malloc(sizeof(int64_t) * 2 * (size_t)(rows[0] + 1)) : NULL;
+    if (rc == VC_OK && !nf) rc = VC_NOMEM;
+    hid_t dn = rc == VC_OK ? H5Dopen2(f, "videos/n_frames", H5P_DEFAULT) : H5I_INVALID_HID;
+    hid_t ds = rc == VC_OK ? H5Dopen2(f, "videos/frame_start", H5P_DEFAULT) : H5I_INVALID_HID;
+    if (rc == VC_OK && rows[0] > 0 &&
+        (vc_h5_read_rows(dn, H5T_NATIVE_LLONG, 0, (hsize_t)rows[0], nf) != VC_OK ||
+         vc_h5_read_rows(ds, H5T_NATIVE_LLONG, 0, (hsize_t)rows[0], nf + rows[0]) != VC_OK))
+        rc = vc_error(VC_ERR_FORMAT, "results file '%s': the videos' frame counts cannot be read", path);
+    int64_t at = 0;
+    for (hssize_t i = 0; rc == VC_OK && i < rows[0]; i++) {
+        if (nf[i] < 0 || nf[rows[0] + i] != at)
+            rc = vc_error(VC_ERR_FORMAT, "results file '%s': video %lld's frame rows are inconsistent; move the file away",
+                          path, (long long)i);
+        at += nf[i];
+    }
+    if (rc == VC_OK && at != rows[F_INDEX])
+        rc = vc_error(VC_ERR_FORMAT, "results file '%s': its videos count %lld frames, /frames has %lld rows", path,
+                      (long long)at, (long long)rows[F_INDEX]);
+    free(nf);
+    if (dn >= 0) H5Dclose(dn);
+    if (ds >= 0) H5Dclose(ds);
     H5Fclose(f);
     return rc;
 }

@@ -25,7 +25,17 @@ int vc_h5out_append(vc_h5out *o, const struct vc_record *r);
 int vc_h5out_copy(vc_h5out *o, const char *src_path);
 
 /* Close everything; VC_OK only if every close succeeded. Frees o, sets *o = NULL. */
+/* Reserve `bytes` of disk for the file being written (fallocate, size unchanged), so that
+ * a full disk is found here, cleanly, and not by HDF5 at its close (libhdf5 1.10 cannot
+ * recover from a failed close: it crashes at exit). */
+int vc_h5out_reserve(vc_h5out *o, int64_t bytes);
+
 int vc_h5out_close(vc_h5out **o);
+
+/* Check a previous results file before a run builds on it: every dataset there and
+ * readable, the videos' datasets of one length, the frames' of another, probabilities of
+ * `classes` columns, and frame_start / n_frames describing exactly the frame rows. */
+int vc_h5out_check(const char *path, int classes);
 
 /* The paths of a results file's videos, for resume: calls add(path, user) for each. */
 int vc_h5out_read_paths(const char *path, int (*add)(const char *p, void *user), void *user);

@@ -24,34 +24,20 @@ struct annot {
     char          out[2 * PATH_MAX + 2];
 };
 
-/* "videos/a/clip.mov" -> "videos__a__clip.mp4": unique per input path, flat in one folder. */
-static void annotated_name(const char *path, char *out, size_t len)
-{
-    while (*path == '/' || *path == '.') path++;
-    size_t k = 0;
-    const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
-    const char *end = dot && (!slash || dot > slash) ? dot : path + strlen(path);
-    for (const char *s = path; s < end && k + 3 < len; s++) {
-        if (*s == '/') { out[k++] = '_'; out[k++] = '_'; }
-        else out[k++] = *s;
-    }
-    snprintf(out + k, len - k, ".mp4");
-}
-
 static int begin(void *self, const struct vc_sink_video *v)
 {
     struct annot *s = self;
-    char name[PATH_MAX];
     s->failed = 0;
     s->class_names = v->class_names;
     s->n_classes = v->n_classes;
+    int rc = VC_OK;
     if (s->file[0]) snprintf(s->out, sizeof s->out, "%s", s->file);
-    else {
-        annotated_name(v->path, name, sizeof name);
-        snprintf(s->out, sizeof s->out, "%s/%s", s->dir, name);
-    }
+    else if (snprintf(s->out, sizeof s->out, "%s/%s.labelled.mp4", s->dir, v->name) >= (int)sizeof s->out)
+        return vc_error(VC_ERR_INVALID_ARG, "labelled copy of '%s': path too long", v->path);
+    else rc = vc_make_parents(s->out, strlen(s->dir));
+    if (rc != VC_OK) return rc;
     const char *input[1] = { v->path };
-    int rc = vc_output_check(s->out, "labelled copy", input, 1, s->p.force, vc_annotated_file);
+    rc = vc_output_not_input(s->out, "labelled copy", input, 1);
     if (rc == VC_OK) rc = vc_output_check(s->out, "labelled copy", s->protect_ptr, s->n_protect, s->p.force, vc_annotated_file);
     if (rc != VC_OK) return rc;
     rc = vc_annotator_open(s->out, v->info->fps, &s->a);

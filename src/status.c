@@ -29,6 +29,12 @@ const char *vc_strerror(int status)
     }
 }
 
+int vc_exit_status(int status)
+{
+    if (status == VC_OK) return 0;
+    return status == VC_ERR_INVALID_ARG || status == VC_ERR_CONFIG || status == VC_ERR_MISMATCH ? 2 : 1;
+}
+
 const char *vc_last_error(void)
 {
     return g_last_error;

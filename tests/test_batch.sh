@@ -74,9 +74,15 @@ for i in 1 2 3 4 5 6; do cp "$V/flat.mp4" "$V/sub/copy$i.mp4"; done
 "$BIN/vidclass-batch" "${common[@]}" --input "$V" --output "$T/full.h5" --window 16 >/dev/null 2>&1
 "$BIN/vidclass-batch" "${common[@]}" --input "$V" --output "$T/killed.h5" --window 16 >/dev/null 2>&1 &
 pid=$!
-sleep 3
-kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
-echo "killed with a journal of $(stat -c %s "$T/killed.h5.journal" 2>/dev/null || echo 0) bytes"
+# kill once the journal holds a finished video (its header + at least one record), and
+# only if the run is still going: a run that ended first is no test of a resume
+for k in $(seq 1 1200); do
+    [ "$(grep -ao VCJ2 "$T/killed.h5.journal" 2>/dev/null | wc -l)" -ge 2 ] && break
+    sleep 0.05
+done
+kill -0 $pid 2>/dev/null && kill -9 $pid 2>/dev/null && ok "killed while running, journal of $(stat -c %s "$T/killed.h5.journal") bytes" \
+    || bad "the run ended (or never journalled a video) before the kill"
+wait $pid 2>/dev/null
 "$BIN/vidclass-batch" "${common[@]}" --input "$V" --output "$T/killed.h5" --window 16 >/dev/null 2>&1
 [ $? -eq 3 ] && ok "resume run finished" || bad "resume run"
 chk "resumed == uninterrupted, each video once" same "$T/full.h5" "$T/killed.h5"
@@ -86,14 +92,14 @@ mkdir -p "$T/cut"
 ff -f lavfi -i "color=c=0xA03C50:s=320x240:d=4:r=25" -f lavfi -i "testsrc=s=320x240:d=4:r=25" \
    -filter_complex "[0:v][1:v]overlay=enable='gt(n\,50)'" -pix_fmt yuv420p "$T/cut/cut.mp4"
 "$BIN/vidclass-batch" "${common[@]}" --input "$T/cut" --output "$T/ann.h5" --window 8 --annotate-dir "$T/ann" >/dev/null 2>&1
-a=$(ls "$T"/ann/*cut.mp4 2>/dev/null | head -n 1)
+a=$T/ann/cut.mp4.labelled.mp4
 props=$(ffprobe -v error -select_streams v:0 -count_frames -show_entries stream=codec_name,width,height,r_frame_rate,nb_read_frames -of csv=p=0 "${a:-/nonexistent}" 2>&1)
 [ "$props" = "h264,320,240,25/1,100" ] && ok "annotated copy: $props" || bad "annotated copy: '$props'"
 d0=$(ffmpeg -v error -i "$T/cut/cut.mp4" -frames:v 1 -vf crop=80:30:0:0 -f framemd5 - | tail -n 1 | awk '{print $NF}')
 d1=$(ffmpeg -v error -i "${a:-/nonexistent}" -frames:v 1 -vf crop=80:30:0:0 -f framemd5 - 2>/dev/null | tail -n 1 | awk '{print $NF}')
 [ -n "$d1" ] && [ "$d0" != "$d1" ] && ok "label drawn in the top-left corner" || bad "no label drawn"
 chk "cut clip labels: flat first, pattern after the cut" label "$T/ann.h5" cut.mp4 pattern
-ls "$T/ann" | grep -q partial && bad "partial annotated file left" || ok "no partial annotated files"
+ls -A "$T/ann" | grep -Eq 'partial|\.tmp$' && bad "temporary annotated file left" || ok "no temporary annotated files"
 out=$("$BIN/vidclass-predict" --model "$T/model/model.h5" --weights "$T/w.h5" -i "$V/sub/pattern.mp4" -o "$T/pred.mp4" --size 16 --threads 1 2>&1)
 grep -q "pattern.mp4: pattern (confidence" <<<"$out" && [ -s "$T/pred.mp4" ] && ok "vidclass-predict: $out" || bad "vidclass-predict: $out"
 

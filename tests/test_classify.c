@@ -102,7 +102,7 @@ int main(void)
     vc_classifier *c = NULL;
     struct vc_record rec = { 0 };
     CHECK(vc_classifier_init(&p, bb, m, &c) == VC_OK, "init: %s", vc_last_error());
-    int rc = vc_classifier_run(c, P("c.mp4"), &sink, 1, &rec, NULL, NULL);
+    int rc = vc_classifier_run(c, P("c.mp4"), NULL, &sink, 1, &rec, NULL, NULL);
     CHECK(rc == VC_OK && rec.status == 0, "run: %s %s", vc_last_error(), rec.error ? rec.error : "");
     printf("50 frames, stride 7, 3 held frames per slot: %lld classified, %d frames to the sink\n", (long long)rec.n, cs.frames);
     CHECK(rec.n == 8 && cs.frames == 50 && cs.begun == 1 && cs.ended == 1 && cs.labels_ok, "classified %lld, sink saw %d "
@@ -127,14 +127,14 @@ int main(void)
 
     /* a sink that fails fails the video (with its message), not the run */
     cs.fail_at = 10;
-    rc = vc_classifier_run(c, P("c.mp4"), &sink, 1, &rec, NULL, NULL);
+    rc = vc_classifier_run(c, P("c.mp4"), NULL, &sink, 1, &rec, NULL, NULL);
     printf("failing sink -> status %d: %s\n", rec.status, rec.error);
     CHECK(rc == VC_OK && rec.status == 1 && strstr(rec.error, "told to fail at frame 10") && cs.ended_status == 1,
           "a failing sink: rc %d status %d '%s'", rc, rec.status, rec.error);
     cs.fail_at = 0;
 
     /* a bad input is a result */
-    rc = vc_classifier_run(c, P("missing.mp4"), &sink, 1, &rec, NULL, NULL);
+    rc = vc_classifier_run(c, P("missing.mp4"), NULL, &sink, 1, &rec, NULL, NULL);
     CHECK(rc == VC_OK && rec.status == 1 && strstr(rec.error, "missing.mp4") && rec.n == 0, "missing input: %s", rec.error);
     vc_classifier_free(&c);
 
@@ -144,7 +144,7 @@ int main(void)
     struct vc_record rec2 = { 0 };
     if (ub && vc_classifier_init(&p, ub, m, &c) == VC_OK) {
         /* same features; other batch sizes may round the head's GEMMs differently */
-        int ok = vc_classifier_run(c, P("c.mp4"), NULL, 0, &rec2, NULL, NULL) == VC_OK && rec2.n == 8;
+        int ok = vc_classifier_run(c, P("c.mp4"), NULL, NULL, 0, &rec2, NULL, NULL) == VC_OK && rec2.n == 8;
         for (int i = 0; ok && i < 8 * 3; i++) ok = fabsf(rec2.probs[i] - first_probs[i]) < 1e-6f;
         CHECK(ok, "the user's backbone: %lld frames, other probabilities", (long long)rec2.n);
         vc_classifier_free(&c);

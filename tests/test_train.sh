@@ -60,7 +60,7 @@ cmp -s <(cut -d, -f1-5 "$T/full/history.csv") <(cut -d, -f1-5 "$T/killed/history
 # bad input: clear message, non-zero exit, nothing overwritten
 "$BIN/vidclass-pack" --input "$T/in" --output "$T/notest.h5" --size 64 --test-fraction 0 --quiet >/dev/null 2>&1
 expect "pack without test split" 1 "no test rows" "$BIN/vidclass-train" "${common[@]}" --pack "$T/notest.h5" --output "$T/x1"
-expect "classes disagree"        1 "configured classes differ" "$BIN/vidclass-train" "${common[@]}" --output "$T/x2" --classes a,b,c
+expect "classes disagree"        2 "configured classes differ" "$BIN/vidclass-train" "${common[@]}" --output "$T/x2" --classes a,b,c
 expect "weights not ResNet50"    1 "not a Keras weights file" "$BIN/vidclass-train" "${common[@]}" --weights "$T/pack.h5" --output "$T/x3"
 printf 'train:\n  pack: %s\n  epochs: -3\n' "$T/pack.h5" > "$T/neg.yaml"
 expect "epochs: -3"              2 "neg.yaml:3:11: 'train.epochs' must be an integer" "$BIN/vidclass-train" --config "$T/neg.yaml"
@@ -72,5 +72,5 @@ expect "unknown key warned"      0 "unk.yaml:7: unknown key 'train.learning_rate
 sum=$(sha256sum "$T/learn/model.h5")
 expect "existing run not overwritten" 2 "checkpoint.h5' exists: use --resume" "$BIN/vidclass-train" "${common[@]}" --output "$T/learn" --epochs 40 --augment-views 2
 [ "$sum" = "$(sha256sum "$T/learn/model.h5")" ] && ok "model.h5 untouched" || bad "model.h5 was overwritten"
-expect "resume, other settings"  1 "different inputs or settings" "$BIN/vidclass-train" "${common[@]}" --output "$T/learn" --epochs 40 --augment-views 2 --lr 0.01 --resume
+expect "resume, other settings"  2 "different inputs or settings" "$BIN/vidclass-train" "${common[@]}" --output "$T/learn" --epochs 40 --augment-views 2 --lr 0.01 --resume
 finish

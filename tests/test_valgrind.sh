@@ -2,12 +2,12 @@
 # test_valgrind.sh BIN_DIR - valgrind memcheck on a short single-rank vidclass-batch run
 # (a 1 s clip, a 32x32 model): no invalid reads or writes, no use of uninitialised
 # values, no definite or indirect leaks. The only suppressions are Open MPI's own
-# (tests/valgrind.supp). Skipped (77) without valgrind or in a sanitizer build.
+# (tests/valgrind.supp). Skipped (77; a failure when CI=true) without valgrind or in a sanitizer build.
 BIN=$1
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
-command -v valgrind >/dev/null || { echo "valgrind not installed: skipped"; exit 77; }
-nm "$BIN/vidclass-batch" 2>/dev/null | grep -q __asan_init && { echo "sanitizer build: skipped"; exit 77; }
+command -v valgrind >/dev/null || skip "valgrind not installed"
+nm "$BIN/vidclass-batch" 2>/dev/null | grep -q __asan_init && skip "sanitizer build (valgrind cannot run ASan binaries)"
 bash "$HERE/make_synthetic_classes.sh" "$T/in" 4 >/dev/null
 "$BIN/vidclass-pack" --input "$T/in" --output "$T/pack.h5" --size 32 --quiet >/dev/null 2>&1
 "$BIN/vidclass-weights" init --seed 5 --output "$T/w.h5" >/dev/null

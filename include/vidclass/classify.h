@@ -12,7 +12,7 @@
  *     vc_classifier *c = NULL;
  *     vc_classifier_init(&params, backbone, model, &c);
  *     struct vc_record rec = { 0 };
- *     for each video: vc_classifier_run(c, path, sinks, n_sinks, &rec, NULL, NULL);
+ *     for each video: vc_classifier_run(c, path, NULL, sinks, n_sinks, &rec, NULL, NULL);
  *     vc_record_free(&rec); vc_classifier_free(&c);
  *
  * A bad input (not a video, a decode error, a sink that fails) is not an error of the run:
@@ -61,11 +61,12 @@ int vc_classifier_init(const struct vc_classify_params *p, vc_backbone *backbone
 
 /**
  * Classify `path` into rec (reused between calls: arrays grow only) and give it to the
- * sinks. poll(user), if given, is called between frame batches (rank 0 serves its workers
- * there).
+ * sinks. `name` is the video's relative output name, unique in the run (sinks that write a
+ * file per video put it at DIR/<name>...); NULL: the file name of `path`. poll(user), if
+ * given, is called between frame batches (rank 0 serves its workers there).
  */
-int vc_classifier_run(vc_classifier *c, const char *path, vc_sink *const *sinks, int n_sinks, struct vc_record *rec,
-                      void (*poll)(void *user), void *user);
+int vc_classifier_run(vc_classifier *c, const char *path, const char *name, vc_sink *const *sinks, int n_sinks,
+                      struct vc_record *rec, void (*poll)(void *user), void *user);
 
 struct vc_classifier_stats vc_classifier_get_stats(const vc_classifier *c);
 

@@ -15,6 +15,11 @@ extern "C" {
 /** 1 if a and b name the same existing file (device and inode), else 0. */
 int vc_same_file(const char *a, const char *b);
 
+/** VC_OK when `out` is none of `reads` (NULLs skipped), else VC_ERR_INVALID_ARG naming
+ *  `what` and the input. Callers with several lists of inputs call it once per list,
+ *  before vc_output_check. */
+int vc_output_not_input(const char *out, const char *what, const char *const *reads, int n_reads);
+
 /**
  * VC_OK when `out` may be written: it does not exist, or it is none of `reads` (NULLs
  * skipped) and either `is_ours(out)` says this tool wrote it or `force` is set. Otherwise

@@ -26,6 +26,7 @@ extern "C" {
 
 struct vc_sink_video {
     const char                 *path;        /* the input as listed                 */
+    const char                 *name;        /* relative output name, unique in the run */
     const struct vc_video_info *info;        /* size, fps, duration, rotation, codec */
     const char *const          *class_names;
     int                         n_classes;
@@ -64,7 +65,7 @@ int vc_sink_finish(vc_sink *s);
 /* ---- the annotator ---------------------------------------------------------------------- */
 
 struct vc_annotate_params {
-    const char *dir;   /* labelled copies go to DIR/<input name>.mp4, or ...              */
+    const char *dir;   /* labelled copies go to DIR/<name>.labelled.mp4 (subfolders made), or ... */
     const char *file;  /* ... to this one file (single-video runs: vidclass-predict -o)  */
     int         force; /* replace existing files that are not labelled copies vidclass wrote */
     const char *const *protect; /* files never written over (model, weights; up to 4, copied), NULLs skipped */

@@ -40,6 +40,14 @@ enum vc_status {
 const char *vc_strerror(int status);
 
 /**
+ * The exit status a vidclass tool gives for a status: 0 for VC_OK, 2 for what the user
+ * asked wrongly (VC_ERR_INVALID_ARG, VC_ERR_CONFIG, VC_ERR_MISMATCH: bad flags, config,
+ * inputs that do not exist, an output that may not be written, files that do not belong
+ * together), 1 for every other failure.
+ */
+int vc_exit_status(int status);
+
+/**
  * The message recorded by the last failing vidclass call on this thread, or "" if none.
  * Borrowed: valid until the next vidclass call on this thread records an error.
  */

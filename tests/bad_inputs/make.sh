@@ -7,6 +7,8 @@ set -euo pipefail
 D=$1 BIN=$2
 mkdir -p "$D"/{cfg,vid,img/{a,b},h5}
 ff() { ffmpeg -v error -y "$@"; }
+# bytes N SEED: N pseudo-random bytes, the same for the same seed (a failure can be replayed)
+bytes() { /usr/bin/python3 -c "import random, sys; random.seed($2); sys.stdout.buffer.write(random.randbytes($1))"; }
 
 # ---- configs -------------------------------------------------------------------------
 printf 'run:\n  window: [1\n'                         > "$D/cfg/syntax.yaml"
@@ -43,13 +45,13 @@ mkdir -p "$D/img/a/sub dir ü" && cp "$D/img/a/ok1.png" "$D/img/a/sub dir ü/ña
 V=$D/vid
 ff -f lavfi -i "testsrc=s=64x48:r=10" -t 2 -pix_fmt yuv420p "$V/ok.mp4"
 : > "$V/zero.mp4"
-head -c 20000 /dev/urandom > "$V/random.mp4"
+bytes 20000 1 > "$V/random.mp4"
 ff -f lavfi -i "testsrc=s=64x48:r=10" -t 4 -pix_fmt yuv420p "$D/long.mp4"
 head -c $(( $(stat -c %s "$D/long.mp4") / 2 )) "$D/long.mp4" > "$V/truncated.mp4"   # moov (at the end) missing
 ff -f lavfi -i "sine=d=1" "$V/audio.mp4"
 ff -f lavfi -i "testsrc=s=64x48:r=10" -frames:v 1 -pix_fmt yuv420p "$V/one_frame.mp4"
-{ printf 'YUV4MPEG2 W100000 H100000 F25:1 C420jpeg\nFRAME\n'; head -c 3000 /dev/urandom; } > "$V/huge.y4m"
-{ printf 'YUV4MPEG2 W0 H0 F25:1 C420jpeg\nFRAME\n'; head -c 300 /dev/urandom; } > "$V/zero_size.y4m"
+{ printf 'YUV4MPEG2 W100000 H100000 F25:1 C420jpeg\nFRAME\n'; bytes 3000 2; } > "$V/huge.y4m"
+{ printf 'YUV4MPEG2 W0 H0 F25:1 C420jpeg\nFRAME\n'; bytes 300 3; } > "$V/zero_size.y4m"
 # MJPEG in AVI, 20 frames, the 11th frame's JPEG data overwritten: the decoder fails there
 ff -f lavfi -i "testsrc=s=64x48:r=10" -t 2 -c:v mjpeg "$D/mj.avi"
 off=$(LC_ALL=C grep -obUaP '\xff\xd8\xff' "$D/mj.avi" | sed -n '11p' | cut -d: -f1)
