@@ -42,6 +42,13 @@ static void usage(FILE *f)
         "  --manifest FILE       a file with one video path per line\n"
         "  --extensions A,B,...  directory scan filter [mp4,m4v,mov,avi,mkv,webm,mpg,mpeg,wmv,flv,ts,3gp]\n"
         "  --window K            rolling-average window; 1 = no smoothing           [128]\n"
+        "  --smoothing MODE      trailing: the window ends at each frame (the tutorial's;\n"
+        "                        label changes come ~K/2 frames late); centered: the\n"
+        "                        window is centred on the frame (offline)      [trailing]\n"
+        "  --min-confidence X    frames, segments and videos whose smoothed probability\n"
+        "                        is below X get label -1, \"unknown\"           [0: off]\n"
+        "  --min-segment SEC     merge segments shorter than SEC seconds into their\n"
+        "                        longer neighbour (/segments only)            [0: off]\n"
         "  --frame-stride S      classify every S-th frame                          [1]\n"
         "  --batch-size N        frames per forward pass                            [16]\n"
         "  --threads N           BLAS threads per rank       [CPUs available to the rank]\n"
@@ -51,12 +58,15 @@ static void usage(FILE *f)
         "                        on every frame (H.264 MP4, same size and frame rate)\n"
         "  --no-resume           fail if the results file or its journal exists (default:\n"
         "                        skip videos already in either and add the rest)\n"
+        "  --no-retry-failed     on resume, keep videos that failed as they are (default:\n"
+        "                        classify them again)\n"
         "  --quiet               no progress lines\n"
         "  --force               replace existing files in --annotate-dir that are not\n"
         "                        labelled copies vidclass wrote\n"
         "\n"
-        "Exit status: 0 all videos classified, 3 finished but some inputs failed (recorded\n"
-        "with status 1 and their error), 2 usage or configuration error, 1 other error.\n");
+        "Exit status: 0 every video in the results file classified, 3 finished but some\n"
+        "videos in the results file failed (status 1 and their error; this run's or an\n"
+        "earlier one's), 2 usage or configuration error, 1 other error.\n");
 }
 
 int main(int argc, char **argv)
@@ -84,6 +94,10 @@ int main(int argc, char **argv)
         { "manifest", VC_OPT_STR, &p.manifest, 0, 0, NULL },
         { "extensions", VC_OPT_LIST, &exts, 0, 0, &p.n_extensions },
         { "window", VC_OPT_INT, &p.window, 1, 1000000, NULL },
+        { "smoothing", VC_OPT_STR, &p.smoothing, 0, 0, NULL },
+        { "min_confidence", VC_OPT_DOUBLE, &p.min_confidence, 0.0, 1.0, NULL },
+        { "min_segment", VC_OPT_DOUBLE, &p.min_segment, 0.0, 1e9, NULL },
+        { "retry_failed", VC_OPT_BOOL, &p.retry_failed, 0, 0, NULL },
         { "frame_stride", VC_OPT_INT, &p.frame_stride, 1, 1000000, NULL },
         { "batch_size", VC_OPT_INT, &p.batch_size, 1, 1024, NULL },
         { "threads", VC_OPT_INT, &threads, 1, 1024, NULL },
@@ -121,7 +135,10 @@ int main(int argc, char **argv)
                 printf("classified %lld videos (%lld failed, %lld already done), %lld frames in %.1f s; results in %s\n",
                        (long long)res.n_done, (long long)res.n_failed, (long long)res.n_resumed, (long long)res.frames,
                        res.seconds, p.output);
-            status = res.n_failed > 0 ? 3 : 0;
+            if (rank == 0 && res.n_failed_in_file > res.n_failed)
+                printf("%lld videos in %s failed in an earlier run (see --no-retry-failed)\n",
+                       (long long)(res.n_failed_in_file - res.n_failed), p.output);
+            status = res.n_failed > 0 || res.n_failed_in_file > 0 ? 3 : 0;
         }
     }
     vc_config_free(&cfg);

@@ -80,19 +80,11 @@ step "6/6 classify every frame (2 ranks), labelled videos"
 rm -f "$out/results.h5" "$out/results.h5.journal"
 "${MPIRUN[@]}" "$B/vidclass-batch" --model "$out/model/model.h5" --weights "$weights" --input "$out/videos" \
     --output "$out/results.h5" --window 32 --threads 1 --annotate-dir "$out/annotated" || [ $? -eq 3 ]
-mapfile -t vpaths < <(h5list "$out/results.h5" /videos/path)
-mapfile -t vlab < <(h5list "$out/results.h5" /videos/label)
-mapfile -t vconf < <(h5list "$out/results.h5" /videos/confidence)
-classes=(football tennis weight_lifting)
 echo
-printf "%-34s %-16s %-16s %s\n" video "true class" predicted confidence
-for i in "${!vpaths[@]}"; do
-    name=$(basename "${vpaths[$i]}")
-    truth=${name%_*}; truth=${truth#cut_}
-    [[ "$name" == cut_* ]] && truth="football->tennis"
-    pred=-; [ "${vlab[$i]}" -ge 0 ] && pred=${classes[${vlab[$i]}]}
-    printf "%-34s %-16s %-16s %.3f\n" "$name" "$truth" "$pred" "${vconf[$i]}"
-done
+"$B/vidclass-results" summary "$out/results.h5" || [ $? -eq 3 ]
+echo
+echo "segments of the cut clip (football, then tennis from 4.0 s; the trailing window moves the change late):"
+"$B/vidclass-results" export "$out/results.h5" --table segments | grep -E '^video|cut_'
 echo
 echo "outputs:"
 echo "  pack            $out/pack.h5"

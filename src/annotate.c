@@ -110,10 +110,10 @@ static int setup(vc_annotator *a, const AVFrame *f)
     a->enc->time_base = av_inv_q(a->rate);
     a->enc->framerate = a->rate;
     a->enc->sample_aspect_ratio = av_buffersink_get_sample_aspect_ratio(a->sink);
-    a->enc->thread_count = 1;
+    a->enc->thread_count = 2; /* x264 frame threads: frames are encoded while the next batch is classified */
     if (a->oc->oformat->flags & AVFMT_GLOBALHEADER) a->enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
     if (strcmp(codec->name, "libx264") == 0) {
-        av_opt_set(a->enc->priv_data, "preset", "veryfast", 0);
+        av_opt_set(a->enc->priv_data, "preset", "superfast", 0); /* 10 ms per 720p frame on one core (veryfast: 24) */
         av_opt_set(a->enc->priv_data, "crf", "23", 0);
     }
     if ((ret = avcodec_open2(a->enc, codec, NULL)) < 0 ||

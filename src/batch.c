@@ -11,6 +11,7 @@
 #include "vidclass/hash.h"
 #include "vidclass/log.h"
 #include "vidclass/model.h"
+#include "vidclass/smooth.h"
 #include "vidclass/status.h"
 #include "h5util.h"
 #include "batch_internal.h"
@@ -34,6 +35,7 @@ struct vc_batch_params vc_batch_default_params(void)
     p.frame_stride = 1;
     p.batch_size = 16;
     p.resume = 1;
+    p.retry_failed = 1;
     return p;
 }
 
@@ -71,6 +73,8 @@ static int setup_network(struct ctx *c)
     cp.batch_size = p->batch_size;
     cp.decoder_threads = decoder_threads(c);
     cp.resize = c->resize;
+    cp.smoothing = vc_smoothing_parse(p->smoothing ? p->smoothing : "trailing");
+    cp.min_confidence = (float)p->min_confidence;
     rc = vc_classifier_init(&cp, c->bb, c->model, &c->cl);
     if (rc == VC_OK && (p->annotate_dir || p->annotate_file)) {
         const char *protect[2] = { p->model, p->weights };
@@ -114,8 +118,12 @@ static int setup_queue(struct ctx *c, struct vc_batch_result *out)
         char mpath[PATH_MAX];
         if (!realpath(p->model, mpath)) snprintf(mpath, sizeof mpath, "%s", p->model);
         const struct vc_model_meta *meta = vc_model_meta(c->model);
-        struct vc_results_info info = { meta->class_names, c->C, p->window, p->frame_stride, mpath, c->model_sha };
-        rc = vc_results_open(p->output, &info, p->resume, &c->res);
+        struct vc_results_info info = {
+            .class_names = meta->class_names, .n_classes = c->C, .window = p->window, .frame_stride = p->frame_stride,
+            .smoothing = vc_smoothing_parse(p->smoothing ? p->smoothing : "trailing"),
+            .min_confidence = p->min_confidence, .min_segment = p->min_segment, .model = mpath, .model_sha = c->model_sha
+        };
+        rc = vc_results_open(p->output, &info, p->resume, p->retry_failed, &c->res);
         if (rc == VC_OK) rc = vc_results_sink(c->res, &c->sinks[c->n_sinks]);
         if (rc == VC_OK) c->n_sinks++;
     }
@@ -150,7 +158,8 @@ static void summarize(struct ctx *c, struct vc_batch_result *out)
     if (VC_MPI(MPI_Gather(mine, 3, MPI_DOUBLE, all, 3, MPI_DOUBLE, 0, c->comm)) != VC_OK) VC_LOG_WARN("%s", vc_last_error());
     if (c->rank == 0) {
         *out = (struct vc_batch_result){ c->last_label, c->last_conf, c->last_frames, c->list.n, c->n_done, c->n_failed,
-                                         out->n_resumed, c->frames, MPI_Wtime() - c->t0 };
+                                         out->n_resumed, c->res ? vc_results_n_failed(c->res) : c->n_failed, c->frames,
+                                         MPI_Wtime() - c->t0 };
         if (!c->p->quiet) {
             VC_LOG_INFO("summary: %lld videos classified (%lld failed), %lld frames in %.1f s = %.1f frames/s overall",
                         (long long)c->n_done, (long long)c->n_failed, (long long)c->frames, out->seconds,
@@ -194,6 +203,11 @@ static int check_params(const struct vc_batch_params *p)
                         "vidclass-batch --annotate-dir labels many)");
     if (p->window < 1 || p->frame_stride < 1 || p->batch_size < 1)
         return vc_error(VC_ERR_INVALID_ARG, "window, frame_stride and batch_size must be >= 1");
+    if (p->smoothing && vc_smoothing_parse(p->smoothing) < 0)
+        return vc_error(VC_ERR_INVALID_ARG, "smoothing must be trailing or centered, got '%s'", p->smoothing);
+    if (!(p->min_confidence >= 0 && p->min_confidence <= 1) || !(p->min_segment >= 0))
+        return vc_error(VC_ERR_INVALID_ARG, "min_confidence must be in [0, 1] and min_segment >= 0 (got %g and %g)",
+                        p->min_confidence, p->min_segment);
     if (p->annotate_file) { /* before any work: the one labelled copy may be written */
         const char *reads[3] = { p->inputs[0], p->model, p->weights };
         return vc_output_check(p->annotate_file, "the labelled copy", reads, 3, p->force, vc_annotated_file);

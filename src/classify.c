@@ -17,7 +17,7 @@
 
 struct vc_classify_params vc_classify_default_params(void)
 {
-    struct vc_classify_params p = { 128, 1, 16, 0, VC_RESIZE_LINEAR, 16 };
+    struct vc_classify_params p = { 128, 1, 16, 0, VC_RESIZE_LINEAR, 16, VC_SMOOTH_TRAILING, 0.0f };
     return p;
 }
 
@@ -226,7 +226,7 @@ static int classify_slot(vc_classifier *c, const struct slot *sl, struct vc_reco
         rec->index[row] = sl->idx[k];
         rec->time[row] = sl->time[k];
         int label = vc_smoother_push(c->sm, pk, mean);
-        rec->frame_label[row] = label;
+        rec->frame_label[row] = mean[label] < c->p.min_confidence ? -1 : label;
         rec->frame_confidence[row] = mean[label];
         for (int j = 0; j < c->C; j++) c->sum[j] += pk[j];
     }
@@ -277,6 +277,15 @@ static int run_frames(vc_classifier *c, struct vc_record *rec, vc_sink *const *s
     return rc;
 }
 
+/* The whole video's labels again with the window centred on each frame. */
+static int centered_labels(const vc_classifier *c, struct vc_record *rec)
+{
+    int rc = vc_smooth_centered(rec->probs, rec->n, c->C, c->p.window, rec->frame_label, rec->frame_confidence);
+    for (int64_t i = 0; rc == VC_OK && i < rec->n; i++)
+        if (rec->frame_confidence[i] < c->p.min_confidence) rec->frame_label[i] = -1;
+    return rc;
+}
+
 int vc_classifier_run(vc_classifier *c, const char *path, const char *name, vc_sink *const *sinks, int n_sinks,
                       struct vc_record *rec, void (*poll)(void *), void *user)
 {
@@ -317,8 +326,9 @@ int vc_classifier_run(vc_classifier *c, const char *path, const char *name, vc_s
     if (rc == VC_OK && rec->n > 0) {
         int best = 0;
         for (int j = 1; j < c->C; j++) if (c->sum[j] > c->sum[best]) best = j;
-        rec->label = best;
         rec->confidence = (float)(c->sum[best] / (double)rec->n);
+        rec->label = rec->confidence < c->p.min_confidence ? -1 : best;
+        if (c->p.smoothing == VC_SMOOTH_CENTERED) rc = centered_labels(c, rec);
     }
     if (rc != VC_OK) { /* this process failed, not the input: the sinks still close their outputs */
         char msg[MSG_LEN];

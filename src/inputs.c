@@ -51,23 +51,11 @@ void vc_inputs_free(struct vc_inputs *l)
     memset(l, 0, sizeof *l);
 }
 
-/* A named file's output name: its path without empty, "." and ".." parts, so that an
- * output made from it stays inside the output folder ("../v/./x.mp4" -> "v/x.mp4"). */
-static void direct_name(const char *path, char *out, size_t len)
+/* A named file's output name: its file name (a clash with another input's gets "~2"). */
+static const char *direct_name(const char *path)
 {
-    size_t k = 0;
-    out[0] = '\0';
-    while (*path) {
-        size_t n = strcspn(path, "/");
-        int skip = n == 0 || (n == 1 && path[0] == '.') || (n == 2 && path[0] == '.' && path[1] == '.');
-        if (!skip && k + n + 2 < len) {
-            if (k) out[k++] = '/';
-            memcpy(out + k, path, n);
-            out[k += n] = '\0';
-        }
-        path += n + (path[n] == '/');
-    }
-    if (!k) snprintf(out, len, "input");
+    const char *slash = strrchr(path, '/');
+    return slash && slash[1] ? slash + 1 : path;
 }
 
 static int has_ext(const char *name, const struct vc_inputs_spec *p)
@@ -137,11 +125,7 @@ static int add_named(struct scan *sc, const char *in, const char *where)
 {
     struct stat st;
     if (stat(in, &st) == 0) {
-        if (!S_ISDIR(st.st_mode)) {
-            char name[PATH_MAX];
-            direct_name(in, name, sizeof name);
-            return inputs_add(sc->l, in, name, (int64_t)st.st_size);
-        }
+        if (!S_ISDIR(st.st_mode)) return inputs_add(sc->l, in, direct_name(in), (int64_t)st.st_size);
         int first = vc_first_visit(&sc->dirs, &st);
         return first < 0 ? first : first ? scan_dir(sc, in, strlen(in)) : VC_OK;
     }

@@ -16,8 +16,8 @@
 struct vc_inputs {
     char   **paths;
     char   **names; /* path relative to the folder it was found in (a file named directly:
-                       its path without leading "/", "./", "../"), unique in the list: where
-                       its outputs go (labelled copies) */
+                       its file name), unique in the list ("~2" on a clash): where its
+                       outputs go (labelled copies) */
     int64_t *sizes; /* bytes */
     int64_t  n, cap;
 };

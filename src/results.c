@@ -9,6 +9,7 @@
 #include "journal.h"
 #include "pathset.h"
 #include "results_h5.h"
+#include "vidclass/smooth.h"
 #include "vidclass/log.h"
 #include "vidclass/sink.h"
 #include "vidclass/status.h"
@@ -29,8 +30,11 @@
 struct vc_results {
     char  *path, *jpath;
     char **class_names;
-    int    C, window, stride;
+    int    C, window, stride, smoothing, retry_failed;
+    double min_confidence, min_segment;
+    char   settings[160]; /* smoothing, min_confidence, min_segment as the journal header keeps them */
     char  *model, sha[65];
+    int64_t n_failed;  /* in the results file as last written */
     int    have_file; /* a previous complete results file exists */
     int    fd;        /* journal, open for appending */
     struct vc_pathset done;
@@ -61,6 +65,7 @@ static int write_head(vc_results *r)
     n += sizeof v;
     for (int i = 0; i < r->C; i++) put_str(b, &n, r->class_names[i]);
     put_str(b, &n, r->model);
+    put_str(b, &n, r->settings);
     int rc = vc_journal_append(r->fd, r->jpath, VC_JOURNAL_HEAD, b, n);
     if (rc == VC_OK) rc = vc_fsync_dir_of(r->jpath);
     free(b);
@@ -81,6 +86,24 @@ static int check_head(const vc_results *r, const uint8_t *p, size_t n)
     if (v[0] != r->window || v[1] != r->stride)
         return vc_error(VC_ERR_MISMATCH, "results journal '%s' was made with window %d and frame_stride %d; this run has "
                         "%d and %d: choose another output", r->jpath, v[0], v[1], r->window, r->stride);
+    /* after the class names and the model: the other settings (absent: a journal of 0.2,
+     * whose runs smoothed trailing with no threshold) */
+    size_t at = 4 + 64 + sizeof v;
+    char settings[sizeof r->settings] = "smoothing=trailing min_confidence=0 min_segment=0";
+    for (int i = 0; i <= r->C && at + 4 <= n; i++) { /* C names + the model */
+        memcpy(&len, p + at, 4);
+        at += 4 + (size_t)len;
+    }
+    if (at + 4 <= n) {
+        memcpy(&len, p + at, 4);
+        if (len < sizeof settings && at + 4 + len <= n) {
+            memcpy(settings, p + at + 4, len);
+            settings[len] = '\0';
+        }
+    }
+    if (strcmp(settings, r->settings) != 0)
+        return vc_error(VC_ERR_MISMATCH, "results journal '%s' was made with %s; this run has %s: choose another output",
+                        r->jpath, settings, r->settings);
     return VC_OK;
 }
 
@@ -98,27 +121,36 @@ static int lock_journal(vc_results *r)
     return vc_error(VC_ERR_IO, "cannot lock '%s': %s", r->jpath, strerror(errno));
 }
 
-static int add_done_in_file(const char *p, void *user) { return vc_pathset_add(user, p, IN_FILE); }
+/* A video of the previous results file: done, unless it failed and failures are retried. */
+static int add_done_in_file(const char *p, int status, void *user)
+{
+    vc_results *r = user;
+    r->n_failed += status != 0;
+    if (status != 0 && r->retry_failed) return VC_OK;
+    return vc_pathset_add(&r->done, p, IN_FILE);
+}
 
 /* The previous results file: must match the settings; its videos are done. */
 static int load_file(vc_results *r)
 {
-    hid_t f = H5Fopen(r->path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (f < 0)
-        return vc_error(VC_ERR_FORMAT, "results file '%s' cannot be opened as HDF5; move it away to start again", r->path);
-    char have[128] = "";
-    int64_t win = 0, stride = 0;
-    int rc = VC_OK;
-    if (vc_h5_read_str_attr(f, "model_sha256", have, sizeof have) != VC_OK || strcmp(have, r->sha) != 0)
+    vc_h5in *in = NULL;
+    int rc = vc_h5in_open(r->path, &in);
+    if (rc != VC_OK) return vc_error(VC_ERR_FORMAT, "%s; move it away to start again", vc_last_error());
+    const struct vc_results_info *f = vc_h5in_info(in);
+    char settings[sizeof r->settings];
+    snprintf(settings, sizeof settings, "smoothing=%s min_confidence=%g min_segment=%g", vc_smoothing_name(f->smoothing),
+             f->min_confidence, f->min_segment);
+    if (strcmp(f->model_sha, r->sha) != 0 || f->n_classes != r->C)
         rc = vc_error(VC_ERR_MISMATCH, "results file '%s' was made with another model; choose another output", r->path);
-    else if (vc_h5_read_i64_attr(f, "window", &win) != VC_OK || vc_h5_read_i64_attr(f, "frame_stride", &stride) != VC_OK ||
-             win != r->window || stride != r->stride)
-        rc = vc_error(VC_ERR_MISMATCH, "results file '%s' was made with window %lld and frame_stride %lld; "
-                      "this run has %d and %d: choose another output", r->path, (long long)win, (long long)stride,
+    else if (f->window != r->window || f->frame_stride != r->stride)
+        rc = vc_error(VC_ERR_MISMATCH, "results file '%s' was made with window %d and frame_stride %d; "
+                      "this run has %d and %d: choose another output", r->path, f->window, f->frame_stride,
                       r->window, r->stride);
-    H5Fclose(f);
-    if (rc == VC_OK) rc = vc_h5out_check(r->path, r->C); /* now, not when the final write copies it */
-    if (rc == VC_OK) rc = vc_h5out_read_paths(r->path, add_done_in_file, &r->done);
+    else if (strcmp(settings, r->settings) != 0)
+        rc = vc_error(VC_ERR_MISMATCH, "results file '%s' was made with %s; this run has %s: choose another output",
+                      r->path, settings, r->settings);
+    vc_h5in_close(&in);
+    if (rc == VC_OK) rc = vc_h5out_read_paths(r->path, add_done_in_file, r);
     r->have_file = rc == VC_OK;
     return rc;
 }
@@ -142,7 +174,7 @@ static int load_journal(vc_results *r)
         if (type == VC_JOURNAL_HEAD) { rc = check_head(r, p, len); heads++; continue; }
         if (type != VC_JOURNAL_VIDEO || vc_record_decode(p, len, r->C, &rec) != VC_OK) continue; /* counted as lost */
         if (vc_pathset_find(&r->done, rec.path) < 0) r->n_new++;
-        rc = vc_pathset_add(&r->done, rec.path, IN_JOURNAL);
+        if (rec.status == 0 || !r->retry_failed) rc = vc_pathset_add(&r->done, rec.path, IN_JOURNAL); /* else: again */
         n++;
     }
     if (rc == VC_OK && k < 0) rc = k;
@@ -184,16 +216,23 @@ static int copy_info(vc_results *r, const char *path, const struct vc_results_in
     r->C = info->n_classes;
     r->window = info->window;
     r->stride = info->frame_stride;
+    r->smoothing = info->smoothing;
+    r->min_confidence = info->min_confidence;
+    r->min_segment = info->min_segment;
+    snprintf(r->settings, sizeof r->settings, "smoothing=%s min_confidence=%g min_segment=%g",
+             vc_smoothing_name(info->smoothing), info->min_confidence, info->min_segment);
     for (int i = 0; i < r->C; i++)
         if (!(r->class_names[i] = strdup(info->class_names[i]))) return vc_error(VC_ERR_NOMEM, "out of memory");
     return VC_OK;
 }
 
-int vc_results_open(const char *path, const struct vc_results_info *info, int resume, vc_results **out)
+int vc_results_open(const char *path, const struct vc_results_info *info, int resume, int retry_failed,
+                    vc_results **out)
 {
     *out = NULL;
     vc_results *r = calloc(1, sizeof *r);
     if (!r) return vc_error(VC_ERR_NOMEM, "out of memory");
+    r->retry_failed = retry_failed;
     int rc = copy_info(r, path, info);
     int have = rc == VC_OK && access(path, F_OK) == 0, have_j = rc == VC_OK && access(r->jpath, F_OK) == 0;
     if (rc == VC_OK && (have || have_j) && !resume)
@@ -212,6 +251,8 @@ int vc_results_open(const char *path, const struct vc_results_info *info, int re
 }
 
 int64_t vc_results_n_done(const vc_results *r) { return (int64_t)r->done.n; }
+
+int64_t vc_results_n_failed(const vc_results *r) { return r->n_failed; }
 
 int vc_results_has(const vc_results *r, const char *video_path) { return vc_pathset_find(&r->done, video_path) >= 0; }
 
@@ -239,27 +280,53 @@ int vc_results_append(vc_results *r, const struct vc_record *v)
 
 /* ---- the final write ---------------------------------------------------------------------------- */
 
-/* Stream the journal's videos (those not in the previous file, each once) into o. */
-static int stream_journal(vc_results *r, vc_h5out *o)
+/* Pass over the journal's video records: fn(record, user) for each that decodes. */
+static int each_journal_video(vc_results *r, struct vc_record *rec, int (*fn)(vc_results *, const struct vc_record *, void *),
+                              void *user)
 {
     vc_journal_reader *jr = NULL;
-    struct vc_pathset seen = { 0 };
-    struct vc_record rec = { 0 };
     uint32_t type;
     const uint8_t *p;
     size_t len;
     int rc = vc_journal_open(r->jpath, &jr), k = 0;
-    while (rc == VC_OK && (k = vc_journal_next(jr, &type, &p, &len)) == 1) {
-        if (type != VC_JOURNAL_VIDEO || vc_record_decode(p, len, r->C, &rec) != VC_OK) continue;
-        if (vc_pathset_find(&r->done, rec.path) == IN_FILE || vc_pathset_find(&seen, rec.path) >= 0) continue;
-        rc = vc_pathset_add(&seen, rec.path, 0);
-        if (rc == VC_OK) rc = vc_h5out_append(o, &rec);
-    }
+    while (rc == VC_OK && (k = vc_journal_next(jr, &type, &p, &len)) == 1)
+        if (type == VC_JOURNAL_VIDEO && vc_record_decode(p, len, r->C, rec) == VC_OK) rc = fn(r, rec, user);
     if (rc == VC_OK && k < 0) rc = k;
     vc_journal_close(&jr);
-    vc_pathset_free(&seen);
-    vc_record_free(&rec);
     return rc;
+}
+
+struct stream {
+    vc_results        *r;
+    vc_h5out          *o;
+    struct vc_pathset  any, ok, seen; /* the journal's paths; those with a success; those written */
+};
+
+static int note(vc_results *r, const struct vc_record *rec, void *user)
+{
+    (void)r;
+    struct stream *s = user;
+    int rc = vc_pathset_add(&s->any, rec->path, 0);
+    return rc == VC_OK && rec->status == 0 ? vc_pathset_add(&s->ok, rec->path, 1) : rc;
+}
+
+/* Each video of the journal once, unless the previous file's row stands (IN_FILE): a
+ * success over a failure (a failed video retried), else the first record. */
+static int emit(vc_results *r, const struct vc_record *rec, void *user)
+{
+    struct stream *s = user;
+    if (vc_pathset_find(&r->done, rec->path) == IN_FILE || vc_pathset_find(&s->seen, rec->path) >= 0) return VC_OK;
+    if (rec->status != 0 && vc_pathset_find(&s->ok, rec->path) >= 0) return VC_OK;
+    int rc = vc_pathset_add(&s->seen, rec->path, 0);
+    return rc == VC_OK ? vc_h5out_append(s->o, rec) : rc;
+}
+
+/* A row of the previous file is left out when it does not stand (a failure being retried)
+ * and the journal has the video again. */
+static int redone(const char *path, void *user)
+{
+    const struct stream *s = user;
+    return vc_pathset_find(&s->r->done, path) != IN_FILE && vc_pathset_find(&s->any, path) >= 0;
 }
 
 /* An upper bound of the new file's size: the previous file, the journal's rows twice (paths
@@ -273,35 +340,33 @@ static int64_t size_bound(const vc_results *r)
     return prev + 2 * journal + 12 * chunk + (1 << 20);
 }
 
-/* Give back the reserved blocks past the end of the written file (shrinking a file frees
- * every block beyond its new end, reserved ones too). */
-static int release_reserve(const char *tmp)
-{
-    int fd = open(tmp, O_WRONLY | O_NOFOLLOW);
-    struct stat st;
-    int ok = fd >= 0 && fstat(fd, &st) == 0 && ftruncate(fd, st.st_size + 1) == 0 && ftruncate(fd, st.st_size) == 0;
-    int rc = ok ? VC_OK : vc_error(VC_ERR_IO, "cannot trim '%s': %s", tmp, strerror(errno));
-    if (fd >= 0) close(fd);
-    return rc;
-}
-
 int vc_results_finish(vc_results *r)
 {
     char tmp[PATH_MAX + 64] = "";
-    vc_h5out *o = NULL;
-    const struct vc_results_info info = { (const char *const *)r->class_names, r->C, r->window, r->stride, r->model, r->sha };
+    const struct vc_results_info info = {
+        .class_names = (const char *const *)r->class_names, .n_classes = r->C, .window = r->window,
+        .frame_stride = r->stride, .smoothing = r->smoothing, .min_confidence = r->min_confidence,
+        .min_segment = r->min_segment, .model = r->model, .model_sha = r->sha
+    };
+    struct stream s = { .r = r };
+    struct vc_record rec = { 0 };
     int rc = VC_OK;
     if (r->have_file && r->n_new == 0) goto done; /* nothing new: the file stays as it is */
     rc = vc_tmp_create(r->path, tmp, sizeof tmp);
-    if (rc == VC_OK) rc = vc_h5out_create(tmp, &info, &o);
+    if (rc == VC_OK) rc = vc_h5out_create(tmp, &info, &s.o);
     /* a full disk is found here, before HDF5 writes: the previous file and the journal stay */
-    if (rc == VC_OK) rc = vc_h5out_reserve(o, size_bound(r));
-    if (rc == VC_OK && r->have_file) rc = vc_h5out_copy(o, r->path);
-    if (rc == VC_OK) rc = stream_journal(r, o);
-    int crc = vc_h5out_close(&o);
+    if (rc == VC_OK) rc = vc_h5out_reserve(s.o, size_bound(r));
+    if (rc == VC_OK) rc = each_journal_video(r, &rec, note, &s);
+    if (rc == VC_OK && r->have_file) rc = vc_h5out_copy(s.o, r->path, redone, &s);
+    if (rc == VC_OK) rc = each_journal_video(r, &rec, emit, &s);
+    if (s.o) r->n_failed = vc_h5out_n_failed(s.o);
+    int crc = vc_h5out_close(&s.o);
     if (rc == VC_OK) rc = crc;
-    if (rc == VC_OK) rc = release_reserve(tmp);
     if (rc == VC_OK) rc = vc_tmp_commit(tmp, r->path);
+    vc_pathset_free(&s.any);
+    vc_pathset_free(&s.ok);
+    vc_pathset_free(&s.seen);
+    vc_record_free(&rec);
     if (rc != VC_OK) {
         vc_tmp_discard(tmp);
         return rc;

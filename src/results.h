@@ -34,6 +34,9 @@ struct vc_results_info {
     const char *const *class_names;
     int                n_classes;
     int                window, frame_stride;
+    int                smoothing;      /* enum vc_smoothing */
+    double             min_confidence; /* 0: off */
+    double             min_segment;    /* seconds, 0: off */
     const char        *model;      /* path, recorded as given (absolute if resolvable) */
     const char        *model_sha;  /* 64 hex digits */
 };
@@ -41,7 +44,11 @@ struct vc_results_info {
 /* Open for a run writing `path`. With resume, videos in an existing `path` and in its
  * journal count as done (a torn journal tail is dropped with a warning); without resume
  * an existing `path` or journal is an error. Mismatching settings are VC_ERR_MISMATCH. */
-int vc_results_open(const char *path, const struct vc_results_info *info, int resume, vc_results **out);
+int vc_results_open(const char *path, const struct vc_results_info *info, int resume, int retry_failed,
+                    vc_results **out);
+
+/* Videos with status 1 in the results file as last written by vc_results_finish. */
+int64_t vc_results_n_failed(const vc_results *r);
 
 /* Number of videos already done (from the results file and the journal). */
 int64_t vc_results_n_done(const vc_results *r);

@@ -1,58 +1,92 @@
-/* results_h5.c - the HDF5 results file, written row by row (see results_h5.h). */
+/* results_h5.c - the HDF5 results file: written row by row, read video by video (see
+ * results_h5.h and docs/formats.md "Results file"). */
 #define _GNU_SOURCE /* fallocate */
 #include "results_h5.h"
 #include "results.h"
 #include "h5util.h"
+#include "segments.h"
+#include "vidclass/smooth.h"
 #include "vidclass/status.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-enum { V_PATH, V_STATUS, V_ERROR, V_LABEL, V_CONF, V_NFRAMES, V_FPS, V_FSTART, V_PATH_RAW, F_INDEX, F_PROBS, F_LABEL, N_DS };
+enum {
+    V_PATH, V_STATUS, V_ERROR, V_LABEL, V_CONF, V_NFRAMES, V_FPS, V_FSTART, V_PATH_RAW, V_DURATION,
+    F_INDEX, F_TIME, F_PROBS, F_LABEL, F_CONF,
+    S_VIDEO, S_LABEL, S_START, S_END, S_T0, S_T1, S_CONF,
+    N_DS
+};
+#define FORMAT_VERSION 2
 
-/* name, string?, rows carry a [classes] tail?, file type, memory type (0: the string type) */
+enum { T_STR = 1, T_RAW, T_I8, T_I32, T_I64, T_F32, T_F64 };
+
+/* name, type, rows carry a [classes] tail, absent from files of format 1 (vidclass 0.1/0.2) */
 static const struct {
     const char *name;
-    int         is_str, tail;
-    const hid_t *ftype, *mtype;
+    int         type, tail, since2;
 } k_ds[N_DS] = {
-    { "videos/path", 1, 0, NULL, NULL },
-    { "videos/status", 0, 0, &H5T_STD_I8LE_g, &H5T_NATIVE_SCHAR_g },
-    { "videos/error", 1, 0, NULL, NULL },
-    { "videos/label", 0, 0, &H5T_STD_I32LE_g, &H5T_NATIVE_INT_g },
-    { "videos/confidence", 0, 0, &H5T_IEEE_F32LE_g, &H5T_NATIVE_FLOAT_g },
-    { "videos/n_frames", 0, 0, &H5T_STD_I64LE_g, &H5T_NATIVE_LLONG_g },
-    { "videos/fps", 0, 0, &H5T_IEEE_F64LE_g, &H5T_NATIVE_DOUBLE_g },
-    { "videos/frame_start", 0, 0, &H5T_STD_I64LE_g, &H5T_NATIVE_LLONG_g },
-    { "videos/path_bytes", 2, 0, NULL, NULL },
-    { "frames/index", 0, 0, &H5T_STD_I64LE_g, &H5T_NATIVE_LLONG_g },
-    { "frames/probs", 0, 1, &H5T_IEEE_F32LE_g, &H5T_NATIVE_FLOAT_g },
-    { "frames/label", 0, 0, &H5T_STD_I32LE_g, &H5T_NATIVE_INT_g },
+    { "videos/path", T_STR, 0, 0 },        { "videos/status", T_I8, 0, 0 },      { "videos/error", T_STR, 0, 0 },
+    { "videos/label", T_I32, 0, 0 },       { "videos/confidence", T_F32, 0, 0 }, { "videos/n_frames", T_I64, 0, 0 },
+    { "videos/fps", T_F64, 0, 0 },         { "videos/frame_start", T_I64, 0, 0 }, { "videos/path_bytes", T_RAW, 0, 1 },
+    { "videos/duration", T_F64, 0, 1 },
+    { "frames/index", T_I64, 0, 0 },       { "frames/time", T_F64, 0, 1 },       { "frames/probs", T_F32, 1, 0 },
+    { "frames/label", T_I32, 0, 0 },       { "frames/confidence", T_F32, 0, 1 },
+    { "segments/video", T_I64, 0, 1 },     { "segments/label", T_I32, 0, 1 },    { "segments/start_frame", T_I64, 0, 1 },
+    { "segments/end_frame", T_I64, 0, 1 }, { "segments/start_time", T_F64, 0, 1 }, { "segments/end_time", T_F64, 0, 1 },
+    { "segments/confidence", T_F32, 0, 1 },
 };
 
-/* Row sizes in memory (strings: a char pointer). */
-static size_t row_size(int i, int classes)
+/* The first dataset of i's group: its datasets have one length. */
+static int group_of(int i) { return i < F_INDEX ? 0 : i < S_VIDEO ? F_INDEX : S_VIDEO; }
+
+/* str: UTF-8 strings; raw: the same bytes as ASCII-tagged strings (h5py reads bytes) */
+static hid_t file_type(int t, hid_t str, hid_t raw)
 {
-    static const size_t k[N_DS] = { sizeof(char *), 1, sizeof(char *), 4, 4, 8, 8, 8, sizeof(char *), 8, 4, 4 };
-    return k[i] * (k_ds[i].tail ? (size_t)classes : 1);
+    switch (t) {
+    case T_STR: return str;
+    case T_RAW: return raw;
+    case T_I8: return H5T_STD_I8LE;
+    case T_I32: return H5T_STD_I32LE;
+    case T_I64: return H5T_STD_I64LE;
+    case T_F32: return H5T_IEEE_F32LE;
+    default: return H5T_IEEE_F64LE;
+    }
 }
 
-struct vc_h5out {
-    char    path[4200];
-    hid_t   f, str, raw, ds[N_DS];
-    int     classes;
-    int64_t frames;
-};
+static hid_t mem_type(int t, hid_t str, hid_t raw)
+{
+    switch (t) {
+    case T_STR: return str;
+    case T_RAW: return raw;
+    case T_I8: return H5T_NATIVE_SCHAR;
+    case T_I32: return H5T_NATIVE_INT;
+    case T_I64: return H5T_NATIVE_LLONG;
+    case T_F32: return H5T_NATIVE_FLOAT;
+    default: return H5T_NATIVE_DOUBLE;
+    }
+}
 
-/* is_str 1: UTF-8 strings; 2: the same bytes as ASCII-tagged strings (h5py: bytes) */
-static hid_t ftype(const vc_h5out *o, int i) { return k_ds[i].is_str == 2 ? o->raw : k_ds[i].is_str ? o->str : *k_ds[i].ftype; }
-static hid_t mtype(const vc_h5out *o, int i) { return ftype(o, i) == o->raw || k_ds[i].is_str ? ftype(o, i) : *k_ds[i].mtype; }
+/* The two string types (caller closes both). */
+static int string_types(hid_t *str, hid_t *raw)
+{
+    H5open(); /* the H5T_* ids are set by the library's initialisation */
+    *str = vc_h5_vlen_str_type();
+    *raw = H5Tcopy(H5T_C_S1);
+    if (*raw >= 0 && (H5Tset_size(*raw, H5T_VARIABLE) < 0 || H5Tset_cset(*raw, H5T_CSET_ASCII) < 0)) {
+        H5Tclose(*raw);
+        *raw = H5I_INVALID_HID;
+    }
+    return *str >= 0 && *raw >= 0 ? VC_OK : vc_error(VC_ERR_NOMEM, "cannot make the HDF5 string types");
+}
 
 /* A path as valid UTF-8: each byte that is not part of a valid UTF-8 sequence becomes the
  * four characters \xHH (a file name is bytes; the exact ones are in videos/path_bytes). */
-static char *utf8_form(const char *s)
+char *vc_utf8_form(const char *s)
 {
     size_t n = strlen(s), k = 0;
     char *o = malloc(4 * n + 1);
@@ -75,34 +109,48 @@ static char *utf8_form(const char *s)
     return o;
 }
 
+/* ---- writing ---------------------------------------------------------------------------- */
+
+struct vc_h5out {
+    char    path[4200];
+    hid_t   f, str, raw, ds[N_DS];
+    int     classes;
+    double  min_segment;
+    int64_t frames, videos, failed;
+    int     reserved;
+    struct vc_segment *seg;
+    int64_t seg_cap;
+    void   *col; /* one segment column */
+    size_t  col_cap;
+};
+
 int vc_h5out_create(const char *path, const struct vc_results_info *info, vc_h5out **out)
 {
     *out = NULL;
     vc_h5out *o = calloc(1, sizeof *o);
-    if (!o) return vc_error(VC_ERR_NOMEM, "out of memory creating '%s'", path);
+    if (!o) return VC_NOMEM;
     snprintf(o->path, sizeof o->path, "%s", path);
-    H5open(); /* the H5T_*_g type ids above are set by the library's initialisation */
     o->classes = info->n_classes;
-    o->str = vc_h5_vlen_str_type();
-    o->raw = H5Tcopy(H5T_C_S1);
-    if (o->raw >= 0 && (H5Tset_size(o->raw, H5T_VARIABLE) < 0 || H5Tset_cset(o->raw, H5T_CSET_ASCII) < 0)) {
-        H5Tclose(o->raw);
-        o->raw = H5I_INVALID_HID;
-    }
+    o->min_segment = info->min_segment;
     for (int i = 0; i < N_DS; i++) o->ds[i] = H5I_INVALID_HID;
-    o->f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-    int rc = o->f >= 0 && o->str >= 0 && o->raw >= 0 ? VC_OK : vc_error(VC_ERR_IO, "cannot create the results file '%s'", path);
+    o->f = H5I_INVALID_HID;
+    int rc = string_types(&o->str, &o->raw);
+    if (rc == VC_OK && (o->f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT)) < 0)
+        rc = vc_error(VC_ERR_IO, "cannot create the results file '%s'", path);
     if (rc == VC_OK) rc = vc_h5_write_strlist_attr(o->f, "class_names", info->class_names, info->n_classes, 1);
     if (rc == VC_OK) rc = vc_h5_write_i64_attr(o->f, "window", info->window);
     if (rc == VC_OK) rc = vc_h5_write_i64_attr(o->f, "frame_stride", info->frame_stride);
+    if (rc == VC_OK) rc = vc_h5_write_str_attr(o->f, "smoothing", vc_smoothing_name(info->smoothing));
+    if (rc == VC_OK) rc = vc_h5_write_f64_attr(o->f, "min_confidence", info->min_confidence);
+    if (rc == VC_OK) rc = vc_h5_write_f64_attr(o->f, "min_segment", info->min_segment);
     if (rc == VC_OK) rc = vc_h5_write_str_attr(o->f, "model", info->model);
     if (rc == VC_OK) rc = vc_h5_write_str_attr(o->f, "model_sha256", info->model_sha);
     if (rc == VC_OK) rc = vc_h5_write_str_attr(o->f, "format", "vidclass-results");
-    if (rc == VC_OK) rc = vc_h5_write_i64_attr(o->f, "format_version", 1);
+    if (rc == VC_OK) rc = vc_h5_write_i64_attr(o->f, "format_version", FORMAT_VERSION);
     hsize_t cdim[1] = { (hsize_t)info->n_classes };
     for (int i = 0; i < N_DS && rc == VC_OK; i++) {
-        o->ds[i] = vc_h5_create_rows(o->f, k_ds[i].name, ftype(o, i), k_ds[i].tail, k_ds[i].tail ? cdim : NULL,
-                                     k_ds[i].tail ? 1024 : 4096, 0);
+        o->ds[i] = vc_h5_create_rows(o->f, k_ds[i].name, file_type(k_ds[i].type, o->str, o->raw), k_ds[i].tail,
+                                     k_ds[i].tail ? cdim : NULL, k_ds[i].tail ? 1024 : 4096, 0);
         if (o->ds[i] < 0) rc = vc_error(VC_ERR_IO, "cannot create '%s' in '%s'", k_ds[i].name, path);
     }
     if (rc != VC_OK) {
@@ -113,53 +161,79 @@ int vc_h5out_create(const char *path, const struct vc_results_info *info, vc_h5o
     return VC_OK;
 }
 
+static int append(vc_h5out *o, int i, hsize_t n, const void *buf)
+{
+    return vc_h5_append_rows(o->ds[i], mem_type(k_ds[i].type, o->str, o->raw), n, buf);
+}
+
+/* The video's segments, one column at a time. */
+static int append_segments(vc_h5out *o, const struct vc_record *r)
+{
+    int64_t n = 0;
+    int rc = vc_segments_of(r, o->min_segment, &o->seg, &n, &o->seg_cap);
+    if (rc != VC_OK || n == 0) return rc;
+    if ((size_t)n * 8 > o->col_cap) {
+        void *c = realloc(o->col, (size_t)n * 8);
+        if (!c) return VC_NOMEM;
+        o->col = c;
+        o->col_cap = (size_t)n * 8;
+    }
+    int64_t *i64 = o->col;
+    int32_t *i32 = o->col;
+    double *f64 = o->col;
+    float *f32 = o->col;
+    for (int ds = S_VIDEO; ds < N_DS && rc == VC_OK; ds++) {
+        for (int64_t k = 0; k < n; k++) {
+            const struct vc_segment *s = &o->seg[k];
+            switch (ds) {
+            case S_VIDEO: i64[k] = o->videos; break;
+            case S_LABEL: i32[k] = s->label; break;
+            case S_START: i64[k] = r->index[s->start]; break;
+            case S_END: i64[k] = r->index[s->end]; break;
+            case S_T0: f64[k] = s->t0; break;
+            case S_T1: f64[k] = s->t1; break;
+            default: f32[k] = s->confidence; break;
+            }
+        }
+        rc = append(o, ds, (hsize_t)n, o->col);
+    }
+    return rc;
+}
+
 int vc_h5out_append(vc_h5out *o, const struct vc_record *r)
 {
     int8_t st = (int8_t)r->status;
-    char *path = utf8_form(r->path), *err = utf8_form(r->error);
+    char *path = vc_utf8_form(r->path), *err = vc_utf8_form(r->error);
     const char *raw = r->path;
-    const void *row[N_DS] = { &path, &st, &err, &r->label, &r->confidence, &r->n, &r->fps, &o->frames, &raw,
-                              r->index, r->probs, r->frame_label };
+    const long long nf = r->n;
+    const void *row[N_DS] = { &path, &st, &err, &r->label, &r->confidence, &nf, &r->fps, &o->frames, &raw, &r->duration,
+                              r->index, r->time, r->probs, r->frame_label, r->frame_confidence };
     int rc = path && err ? VC_OK : VC_NOMEM;
-    for (int i = F_INDEX; i < N_DS && rc == VC_OK && r->n > 0; i++)
-        rc = vc_h5_append_rows(o->ds[i], mtype(o, i), (hsize_t)r->n, row[i]);
-    for (int i = 0; i < F_INDEX && rc == VC_OK; i++)
-        rc = vc_h5_append_rows(o->ds[i], mtype(o, i), 1, row[i]);
+    for (int i = F_INDEX; i < S_VIDEO && rc == VC_OK && r->n > 0; i++) rc = append(o, i, (hsize_t)r->n, row[i]);
+    if (rc == VC_OK) rc = append_segments(o, r);
+    for (int i = 0; i < F_INDEX && rc == VC_OK; i++) rc = append(o, i, 1, row[i]);
     free(path);
     free(err);
     if (rc != VC_OK) return vc_error(rc, "cannot write '%s' to '%s': %s", r->path, o->path, vc_last_error());
     o->frames += r->n;
+    o->videos++;
+    o->failed += r->status != 0;
     return VC_OK;
 }
 
-int vc_h5out_copy(vc_h5out *o, const char *src_path)
+int64_t vc_h5out_n_failed(const vc_h5out *o) { return o->failed; }
+
+int vc_h5out_copy(vc_h5out *o, const char *src_path, int (*skip)(const char *path, void *user), void *user)
 {
-    const hsize_t block = 65536;
-    hid_t src = H5Fopen(src_path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    int rc = src >= 0 ? VC_OK : vc_error(VC_ERR_FORMAT, "results file '%s' cannot be opened any more", src_path);
-    for (int i = 0; i < N_DS && rc == VC_OK; i++) {
-        /* files of vidclass 0.1 have no path_bytes: their paths are the bytes */
-        const char *name = i == V_PATH_RAW && H5Lexists(src, k_ds[i].name, H5P_DEFAULT) <= 0 ? "videos/path" : k_ds[i].name;
-        hid_t d = H5Dopen2(src, name, H5P_DEFAULT), rtype = name == k_ds[i].name ? mtype(o, i) : o->str;
-        hssize_t n = d >= 0 ? vc_h5_rows(d) : -1;
-        void *buf = n >= 0 ? malloc(row_size(i, o->classes) * block) : NULL;
-        if (n < 0) rc = vc_error(VC_ERR_FORMAT, "results file '%s': cannot read '%s'", src_path, k_ds[i].name);
-        else if (!buf) rc = vc_error(VC_ERR_NOMEM, "out of memory copying '%s'", src_path);
-        for (hsize_t r0 = 0; rc == VC_OK && r0 < (hsize_t)n; r0 += block) {
-            hsize_t k = (hsize_t)n - r0 < block ? (hsize_t)n - r0 : block;
-            rc = vc_h5_read_rows(d, rtype, r0, k, buf);
-            if (rc == VC_OK) rc = vc_h5_append_rows(o->ds[i], mtype(o, i), k, buf);
-            if (rc == VC_OK && k_ds[i].is_str) {
-                hid_t sp = H5Screate_simple(1, &k, NULL);
-                H5Dvlen_reclaim(rtype, sp, H5P_DEFAULT, buf);
-                H5Sclose(sp);
-            }
-        }
-        if (rc == VC_OK && i == F_INDEX) o->frames = n;
-        free(buf);
-        if (d >= 0) H5Dclose(d);
+    vc_h5in *in = NULL;
+    struct vc_record rec = { 0 };
+    int rc = vc_h5in_open(src_path, &in);
+    for (int64_t i = 0; rc == VC_OK && i < vc_h5in_videos(in); i++) {
+        rc = vc_h5in_read(in, i, &rec);
+        if (rc == VC_OK && !(skip && skip(rec.path, user))) rc = vc_h5out_append(o, &rec);
     }
-    if (src >= 0) H5Fclose(src);
+    vc_record_free(&rec);
+    vc_h5in_close(&in);
     return rc;
 }
 
@@ -169,7 +243,10 @@ int vc_h5out_reserve(vc_h5out *o, int64_t bytes)
     int *fd = NULL;
     if (H5Fget_vfd_handle(o->f, H5P_DEFAULT, (void **)&fd) < 0 || !fd)
         return vc_error(VC_ERR_IO, "cannot reach the file descriptor of '%s'", o->path);
-    if (fallocate(*fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)bytes) == 0) return VC_OK;
+    if (fallocate(*fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)bytes) == 0) {
+        o->reserved = 1;
+        return VC_OK;
+    }
     if (errno != EOPNOTSUPP && errno != ENOSYS)
         return vc_error(VC_ERR_IO, "cannot reserve %.1f MB for the results file '%s': %s", (double)bytes / 1e6, o->path,
                         strerror(errno));
@@ -191,37 +268,21 @@ int vc_h5out_close(vc_h5out **op)
     if (o->f >= 0 && H5Fclose(o->f) < 0) bad = 1;
     int rc = bad ? vc_error(VC_ERR_IO, "cannot finish writing the results file '%s' (HDF5 could not flush it: disk "
                             "full or quota?)", o->path) : VC_OK;
+    if (rc == VC_OK && o->reserved) { /* give back the reserved blocks past the end (shrinking frees them) */
+        int fd = open(o->path, O_WRONLY | O_NOFOLLOW);
+        struct stat st;
+        if (fd < 0 || fstat(fd, &st) != 0 || ftruncate(fd, st.st_size + 1) != 0 || ftruncate(fd, st.st_size) != 0)
+            rc = vc_error(VC_ERR_IO, "cannot trim '%s': %s", o->path, strerror(errno));
+        if (fd >= 0) close(fd);
+    }
+    free(o->seg);
+    free(o->col);
     free(o);
     *op = NULL;
     return rc;
 }
 
-int vc_h5out_read_paths(const char *path, int (*add)(const char *p, void *user), void *user)
-{
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (f < 0) return vc_error(VC_ERR_FORMAT, "results file '%s' cannot be opened as HDF5; move it away to start again", path);
-    int raw = H5Lexists(f, "videos/path_bytes", H5P_DEFAULT) > 0; /* the exact bytes, where present */
-    hid_t d = H5Dopen2(f, raw ? "videos/path_bytes" : "videos/path", H5P_DEFAULT), str = vc_h5_vlen_str_type();
-    if (raw && str >= 0) H5Tset_cset(str, H5T_CSET_ASCII);
-    hssize_t n = d >= 0 ? vc_h5_rows(d) : -1;
-    int rc = n >= 0 ? VC_OK : vc_error(VC_ERR_FORMAT, "results file '%s': cannot read /videos/path", path);
-    const hsize_t block = 65536;
-    char **paths = rc == VC_OK ? calloc(block, sizeof(char *)) : NULL;
-    if (rc == VC_OK && !paths) rc = vc_error(VC_ERR_NOMEM, "out of memory reading '%s'", path);
-    for (hsize_t r0 = 0; rc == VC_OK && r0 < (hsize_t)n; r0 += block) {
-        hsize_t k = (hsize_t)n - r0 < block ? (hsize_t)n - r0 : block;
-        if ((rc = vc_h5_read_rows(d, str, r0, k, paths)) != VC_OK) break;
-        for (hsize_t i = 0; rc == VC_OK && i < k; i++) rc = add(paths[i], user);
-        hid_t sp = H5Screate_simple(1, &k, NULL);
-        H5Dvlen_reclaim(str, sp, H5P_DEFAULT, paths);
-        H5Sclose(sp);
-    }
-    free(paths);
-    H5Tclose(str);
-    if (d >= 0) H5Dclose(d);
-    H5Fclose(f);
-    return rc;
-}
+/* ---- checking and reading ---------------------------------------------------------------- */
 
 int vc_h5out_check(const char *path, int classes)
 {
@@ -231,7 +292,7 @@ int vc_h5out_check(const char *path, int classes)
     hssize_t rows[N_DS];
     int rc = VC_OK;
     for (int i = 0; i < N_DS && rc == VC_OK; i++) {
-        if (i == V_PATH_RAW && H5Lexists(f, k_ds[i].name, H5P_DEFAULT) <= 0) { rows[i] = rows[0]; continue; } /* 0.1 files */
+        if (k_ds[i].since2 && H5Lexists(f, k_ds[i].name, H5P_DEFAULT) <= 0) { rows[i] = -2; continue; } /* format 1 */
         hid_t d = H5Dopen2(f, k_ds[i].name, H5P_DEFAULT);
         hsize_t want[2] = { 0, (hsize_t)classes }, n = 0;
         rows[i] = d >= 0 ? vc_h5_rows(d) : -1;
@@ -240,11 +301,12 @@ int vc_h5out_check(const char *path, int classes)
                           path, k_ds[i].name);
         if (d >= 0) H5Dclose(d);
     }
-    for (int i = 1; i < N_DS && rc == VC_OK; i++)
-        if (rows[i] != rows[i < F_INDEX ? 0 : F_INDEX])
-            rc = vc_error(VC_ERR_FORMAT, "results file '%s': '%s' has %lld rows, not %lld like the other %s datasets; move "
-                          "the file away to start again", path, k_ds[i].name, (long long)rows[i],
-                          (long long)rows[i < F_INDEX ? 0 : F_INDEX], i < F_INDEX ? "videos/" : "frames/");
+    for (int i = 1; i < N_DS && rc == VC_OK; i++) {
+        int g = group_of(i);
+        if (rows[i] != -2 && rows[g] != -2 && rows[i] != rows[g])
+            rc = vc_error(VC_ERR_FORMAT, "results file '%s': '%s' has %lld rows, not %lld like '%s'; move the file away to "
+                          "start again", path, k_ds[i].name, (long long)rows[i], (long long)rows[g], k_ds[g].name);
+    }
     int64_t *nf = rc == VC_OK ? malloc(sizeof(int64_t) * 2 * (size_t)(rows[0] + 1)) : NULL;
     if (rc == VC_OK && !nf) rc = VC_NOMEM;
     hid_t dn = rc == VC_OK ? H5Dopen2(f, "videos/n_frames", H5P_DEFAULT) : H5I_INVALID_HID;
@@ -267,5 +329,173 @@ int vc_h5out_check(const char *path, int classes)
     if (dn >= 0) H5Dclose(dn);
     if (ds >= 0) H5Dclose(ds);
     H5Fclose(f);
+    return rc;
+}
+
+struct vc_h5in {
+    char    path[4200];
+    hid_t   f, str, raw, ds[N_DS];
+    int64_t videos, frames;
+    struct vc_results_info info;
+    struct vc_strlist classes;
+    char    model[4096], sha[128];
+};
+
+static int read_info(vc_h5in *in)
+{
+    struct vc_results_info *p = &in->info;
+    int64_t w = 0, s = 0;
+    char sm[32] = "trailing";
+    int rc = vc_h5_read_strlist_attr(in->f, "class_names", &in->classes);
+    if (rc == VC_OK) rc = vc_h5_read_i64_attr(in->f, "window", &w);
+    if (rc == VC_OK) rc = vc_h5_read_i64_attr(in->f, "frame_stride", &s);
+    if (rc == VC_OK) rc = vc_h5_read_str_attr(in->f, "model", in->model, sizeof in->model);
+    if (rc == VC_OK) rc = vc_h5_read_str_attr(in->f, "model_sha256", in->sha, sizeof in->sha);
+    if (rc != VC_OK) return vc_error(VC_ERR_FORMAT, "results file '%s': %s", in->path, vc_last_error());
+    /* absent from files of format 1: what those runs did */
+    if (vc_h5_has_attr(in->f, "smoothing")) rc = vc_h5_read_str_attr(in->f, "smoothing", sm, sizeof sm);
+    if (rc == VC_OK && vc_h5_has_attr(in->f, "min_confidence")) rc = vc_h5_read_f64_attr(in->f, "min_confidence", &p->min_confidence);
+    if (rc == VC_OK && vc_h5_has_attr(in->f, "min_segment")) rc = vc_h5_read_f64_attr(in->f, "min_segment", &p->min_segment);
+    p->smoothing = vc_smoothing_parse(sm);
+    if (rc == VC_OK && p->smoothing < 0) rc = vc_error(VC_ERR_FORMAT, "results file '%s': unknown smoothing '%s'", in->path, sm);
+    p->class_names = (const char *const *)in->classes.items;
+    p->n_classes = in->classes.n;
+    p->window = (int)w;
+    p->frame_stride = (int)s;
+    p->model = in->model;
+    p->model_sha = in->sha;
+    return rc;
+}
+
+int vc_h5in_open(const char *path, vc_h5in **out)
+{
+    *out = NULL;
+    if (access(path, R_OK) != 0) return vc_error(VC_ERR_INVALID_ARG, "results file '%s': %s", path, strerror(errno));
+    vc_h5in *in = calloc(1, sizeof *in);
+    if (!in) return VC_NOMEM;
+    snprintf(in->path, sizeof in->path, "%s", path);
+    for (int i = 0; i < N_DS; i++) in->ds[i] = H5I_INVALID_HID;
+    in->f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    int rc = in->f >= 0 ? string_types(&in->str, &in->raw)
+                        : vc_error(VC_ERR_FORMAT, "results file '%s' cannot be opened as HDF5", path);
+    if (rc == VC_OK) rc = read_info(in);
+    if (rc == VC_OK) rc = vc_h5out_check(path, in->info.n_classes);
+    for (int i = 0; i < N_DS && rc == VC_OK; i++)
+        if (!(k_ds[i].since2 && H5Lexists(in->f, k_ds[i].name, H5P_DEFAULT) <= 0) &&
+            (in->ds[i] = H5Dopen2(in->f, k_ds[i].name, H5P_DEFAULT)) < 0)
+            rc = vc_error(VC_ERR_FORMAT, "results file '%s': cannot open '%s'", path, k_ds[i].name);
+    if (rc == VC_OK) {
+        in->videos = vc_h5_rows(in->ds[V_PATH]);
+        in->frames = vc_h5_rows(in->ds[F_INDEX]);
+    }
+    if (rc != VC_OK) {
+        vc_h5in_close(&in);
+        return rc;
+    }
+    *out = in;
+    return VC_OK;
+}
+
+int64_t vc_h5in_videos(const vc_h5in *in) { return in->videos; }
+
+const struct vc_results_info *vc_h5in_info(const vc_h5in *in) { return &in->info; }
+
+static int read_one(vc_h5in *in, int i, int64_t row, void *buf)
+{
+    return vc_h5_read_rows(in->ds[i], mem_type(k_ds[i].type, in->str, in->raw), (hsize_t)row, 1, buf);
+}
+
+/* A string cell into *dst (replaced). */
+static int read_string(vc_h5in *in, int i, int64_t row, char **dst)
+{
+    char *s = NULL;
+    int rc = read_one(in, i, row, &s);
+    if (rc != VC_OK) return rc;
+    char *copy = strdup(s ? s : "");
+    H5free_memory(s);
+    if (!copy) return VC_NOMEM;
+    free(*dst);
+    *dst = copy;
+    return VC_OK;
+}
+
+int vc_h5in_read(vc_h5in *in, int64_t v, struct vc_record *r)
+{
+    if (v < 0 || v >= in->videos) return vc_error(VC_ERR_INVALID_ARG, "%s: no video %lld", __func__, (long long)v);
+    int8_t st = 0;
+    long long n = 0, start = 0;
+    const int C = in->info.n_classes;
+    int rc = read_string(in, in->ds[V_PATH_RAW] >= 0 ? V_PATH_RAW : V_PATH, v, &r->path);
+    if (rc == VC_OK) rc = read_string(in, V_ERROR, v, &r->error);
+    if (rc == VC_OK) rc = read_one(in, V_STATUS, v, &st);
+    if (rc == VC_OK) rc = read_one(in, V_LABEL, v, &r->label);
+    if (rc == VC_OK) rc = read_one(in, V_CONF, v, &r->confidence);
+    if (rc == VC_OK) rc = read_one(in, V_NFRAMES, v, &n);
+    if (rc == VC_OK) rc = read_one(in, V_FPS, v, &r->fps);
+    if (rc == VC_OK) rc = read_one(in, V_FSTART, v, &start);
+    r->duration = 0;
+    if (rc == VC_OK && in->ds[V_DURATION] >= 0) rc = read_one(in, V_DURATION, v, &r->duration);
+    if (rc == VC_OK) rc = vc_record_reserve(r, n, C);
+    r->status = st;
+    r->n = rc == VC_OK ? n : 0;
+    void *col[S_VIDEO] = { [F_INDEX] = r->index, [F_TIME] = r->time, [F_PROBS] = r->probs, [F_LABEL] = r->frame_label,
+                           [F_CONF] = r->frame_confidence };
+    for (int i = F_INDEX; i < S_VIDEO && rc == VC_OK && n > 0; i++)
+        if (in->ds[i] >= 0) rc = vc_h5_read_rows(in->ds[i], mem_type(k_ds[i].type, 0, 0), (hsize_t)start, (hsize_t)n, col[i]);
+    /* files of format 1: times from the frame numbers and the average rate; the smoothed
+     * confidences again from the probabilities (those runs smoothed trailing) */
+    if (rc == VC_OK && in->ds[F_TIME] < 0)
+        for (int64_t k = 0; k < n; k++) r->time[k] = r->fps > 0 ? (double)r->index[k] / r->fps : 0.0;
+    if (rc == VC_OK && in->ds[F_CONF] < 0 && n > 0) {
+        vc_smoother *sm = NULL;
+        float *mean = malloc(sizeof(float) * (size_t)C);
+        rc = mean ? vc_smoother_init(in->info.window, C, &sm) : VC_NOMEM;
+        for (int64_t k = 0; rc == VC_OK && k < n; k++) {
+            int best = vc_smoother_push(sm, r->probs + (size_t)k * C, mean);
+            r->frame_confidence[k] = mean[best];
+        }
+        vc_smoother_free(&sm);
+        free(mean);
+    }
+    if (rc != VC_OK) return vc_error(rc, "results file '%s': cannot read video %lld: %s", in->path, (long long)v, vc_last_error());
+    return VC_OK;
+}
+
+void vc_h5in_close(vc_h5in **inp)
+{
+    if (!inp || !*inp) return;
+    vc_h5in *in = *inp;
+    for (int i = 0; i < N_DS; i++)
+        if (in->ds[i] >= 0) H5Dclose(in->ds[i]);
+    if (in->str >= 0) H5Tclose(in->str);
+    if (in->raw >= 0) H5Tclose(in->raw);
+    if (in->f >= 0) H5Fclose(in->f);
+    vc_strlist_free(&in->classes);
+    free(in);
+    *inp = NULL;
+}
+
+int vc_h5out_read_paths(const char *path, int (*add)(const char *p, int status, void *user), void *user)
+{
+    vc_h5in *in = NULL;
+    int rc = vc_h5in_open(path, &in);
+    const hsize_t block = 65536;
+    char **paths = rc == VC_OK ? calloc(block, sizeof(char *)) : NULL;
+    int8_t *status = rc == VC_OK ? malloc(block) : NULL;
+    if (rc == VC_OK && (!paths || !status)) rc = vc_error(VC_ERR_NOMEM, "out of memory reading '%s'", path);
+    const int pi = rc == VC_OK && in->ds[V_PATH_RAW] >= 0 ? V_PATH_RAW : V_PATH; /* the exact bytes, where present */
+    for (hsize_t r0 = 0; rc == VC_OK && r0 < (hsize_t)in->videos; r0 += block) {
+        hsize_t k = (hsize_t)in->videos - r0 < block ? (hsize_t)in->videos - r0 : block;
+        hid_t st = mem_type(k_ds[pi].type, in->str, in->raw);
+        if ((rc = vc_h5_read_rows(in->ds[pi], st, r0, k, paths)) != VC_OK) break;
+        rc = vc_h5_read_rows(in->ds[V_STATUS], H5T_NATIVE_SCHAR, r0, k, status);
+        for (hsize_t i = 0; rc == VC_OK && i < k; i++) rc = add(paths[i], status[i], user);
+        hid_t sp = H5Screate_simple(1, &k, NULL);
+        H5Dvlen_reclaim(st, sp, H5P_DEFAULT, paths);
+        H5Sclose(sp);
+    }
+    free(paths);
+    free(status);
+    vc_h5in_close(&in);
     return rc;
 }

@@ -48,8 +48,8 @@ static int begin(void *self, const struct vc_sink_video *v)
 static int frame(void *self, const struct vc_sink_frame *f)
 {
     struct annot *s = self;
-    if (!s->a || f->label < 0 || f->label >= s->n_classes) return VC_OK;
-    int rc = vc_annotator_write(s->a, f->av_frame, s->class_names[f->label]);
+    if (!s->a || f->label >= s->n_classes) return VC_OK;
+    int rc = vc_annotator_write(s->a, f->av_frame, f->label < 0 ? "unknown" : s->class_names[f->label]);
     if (rc != VC_OK) {
         s->failed = 1;
         vc_annotator_close(&s->a, 0);

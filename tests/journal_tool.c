@@ -19,9 +19,10 @@ int main(int argc, char **argv)
     int n = 0;
     for (char *t = strtok(names, ","); t && n < 64; t = strtok(NULL, ",")) cls[n++] = t;
     if (!realpath(argv[2], mpath) || vc_sha256_file(argv[2], sha) != VC_OK) { fprintf(stderr, "%s\n", vc_last_error()); return 1; }
-    struct vc_results_info info = { cls, n, 128, 1, mpath, sha };
+    struct vc_results_info info = { .class_names = cls, .n_classes = n, .window = 128, .frame_stride = 1,
+                                    .model = mpath, .model_sha = sha };
     vc_results *r = NULL;
-    if (vc_results_open(argv[1], &info, 1, &r) != VC_OK) { fprintf(stderr, "%s\n", vc_last_error()); return 1; }
+    if (vc_results_open(argv[1], &info, 1, 1, &r) != VC_OK) { fprintf(stderr, "%s\n", vc_last_error()); return 1; }
     struct vc_record rec = { 0 };
     for (int i = 4; i < argc; i++)
         if (vc_record_start(&rec, argv[i]) != VC_OK || (rec.label = 0, vc_results_append(r, &rec)) != VC_OK) {

@@ -12,11 +12,7 @@ chk() { # NAME checker-args...: the checker's exit status decides
 }
 
 # a model that knows the synthetic classes (flat, fractal, pattern)
-bash "$HERE/make_synthetic_classes.sh" "$T/in" 24
-"$BIN/vidclass-pack" --input "$T/in" --output "$T/pack.h5" --size 64 --quiet >/dev/null 2>&1
-"$BIN/vidclass-weights" init --seed 1234 --output "$T/w.h5" >/dev/null
-"$BIN/vidclass-train" --pack "$T/pack.h5" --weights "$T/w.h5" --output "$T/model" --epochs 40 --augment-views 2 \
-    --lr 0.002 --threads 2 --quiet >/dev/null 2>&1 && ok "model trained" || bad "training the test model"
+bash "$HERE/make_test_model.sh" "$T" "$BIN" && ok "model trained" || bad "training the test model"
 
 V=$T/videos
 mkdir -p "$V/sub"

@@ -6,6 +6,12 @@ BIN=${1:?usage: test_cli.sh BIN_DIR}
 
 expect "weights --help"        0 "Usage: vidclass-weights" "$BIN/vidclass-weights" --help
 expect "embed --help"          0 "Usage: vidclass-embed"   "$BIN/vidclass-embed" --help
+expect "results --help"        0 "Usage: vidclass-results" "$BIN/vidclass-results" --help
+expect "results export --help" 0 "--table"                 "$BIN/vidclass-results" export --help
+expect "results no args"       2 "Usage"                   "$BIN/vidclass-results"
+expect "results bad command"   2 "unknown command"         "$BIN/vidclass-results" frobnicate
+expect "results bad table"     2 "--table videos"          "$BIN/vidclass-results" export x.h5 --table people
+expect "results missing file"  2 "No such file"            "$BIN/vidclass-results" summary "$T/nothere.h5"
 expect "weights no args"       2 "Usage"                   "$BIN/vidclass-weights"
 expect "weights bad command"   2 "unknown command"         "$BIN/vidclass-weights" frobnicate
 expect "weights bad seed"      2 "--seed must be"          "$BIN/vidclass-weights" init --seed x1 --output "$T/w.h5"

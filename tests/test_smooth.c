@@ -1,6 +1,8 @@
 /* test_smooth.c - the rolling average against a direct computation, K = 1, 3, 128,
  * shorter and longer than the video; and that K > 1 removes flicker K = 1 shows. */
 #include "test_util.h"
+
+#include <math.h>
 #include "vidclass/rng.h"
 #include "vidclass/smooth.h"
 #include "vidclass/status.h"
@@ -32,6 +34,29 @@ static void check_window(int k, int frames, int c, struct vc_rng *r)
     free(p);
 }
 
+/* Centred smoothing against the definition, brute force in double: frame i averages
+ * predictions i - (K-1)/2 .. i + K/2 clipped to the video. */
+static void check_centered(int k, int n, int c, struct vc_rng *r)
+{
+    float *p = malloc(sizeof(float) * (size_t)n * c), *conf = malloc(sizeof(float) * (size_t)n);
+    int32_t *lab = malloc(sizeof(int32_t) * (size_t)n);
+    for (int i = 0; i < n * c; i++) p[i] = (float)vc_rng_uniform(r);
+    CHECK(vc_smooth_centered(p, n, c, k, lab, conf) == VC_OK, "vc_smooth_centered failed");
+    int bad = 0;
+    for (int i = 0; i < n; i++) {
+        int lo = i - (k - 1) / 2 < 0 ? 0 : i - (k - 1) / 2, hi = i + k / 2 > n - 1 ? n - 1 : i + k / 2, best = 0;
+        double m[16] = { 0 };
+        for (int t = lo; t <= hi; t++)
+            for (int j = 0; j < c; j++) m[j] += p[t * c + j];
+        for (int j = 1; j < c; j++) if (m[j] > m[best]) best = j;
+        if (lab[i] != best || fabs(conf[i] - m[best] / (hi - lo + 1)) > 1e-6) bad++;
+    }
+    CHECK(bad == 0, "centred, window %d, %d frames: %d frames differ from the definition", k, n, bad);
+    free(p);
+    free(conf);
+    free(lab);
+}
+
 int main(void)
 {
     struct vc_rng r;
@@ -40,6 +65,12 @@ int main(void)
     check_window(3, 50, 3, &r);
     check_window(128, 50, 3, &r);   /* window longer than the video */
     check_window(128, 1000, 5, &r); /* much shorter than the video  */
+    check_centered(1, 40, 3, &r);
+    check_centered(4, 40, 3, &r);
+    check_centered(7, 40, 5, &r);
+    check_centered(128, 40, 3, &r); /* longer than the video: every frame averages all */
+    CHECK(vc_smoothing_parse("centered") == VC_SMOOTH_CENTERED && vc_smoothing_parse("trailing") == VC_SMOOTH_TRAILING &&
+          vc_smoothing_parse("centred") == -1, "smoothing names");
     vc_smoother *s = NULL;
     CHECK(vc_smoother_init(0, 3, &s) == VC_ERR_INVALID_ARG, "window 0 accepted");
     /* flicker: class 0 is right on most frames, every 4th frame a confident class 1 */

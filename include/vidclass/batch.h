@@ -41,6 +41,10 @@ struct vc_batch_params {
     const char *const *extensions;      /* directory scan filter (NULL: common video)   */
     int                n_extensions;
     int                window;          /* smoothing window K (128)                     */
+    const char        *smoothing;       /* "trailing" (the tutorial's) or "centered"; NULL: trailing */
+    double             min_confidence;  /* frames/videos/segments below: label -1 "unknown" (0: off) */
+    double             min_segment;     /* seconds: shorter segments merge into a neighbour (0: off) */
+    int                retry_failed;    /* resume: classify videos that failed before again (1) */
     int                frame_stride;    /* classify every s-th frame (1)                */
     int                batch_size;      /* frames per forward pass (16)                 */
     int                decoder_threads; /* 0: FFmpeg's choice alone on a node, else 1  */
@@ -60,6 +64,7 @@ struct vc_batch_result {
     int64_t n_done;     /* processed in this run                  */
     int64_t n_failed;   /* of those, recorded with status 1       */
     int64_t n_resumed;  /* already complete in the results file   */
+    int64_t n_failed_in_file; /* videos with status 1 in the results file when it was written */
     int64_t frames;     /* frames classified in this run          */
     double  seconds;
 };

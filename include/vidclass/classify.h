@@ -43,6 +43,11 @@ struct vc_classify_params {
     int decoder_threads; /* FFmpeg decoder threads, 0 = FFmpeg's choice          */
     enum vc_resize_mode resize;  /* how frames are resized (the model's)         */
     int max_held_frames; /* decoded frames held per slot for frame sinks (16)    */
+    int smoothing;       /* enum vc_smoothing (vidclass/smooth.h): trailing (the tutorial's)
+                            or centered (applied when the video is complete; frame sinks
+                            see the trailing labels as frames stream)                      */
+    float min_confidence; /* a frame (or video) whose smoothed maximum is below this gets
+                             label -1, "unknown" (0: off)                                  */
 };
 struct vc_classify_params vc_classify_default_params(void);
 
