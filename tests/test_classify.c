@@ -149,9 +149,9 @@ int main(void)
         CHECK(ok, "the user's backbone: %lld frames, other probabilities", (long long)rec2.n);
         vc_classifier_free(&c);
     }
+    vc_backbone_free(&ub);
     CHECK(vc_backbone_load("no-such", NULL, &ub) == VC_ERR_UNSUPPORTED && strstr(vc_last_error(), "no backbone called"),
           "unknown backbone: %s", vc_last_error());
-    vc_backbone_free(&ub);
     vc_record_free(&rec);
     vc_record_free(&rec2);
     vc_sink_free(&sink);
