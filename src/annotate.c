@@ -36,14 +36,18 @@ struct vc_annotator {
     struct SwsContext *sws;       /* later frames of another size (a resolution change) */
     AVFrame         *conv;
     char             text[256];   /* the text drawn now: set again only when it changes */
+    int              size;        /* font size, 0: from the frame height */
+    char             color[64];
 };
 
-int vc_annotator_open(const char *path, double fps, vc_annotator **out)
+int vc_annotator_open(const char *path, double fps, const struct vc_annotate_style *style, vc_annotator **out)
 {
     *out = NULL;
     vc_annotator *a = calloc(1, sizeof *a);
     if (!a) return VC_NOMEM;
     snprintf(a->path, sizeof a->path, "%s", path);
+    a->size = style ? style->size : 0;
+    snprintf(a->color, sizeof a->color, "%s", style && style->color ? style->color : "0x00FF00");
     int rc = vc_tmp_create(path, a->tmp, sizeof a->tmp); /* unpredictable: a planted link is never followed */
     if (rc != VC_OK) {
         free(a);
@@ -84,12 +88,14 @@ static int setup(vc_annotator *a, const AVFrame *f)
     outputs->filter_ctx = a->src;
     inputs->name = av_strdup("out");
     inputs->filter_ctx = a->sink;
-    /* font size scales with the frame; text changed per frame with a "reinit" command */
-    int fs = f->height / 14 > 12 ? f->height / 14 : 12;
+    /* the tutorial's overlay: large green text at the top left (predict_video.py: cv2.putText
+     * at (35, 50), scale 1.25, thickness 5: a border of the text's own colour thickens the
+     * strokes the same way); the text is changed with a "reinit" command when it changes */
+    int fs = a->size > 0 ? a->size : f->height / 12 > 12 ? f->height / 12 : 12;
     snprintf(args, sizeof args,
-             "drawtext=font=DejaVu Sans:text=' ':expansion=none:fontsize=%d:fontcolor=white:box=1:"
-             "boxcolor=black@0.6:boxborderw=%d:x=%d:y=%d,scale=trunc(iw/2)*2:trunc(ih/2)*2,format=yuv420p",
-             fs, fs / 4, fs / 2, fs / 2);
+             "drawtext=font=DejaVu Sans:text=' ':expansion=none:fontsize=%d:fontcolor=%s:borderw=%d:"
+             "bordercolor=%s:x=%d:y=%d,scale=trunc(iw/2)*2:trunc(ih/2)*2,format=yuv420p",
+             fs, a->color, fs / 14 > 1 ? fs / 14 : 1, a->color, fs / 2, fs / 2);
     ret = avfilter_graph_parse_ptr(a->graph, args, &inputs, &outputs, NULL);
     avfilter_inout_free(&outputs);
     avfilter_inout_free(&inputs);

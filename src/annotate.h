@@ -9,8 +9,16 @@
 
 typedef struct vc_annotator vc_annotator;
 
-/* fps: output frame rate (the source's; 25 if unknown). The first frame fixes the size. */
-int vc_annotator_open(const char *path, double fps, vc_annotator **out);
+/* How the text is drawn: font size in pixels (0: a twelfth of the frame height, at least
+ * 12) and colour (FFmpeg's colour syntax: a name, 0xRRGGBB[@alpha]; NULL: green). */
+struct vc_annotate_style {
+    int         size;
+    const char *color;
+};
+
+/* fps: output frame rate (the source's; 25 if unknown). The first frame fixes the size.
+ * style is copied (NULL: the defaults). */
+int vc_annotator_open(const char *path, double fps, const struct vc_annotate_style *style, vc_annotator **out);
 
 /* Draw `text` on `frame` (borrowed) and encode it. */
 int vc_annotator_write(vc_annotator *a, const AVFrame *frame, const char *text);

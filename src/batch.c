@@ -78,7 +78,9 @@ static int setup_network(struct ctx *c)
     rc = vc_classifier_init(&cp, c->bb, c->model, &c->cl);
     if (rc == VC_OK && (p->annotate_dir || p->annotate_file)) {
         const char *protect[2] = { p->model, p->weights };
-        struct vc_annotate_params ap = { p->annotate_dir, p->annotate_file, p->force, protect, 2 };
+        struct vc_annotate_params ap = { .dir = p->annotate_dir, .file = p->annotate_file, .force = p->force,
+                                         .protect = protect, .n_protect = 2, .text = p->annotate_text,
+                                         .size = p->annotate_size, .color = p->annotate_color };
         rc = vc_sink_annotate(&ap, &c->sinks[c->n_sinks]);
         if (rc == VC_OK) c->n_sinks++;
     }
@@ -208,6 +210,8 @@ static int check_params(const struct vc_batch_params *p)
     if (!(p->min_confidence >= 0 && p->min_confidence <= 1) || !(p->min_segment >= 0))
         return vc_error(VC_ERR_INVALID_ARG, "min_confidence must be in [0, 1] and min_segment >= 0 (got %g and %g)",
                         p->min_confidence, p->min_segment);
+    int rc = vc_annotate_style_check(p->annotate_text, p->annotate_color);
+    if (rc != VC_OK) return rc;
     if (p->annotate_file) { /* before any work: the one labelled copy may be written */
         const char *reads[3] = { p->inputs[0], p->model, p->weights };
         return vc_output_check(p->annotate_file, "the labelled copy", reads, 3, p->force, vc_annotated_file);
@@ -223,6 +227,12 @@ static int setup(struct ctx *c, struct vc_batch_result *out)
     if (rc == VC_OK) rc = setup_network(c);
     struct vc_inputs_spec spec = { p->inputs, p->n_inputs, p->manifest, p->extensions, p->n_extensions, p->annotate_dir };
     if (rc == VC_OK && c->rank == 0) rc = vc_inputs_list(&spec, &c->list);
+    if (rc == VC_OK && c->rank == 0 && p->shard_count > 0) {
+        int64_t all = c->list.n;
+        rc = vc_inputs_shard(&c->list, p->shard_index, p->shard_count);
+        if (rc == VC_OK && !p->quiet)
+            VC_LOG_INFO("shard %d/%d: %lld of %lld videos", p->shard_index, p->shard_count, (long long)c->list.n, (long long)all);
+    }
     if (rc == VC_OK && c->rank == 0 && p->annotate_dir && mkdir(p->annotate_dir, 0777) != 0 && errno != EEXIST)
         rc = vc_error(VC_ERR_IO, "cannot create the annotation folder '%s': %s", p->annotate_dir, strerror(errno));
     rc = vc_mpi_agree(c->comm, rc);

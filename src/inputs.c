@@ -223,6 +223,59 @@ int vc_inputs_list(const struct vc_inputs_spec *p, struct vc_inputs *l)
     return rc;
 }
 
+static int cmp_size_desc(const void *a, const void *b)
+{
+    const int64_t *x = a, *y = b; /* (size, index) pairs */
+    if (x[0] != y[0]) return x[0] > y[0] ? -1 : 1;
+    return x[1] < y[1] ? -1 : x[1] > y[1]; /* ties in path order */
+}
+
+int vc_inputs_shard(struct vc_inputs *l, int index, int count)
+{
+    if (count < 1 || index < 0 || index >= count)
+        return vc_error(VC_ERR_INVALID_ARG, "shard %d/%d: want I/N with 0 <= I < N", index, count);
+    int64_t *order = malloc(sizeof(int64_t) * 2 * (size_t)(l->n ? l->n : 1)), *load = calloc((size_t)count, sizeof(int64_t));
+    uint8_t *mine = calloc((size_t)(l->n ? l->n : 1), 1);
+    if (!order || !load || !mine) {
+        free(order);
+        free(load);
+        free(mine);
+        return VC_NOMEM;
+    }
+    for (int64_t i = 0; i < l->n; i++) {
+        order[2 * i] = l->sizes[i];
+        order[2 * i + 1] = i;
+    }
+    qsort(order, (size_t)l->n, 2 * sizeof(int64_t), cmp_size_desc);
+    for (int64_t k = 0; k < l->n; k++) {
+        int best = 0;
+        for (int s = 1; s < count; s++)
+            if (load[s] < load[best]) best = s;
+        load[best] += order[2 * k] + 1; /* + 1: empty files still spread */
+        mine[order[2 * k + 1]] = best == index;
+    }
+    int64_t kept = 0;
+    for (int64_t i = 0; i < l->n; i++) {
+        if (mine[i]) {
+            l->paths[kept] = l->paths[i];
+            l->names[kept] = l->names[i];
+            l->sizes[kept++] = l->sizes[i];
+        } else {
+            free(l->paths[i]);
+            free(l->names[i]);
+        }
+    }
+    int64_t total = l->n;
+    l->n = kept;
+    free(order);
+    free(load);
+    free(mine);
+    if (kept == 0)
+        return vc_error(VC_ERR_INVALID_ARG, "shard %d/%d of %lld videos is empty: use fewer shards", index, count,
+                        (long long)total);
+    return VC_OK;
+}
+
 /* Broadcast the list (paths and sizes) from rank 0. */
 int vc_inputs_share(MPI_Comm comm, struct vc_inputs *l)
 {

@@ -35,6 +35,12 @@ struct vc_inputs_spec {
 
 int vc_inputs_list(const struct vc_inputs_spec *s, struct vc_inputs *l);
 
+/* Keep shard `index` (0-based) of `count`: the list's videos dealt, largest first, each to
+ * the shard with the fewest bytes so far (the lowest on a tie), so that the shards of one
+ * list are disjoint, cover it, weigh about the same and are the same on every call.
+ * The kept videos stay in path order. An empty shard is VC_ERR_INVALID_ARG. */
+int vc_inputs_shard(struct vc_inputs *l, int index, int count);
+
 /* Collective: the list of rank 0 on every rank. */
 int vc_inputs_share(MPI_Comm comm, struct vc_inputs *l);
 

@@ -11,6 +11,8 @@ Python's csv/json modules. Exit status 0 when the check holds; a line says what 
   csv|json RESULTS TABLE FILE    the export FILE of TABLE read back equals the datasets
   boundary RESULTS NAME          prints the first frame number whose smoothed label
                                  differs from the first frame's (-1: none)
+  overlay VIDEO green|white      the text colour is present in the top-left corner of
+                                 frame 10 (cv2 reads the labelled copy) and not elsewhere
 """
 import csv
 import json
@@ -193,6 +195,21 @@ def boundary(res, name):
     print(int(idx[ch[0]]) if len(ch) else -1)
 
 
+def overlay(video, colour):
+    import cv2
+    cap = cv2.VideoCapture(video)
+    for _ in range(10):
+        ok, frame = cap.read()
+        if not ok:
+            sys.exit(f"cannot read frame 10 of {video}")
+    h, w = frame.shape[:2]
+    b, g, r = (frame[..., i].astype(int) for i in range(3))
+    want = (g > 200) & (r < 90) & (b < 90) if colour == "green" else (g > 200) & (r > 200) & (b > 200)
+    corner, rest = want[: h // 4, : w // 2].sum(), want[h // 2:, :].sum()
+    print(f"{colour} pixels: {corner} in the top-left corner, {rest} in the lower half")
+    sys.exit(0 if corner > 50 and rest == 0 else 1)
+
+
 if __name__ == "__main__":
     mode, args = sys.argv[1], sys.argv[2:]
     if mode == "vfr":
@@ -203,5 +220,7 @@ if __name__ == "__main__":
         check_export(mode, *args)
     elif mode == "boundary":
         boundary(*args)
+    elif mode == "overlay":
+        overlay(*args)
     else:
         sys.exit(__doc__)

@@ -83,6 +83,15 @@ expect "the same video twice" 2 "in more than one input.*--dedupe" "$R" merge "$
 expect "--dedupe keeps the first" 0 "2 videos" "$R" merge "$T/ma.h5" "$T/mab.h5" --output "$T/dd.h5" --dedupe
 expect "another window" 2 "cannot be merged" "$R" merge "$T/ma.h5" "$T/w1m.h5" --output "$T/x.h5"
 
+echo "== the tutorial's overlay"
+P=("$BIN/vidclass-predict" --model "$T/model/model.h5" --weights "$T/w.h5" --threads 1)
+ff -f lavfi -i "color=c=0x303030:s=320x240:d=1:r=25" -pix_fmt yuv420p "$T/grey.mp4"
+"${P[@]}" -i "$T/grey.mp4" -o "$T/ov1.mp4" >/dev/null 2>&1
+check "default: \"activity: <label>\" in green, top left" overlay "$T/ov1.mp4" green
+"${P[@]}" -i "$T/grey.mp4" -o "$T/ov2.mp4" --annotate-color white --annotate-text "{label} {confidence}" --annotate-size 20 >/dev/null 2>&1
+check "--annotate-color white --annotate-text" overlay "$T/ov2.mp4" white
+expect "a colour that is none" 2 "is not a colour" "${P[@]}" -i "$T/grey.mp4" -o "$T/ov3.mp4" --annotate-color nocolour
+
 echo "== traps"
 mkdir -p "$T/many"
 for i in $(seq 1 10000); do : > "$T/many/e$i.mp4"; done

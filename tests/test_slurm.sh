@@ -99,4 +99,25 @@ grep -q "to do on 2 ranks" "$W"/batch-*.out && [ "$(grep -c '^classified' "$W"/b
 [ "$(job_state "$jid")" = COMPLETED ] && ok "batch job state COMPLETED" || bad "batch job state: $(job_state "$jid")"
 n=$(h5ls "$W/results.h5/videos/path" 2>/dev/null | sed -n 's/.*{\([0-9]*\)\/.*/\1/p')
 [ "$n" = 2 ] && ok "results.h5 holds both videos" || bad "results.h5: ${n:-no} videos"
+
+# a job array over 9 clips: 3 tasks, each its shard, the last one merges
+mkdir -p "$W/clips"
+for i in 1 2 3 4 5 6 7 8 9; do
+    ffmpeg -v error -y -f lavfi -i "testsrc=s=96x64:d=$((1 + i % 3)):r=10" -pix_fmt yuv420p "$W/clips/c$i.mp4"
+done
+printf 'run:\n  model: %s\n  weights: %s\n  input: [%s]\n  window: 4\n' "$W/model/model.h5" "$W/w.h5" "$W/clips" > "$W/array.yaml"
+out=$(VIDCLASS_BIN=$BIN sbatch --wait --parsable --array=0-2 -n 1 -c 1 --output="$W/array-%A_%a.out" slurm/batch_array.sh \
+      "$W/array.yaml" "$W/all.h5" 2>&1); rc=$?
+jid=$(tail -n 1 <<<"${out%%;*}")
+[ $rc -eq 0 ] && ok "sbatch --wait --array=0-2 slurm/batch_array.sh: exit 0 (job $jid)" || bad "array job exit $rc: $out"
+states=$(sacct -n -X -j "$jid" -o State 2>/dev/null | sort | uniq -c | tr -s ' ')
+[ -z "$states" ] && states=$(for t in 0 1 2; do job_state "${jid}_$t"; done | sort | uniq -c | tr -s ' ')
+grep -q "3 COMPLETED" <<<"$states" && ok "array tasks: $states" || bad "array task states: $states"
+for t in 0 1 2; do
+    [ -s "$W/all.part-$t-of-3.h5" ] && ok "task $t wrote all.part-$t-of-3.h5 ($("$BIN/test_results_check" count "$W/all.part-$t-of-3.h5") videos)" \
+        || bad "no part $t"
+done
+n=$("$BIN/test_results_check" count "$W/all.h5" 2>/dev/null)
+u=$("$BIN/vidclass-results" export "$W/all.h5" --table videos | tail -n +2 | cut -d, -f2 | sort -u | wc -l)
+[ "$n" = 9 ] && [ "$u" = 9 ] && ok "merged all.h5: 9 distinct videos" || bad "merged: ${n:-no} videos, $u distinct"
 finish

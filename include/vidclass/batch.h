@@ -45,12 +45,17 @@ struct vc_batch_params {
     double             min_confidence;  /* frames/videos/segments below: label -1 "unknown" (0: off) */
     double             min_segment;     /* seconds: shorter segments merge into a neighbour (0: off) */
     int                retry_failed;    /* resume: classify videos that failed before again (1) */
+    int                shard_index;     /* with shard_count > 0: this run takes shard shard_index */
+    int                shard_count;     /* (0-based) of shard_count of the listed videos (vc_inputs_shard) */
     int                frame_stride;    /* classify every s-th frame (1)                */
     int                batch_size;      /* frames per forward pass (16)                 */
     int                decoder_threads; /* 0: FFmpeg's choice alone on a node, else 1  */
     int                resume;          /* skip videos already in the results (1)      */
     const char        *annotate_dir;    /* write labelled copies of the videos here (MP4, H.264); NULL: off */
     const char        *annotate_file;   /* single-video runs: the labelled copy's file name instead */
+    const char        *annotate_text;   /* drawn text, {label} and {confidence} replaced; NULL: "activity: {label}" */
+    int                annotate_size;   /* font size in pixels, 0: a twelfth of the frame height */
+    const char        *annotate_color;  /* FFmpeg colour syntax; NULL: green */
     int                quiet;
     int                force;           /* replace annotated outputs vidclass did not write */
 };

@@ -15,6 +15,7 @@
 #ifndef VIDCLASS_SINK_H
 #define VIDCLASS_SINK_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "vidclass/record.h"
@@ -70,7 +71,18 @@ struct vc_annotate_params {
     int         force; /* replace existing files that are not labelled copies vidclass wrote */
     const char *const *protect; /* files never written over (model, weights; up to 4, copied), NULLs skipped */
     int         n_protect;
+    const char *text;  /* what is drawn: "{label}" and "{confidence}" (2 decimals) are replaced;
+                          NULL: the tutorial's "activity: {label}"                        */
+    int         size;  /* font size in pixels; 0: a twelfth of the frame height          */
+    const char *color; /* FFmpeg colour ("green", "0x00FF00", "white@0.8"); NULL: green  */
 };
+
+/** VC_ERR_INVALID_ARG with a message unless text (NULL: default) is one line of at most 100
+ *  characters and color (NULL: default) is a colour in FFmpeg's syntax. */
+int vc_annotate_style_check(const char *text, const char *color);
+
+/** The text of one frame: format with {label} and {confidence} replaced (at most len-1 bytes). */
+void vc_annotate_text(const char *format, const char *label, float confidence, char *out, size_t len);
 
 /** A sink writing each video with its smoothed label drawn on every frame (libavfilter
  *  drawtext, H.264 MP4, same size and frame rate), atomically (temporary file + rename). */
