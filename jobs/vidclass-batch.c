@@ -4,6 +4,7 @@
 #include "vidclass/gemm.h"
 #include "vidclass/log.h"
 #include "vidclass/status.h"
+#include "vidclass/version.h"
 
 #include <mpi.h>
 #include <stdio.h>
@@ -55,14 +56,24 @@ static void usage(FILE *f)
         "  --decoder-threads N   FFmpeg decoder threads; 0 = FFmpeg's choice (one per\n"
         "                        core) for one rank per node, 1 when ranks share a node [0]\n"
         "  --annotate-dir DIR    also write each video to DIR with its smoothed label drawn\n"
-        "                        on every frame (H.264 MP4, same size and frame rate)\n"
+        "                        on every frame (H.264 MP4, same size and frame rate),\n"
+        "                        as DIR/<path below its input folder>.labelled.mp4\n"
+        "  --annotate-text FMT   the text drawn; {label} and {confidence} are replaced\n"
+        "                                                      [\"activity: {label}\"]\n"
+        "  --annotate-size PX    font size                     [0: a twelfth of the height]\n"
+        "  --annotate-color C    text colour: a name or 0xRRGGBB[@alpha]         [green]\n"
         "  --no-resume           fail if the results file or its journal exists (default:\n"
         "                        skip videos already in either and add the rest)\n"
         "  --no-retry-failed     on resume, keep videos that failed as they are (default:\n"
         "                        classify them again)\n"
+        "  --shard I/N           take only shard I (0-based) of N of the listed videos:\n"
+        "                        disjoint, balanced by size, the same for the same list\n"
+        "                        (Slurm job arrays: slurm/batch_array.sh)\n"
         "  --quiet               no progress lines\n"
         "  --force               replace existing files in --annotate-dir that are not\n"
         "                        labelled copies vidclass wrote\n"
+        "  --help                this text\n"
+        "  --version             version, git revision, build options and library versions\n"
         "\n"
         "Exit status: 0 every video in the results file classified, 3 finished but some\n"
         "videos in the results file failed (status 1 and their error; this run's or an\n"
@@ -71,6 +82,10 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+    if (vc_version_requested(argc, argv)) { /* before MPI and before any file is read */
+        vc_version_print(stdout, "vidclass-batch");
+        return 0;
+    }
     int rank = 0, size = 1;
     if (MPI_Init(&argc, &argv) != MPI_SUCCESS) {
         fprintf(stderr, "vidclass-batch: MPI_Init failed\n");
@@ -83,6 +98,7 @@ int main(int argc, char **argv)
     struct vc_batch_params p = vc_batch_default_params();
     struct vc_strv inputs = { 0 }, exts = { 0 }, classes = { 0 };
     int threads = 0, help = 0, first_pos = 0;
+    const char *shard = NULL;
     const struct vc_opt opts[] = {
         { "model", VC_OPT_STR, &p.model, 0, 0, NULL },
         { "weights", VC_OPT_STR, &p.weights, 0, 0, NULL },
@@ -98,12 +114,16 @@ int main(int argc, char **argv)
         { "min_confidence", VC_OPT_DOUBLE, &p.min_confidence, 0.0, 1.0, NULL },
         { "min_segment", VC_OPT_DOUBLE, &p.min_segment, 0.0, 1e9, NULL },
         { "retry_failed", VC_OPT_BOOL, &p.retry_failed, 0, 0, NULL },
+        { "shard", VC_OPT_STR, &shard, 0, 0, NULL },
         { "frame_stride", VC_OPT_INT, &p.frame_stride, 1, 1000000, NULL },
         { "batch_size", VC_OPT_INT, &p.batch_size, 1, 1024, NULL },
         { "threads", VC_OPT_INT, &threads, 1, 1024, NULL },
         { "decoder_threads", VC_OPT_INT, &p.decoder_threads, 0, 64, NULL },
         { "resume", VC_OPT_BOOL, &p.resume, 0, 0, NULL },
         { "annotate_dir", VC_OPT_STR, &p.annotate_dir, 0, 0, NULL },
+        { "annotate_text", VC_OPT_STR, &p.annotate_text, 0, 0, NULL },
+        { "annotate_size", VC_OPT_INT, &p.annotate_size, 0, 1000, NULL },
+        { "annotate_color", VC_OPT_STR, &p.annotate_color, 0, 0, NULL },
         { "quiet", VC_OPT_BOOL, &p.quiet, 0, 0, NULL },
         { "force", VC_OPT_BOOL, &p.force, 0, 0, NULL },
     };
@@ -112,6 +132,12 @@ int main(int argc, char **argv)
     p.inputs = inputs.v;
     p.extensions = exts.v;
     p.classes = classes.v;
+    if (rc == VC_OK && !help && shard) {
+        char end = 0;
+        if (sscanf(shard, "%d/%d%c", &p.shard_index, &p.shard_count, &end) != 2 || p.shard_count < 1 ||
+            p.shard_index < 0 || p.shard_index >= p.shard_count)
+            rc = vc_error(VC_ERR_INVALID_ARG, "--shard wants I/N with 0 <= I < N (e.g. 0/4), got '%s'", shard);
+    }
     if (rc == VC_OK && !help && first_pos < argc)
         rc = vc_error(VC_ERR_INVALID_ARG, "unexpected argument '%s' (inputs are given with --input)", argv[first_pos]);
     if (rc == VC_OK && !help && (!p.model || !p.output || (p.n_inputs == 0 && !p.manifest)))

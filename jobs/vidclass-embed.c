@@ -3,6 +3,7 @@
 #include "vidclass/gemm.h"
 #include "vidclass/log.h"
 #include "vidclass/status.h"
+#include "vidclass/version.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -27,6 +28,7 @@ static void usage(FILE *f)
         "  --quiet            no progress lines\n"
         "  --force            replace an existing --output vidclass did not write\n"
         "  --help             this text\n"
+        "  --version          version, git revision, build options and library versions\n"
         "\n"
         "Inputs that cannot be decoded are skipped with a warning and counted.\n"
         "Exit status: 0 all inputs embedded, 3 finished but some inputs failed,\n"
@@ -47,6 +49,10 @@ static int parse_pos_int(const char *opt, const char *s, int *out)
 
 int main(int argc, char **argv)
 {
+    if (vc_version_requested(argc, argv)) { /* before MPI and before any file is read */
+        vc_version_print(stdout, "vidclass-embed");
+        return 0;
+    }
     struct vc_embed_params p = vc_embed_default_params();
     int threads = 0;
     static const struct option opts[] = {

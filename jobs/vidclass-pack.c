@@ -3,6 +3,7 @@
 #include "vidclass/log.h"
 #include "vidclass/pack.h"
 #include "vidclass/status.h"
+#include "vidclass/version.h"
 
 #include <mpi.h>
 #include <stdio.h>
@@ -35,6 +36,7 @@ static void usage(FILE *f)
         "  --quiet              no progress lines\n"
         "  --force              replace an existing --output that is not a pack\n"
         "  --help               this text\n"
+        "  --version            version, git revision, build options and library versions\n"
         "\n"
         "Files that cannot be decoded are skipped with one line each (file and reason),\n"
         "listed in /skipped in the pack, and counted in the per-class summary.\n"
@@ -45,6 +47,10 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+    if (vc_version_requested(argc, argv)) { /* before MPI and before any file is read */
+        vc_version_print(stdout, "vidclass-pack");
+        return 0;
+    }
     int rank = 0, size = 1, help = 0;
     if (MPI_Init(&argc, &argv) != MPI_SUCCESS) {
         fprintf(stderr, "vidclass-pack: MPI_Init failed\n");

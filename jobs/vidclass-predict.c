@@ -6,6 +6,7 @@
 #include "vidclass/log.h"
 #include "vidclass/model.h"
 #include "vidclass/status.h"
+#include "vidclass/version.h"
 
 #include <mpi.h>
 #include <stdio.h>
@@ -37,8 +38,14 @@ static void usage(FILE *f)
         "  --frame-stride S    classify every S-th frame                            [1]\n"
         "  --batch-size N      frames per forward pass                              [16]\n"
         "  --threads N         BLAS threads                     [CPUs available]\n"
+        "  --annotate-text FMT the text drawn; {label} and {confidence} are replaced\n"
+        "                                                    [\"activity: {label}\"]\n"
+        "  --annotate-size PX  font size                     [0: a twelfth of the height]\n"
+        "  --annotate-color C  text colour: a name or 0xRRGGBB[@alpha]         [green]\n"
         "  --force             replace an existing -o file that is not a labelled copy\n"
         "                      vidclass wrote (never the input, model or weights)\n"
+        "  --help              this text\n"
+        "  --version           version, git revision, build options and library versions\n"
         "\n"
         "Exit status: 0 ok, 3 the video could not be (fully) decoded, 2 usage or configuration\n"
         "error, 1 other error.\n");
@@ -46,6 +53,10 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+    if (vc_version_requested(argc, argv)) { /* before MPI and before any file is read */
+        vc_version_print(stdout, "vidclass-predict");
+        return 0;
+    }
     /* the tutorial's short flags */
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-i") == 0) argv[i] = "--input";
@@ -73,6 +84,9 @@ int main(int argc, char **argv)
         { "batch_size", VC_OPT_INT, &p.batch_size, 1, 1024, NULL },
         { "threads", VC_OPT_INT, &threads, 1, 1024, NULL },
         { "force", VC_OPT_BOOL, &p.force, 0, 0, NULL },
+        { "annotate_text", VC_OPT_STR, &p.annotate_text, 0, 0, NULL },
+        { "annotate_size", VC_OPT_INT, &p.annotate_size, 0, 1000, NULL },
+        { "annotate_color", VC_OPT_STR, &p.annotate_color, 0, 0, NULL },
     };
     vc_config *cfg = NULL;
     int rc = vc_cli_parse(argc, argv, "predict", opts, (int)(sizeof opts / sizeof opts[0]), &cfg, &help, &first_pos);

@@ -3,6 +3,7 @@
 #include "vidclass/fileguard.h"
 #include "vidclass/resultsfile.h"
 #include "vidclass/status.h"
+#include "vidclass/version.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -32,6 +33,7 @@ static void usage(FILE *f)
         "                  never one of the inputs; an existing file only with --force\n"
         "                  (merge: or a results file)\n"
         "  --help          this text\n"
+        "  --version       version, git revision, build options and library versions\n"
         "\n"
         "Exit status: 0 ok (summary: 3 when some videos failed), 2 usage error or files\n"
         "that do not belong together, 1 other error.\n");
@@ -104,6 +106,10 @@ static int cmd_merge(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    if (vc_version_requested(argc, argv)) { /* before MPI and before any file is read */
+        vc_version_print(stdout, "vidclass-results");
+        return 0;
+    }
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;

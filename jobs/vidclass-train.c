@@ -4,6 +4,7 @@
 #include "vidclass/log.h"
 #include "vidclass/status.h"
 #include "vidclass/train.h"
+#include "vidclass/version.h"
 
 #include <mpi.h>
 #include <stdio.h>
@@ -37,12 +38,18 @@ static void usage(FILE *f)
         "  --threads N          BLAS threads per rank [CPUs available to the rank]\n"
         "  --resume             continue from DIR/checkpoint.h5\n"
         "  --quiet              no progress lines\n"
+        "  --help               this text\n"
+        "  --version            version, git revision, build options and library versions\n"
         "\n"
         "Exit status: 0 trained, 1 error, 2 usage or configuration error.\n");
 }
 
 int main(int argc, char **argv)
 {
+    if (vc_version_requested(argc, argv)) { /* before MPI and before any file is read */
+        vc_version_print(stdout, "vidclass-train");
+        return 0;
+    }
     int rank = 0, size = 1;
     if (MPI_Init(&argc, &argv) != MPI_SUCCESS) {
         fprintf(stderr, "vidclass-train: MPI_Init failed\n");

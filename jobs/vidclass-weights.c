@@ -4,6 +4,7 @@
 #include "vidclass/resnet50.h"
 #include "vidclass/fileguard.h"
 #include "vidclass/status.h"
+#include "vidclass/version.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -36,6 +37,7 @@ static void usage(FILE *f)
         "check  Load FILE with every shape and value checked and BatchNorm folded; print the\n"
         "       layout, BatchNorm epsilon, pooling, and whether it is one of the official\n"
         "       ImageNet notop files (by MD5). Exit 0 if usable.\n"
+        "--help this text; --version version, git revision, build options and library versions\n"
         "\n"
         "Exit status: 0 success, 1 error (message on stderr), 2 usage error.\n");
 }
@@ -146,6 +148,10 @@ static int cmd_check(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    if (vc_version_requested(argc, argv)) { /* before MPI and before any file is read */
+        vc_version_print(stdout, "vidclass-weights");
+        return 0;
+    }
     if (argc < 2) {
         usage(stderr);
         return 2;

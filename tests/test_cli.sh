@@ -4,6 +4,15 @@
 BIN=${1:?usage: test_cli.sh BIN_DIR}
 . "$(dirname "$0")/lib.sh"
 
+# one convention: --help and --version on every tool, --version before anything is read
+ver=$(sed -n 's/^#define VIDCLASS_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\)/\2/p' "$(dirname "$0")/../include/vidclass/version.h" | paste -sd.)
+for t in batch embed pack predict results train weights; do
+    expect "$t --version" 0 "^vidclass-$t \(vidclass\) $ver$" "$BIN/vidclass-$t" --version
+    expect "$t --version: details" 0 "git revision: .*OpenBLAS.*FFmpeg: .*HDF5: .*MPI: .*libyaml" \
+        bash -c "'$BIN/vidclass-$t' --version --no-such-flag | tr '\n' ' '"
+    expect "$t --help lists --version" 0 "--version" "$BIN/vidclass-$t" --help
+done
+
 expect "weights --help"        0 "Usage: vidclass-weights" "$BIN/vidclass-weights" --help
 expect "embed --help"          0 "Usage: vidclass-embed"   "$BIN/vidclass-embed" --help
 expect "results --help"        0 "Usage: vidclass-results" "$BIN/vidclass-results" --help
