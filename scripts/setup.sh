@@ -10,6 +10,7 @@ pkgs=(build-essential cmake pkg-config
       libyaml-dev libjansson-dev libplplot-dev plplot-driver-cairo fonts-dejavu-core
       python3-opencv python3-h5py python3-numpy   # test references: the tutorial's cv2 pixels, HDF5 files
       file time   # tests: file(1) counts the images of a folder, /usr/bin/time the peak memory
+      help2man    # man pages made from each tool's --help and --version
       slurm-wlm munge
       clang libclang-rt-dev valgrind)  # sanitizer/fuzzer builds (scripts/fuzz.sh) and memcheck
 if [ "${1:-}" = "--bench" ]; then

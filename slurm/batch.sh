@@ -15,7 +15,11 @@
 set -euo pipefail
 cd "${SLURM_SUBMIT_DIR:-.}"
 config=${1:-${VIDCLASS_CONFIG:-configs/run.yaml}}
+# the tools: $VIDCLASS_BIN, else a build tree's build/bin, else an installed vidclass on PATH
 bin=${VIDCLASS_BIN:-build/bin}
+if [ -z "${VIDCLASS_BIN:-}" ] && [ ! -x build/bin/vidclass-batch ] && command -v vidclass-batch >/dev/null; then
+    bin=$(dirname "$(command -v vidclass-batch)")
+fi
 threads=${SLURM_CPUS_PER_TASK:-1}
 export OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=$threads
 if srun --mpi=list 2>&1 | grep -q pmix; then

@@ -19,7 +19,11 @@ set -uo pipefail
 cd "${SLURM_SUBMIT_DIR:-.}"
 config=${1:-${VIDCLASS_CONFIG:-configs/run.yaml}}
 output=${2:-${VIDCLASS_OUTPUT:-results.h5}}
+# the tools: $VIDCLASS_BIN, else a build tree's build/bin, else an installed vidclass on PATH
 bin=${VIDCLASS_BIN:-build/bin}
+if [ -z "${VIDCLASS_BIN:-}" ] && [ ! -x build/bin/vidclass-batch ] && command -v vidclass-batch >/dev/null; then
+    bin=$(dirname "$(command -v vidclass-batch)")
+fi
 if [ -z "${SLURM_ARRAY_TASK_ID:-}" ]; then
     echo "batch_array.sh: run it as a job array: sbatch --array=0-3 slurm/batch_array.sh [CONFIG [OUTPUT]]" >&2
     exit 2
