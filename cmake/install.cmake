@@ -40,7 +40,10 @@ set(vc_about_vidclass-batch "classify every frame of many videos over MPI ranks 
 set(vc_about_vidclass-predict "classify one video and write its labelled copy, as the tutorial's predict_video.py")
 set(vc_about_vidclass-results "summarise, export and merge vidclass-batch results files")
 find_program(HELP2MAN help2man)
-if(HELP2MAN)
+if(VIDCLASS_SANITIZE OR VC_BUILD_FUZZERS)
+  # instrumented builds are for testing, never installed; their tools print sanitizer
+  # reports at exit unless the test environment's suppressions are set
+elseif(HELP2MAN)
   set(vc_man_pages)
   foreach(t ${vc_tools})
     set(page ${PROJECT_BINARY_DIR}/man/${t}.1)
