@@ -100,14 +100,14 @@ int main(int argc, char **argv)
     int threads = 0, help = 0, first_pos = 0;
     const char *shard = NULL;
     const struct vc_opt opts[] = {
-        { "model", VC_OPT_STR, &p.model, 0, 0, NULL },
-        { "weights", VC_OPT_STR, &p.weights, 0, 0, NULL },
+        { "model", VC_OPT_PATH, &p.model, 0, 0, NULL },
+        { "weights", VC_OPT_PATH, &p.weights, 0, 0, NULL },
         { "classes", VC_OPT_LIST, &classes, 0, 0, &p.n_classes },
         { "resize", VC_OPT_STR, &p.resize, 0, 0, NULL },
         { "backbone", VC_OPT_STR, &p.backbone, 0, 0, NULL },
-        { "output", VC_OPT_STR, &p.output, 0, 0, NULL },
+        { "output", VC_OPT_PATH, &p.output, 0, 0, NULL },
         { "input", VC_OPT_PATHS, &inputs, 0, 0, &p.n_inputs },
-        { "manifest", VC_OPT_STR, &p.manifest, 0, 0, NULL },
+        { "manifest", VC_OPT_PATH, &p.manifest, 0, 0, NULL },
         { "extensions", VC_OPT_LIST, &exts, 0, 0, &p.n_extensions },
         { "window", VC_OPT_INT, &p.window, 1, 1000000, NULL },
         { "smoothing", VC_OPT_STR, &p.smoothing, 0, 0, NULL },
@@ -120,7 +120,7 @@ int main(int argc, char **argv)
         { "threads", VC_OPT_INT, &threads, 1, 1024, NULL },
         { "decoder_threads", VC_OPT_INT, &p.decoder_threads, 0, 64, NULL },
         { "resume", VC_OPT_BOOL, &p.resume, 0, 0, NULL },
-        { "annotate_dir", VC_OPT_STR, &p.annotate_dir, 0, 0, NULL },
+        { "annotate_dir", VC_OPT_PATH, &p.annotate_dir, 0, 0, NULL },
         { "annotate_text", VC_OPT_STR, &p.annotate_text, 0, 0, NULL },
         { "annotate_size", VC_OPT_INT, &p.annotate_size, 0, 1000, NULL },
         { "annotate_color", VC_OPT_STR, &p.annotate_color, 0, 0, NULL },

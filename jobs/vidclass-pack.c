@@ -64,8 +64,8 @@ int main(int argc, char **argv)
     struct vc_strv classes = { 0 };
     int first_pos = 0;
     const struct vc_opt opts[] = {
-        { "input", VC_OPT_STR, &p.input, 0, 0, NULL },
-        { "output", VC_OPT_STR, &p.output, 0, 0, NULL },
+        { "input", VC_OPT_PATH, &p.input, 0, 0, NULL },
+        { "output", VC_OPT_PATH, &p.output, 0, 0, NULL },
         { "classes", VC_OPT_LIST, &classes, 0, 0, &p.n_classes },
         { "size", VC_OPT_INT, &p.size, 32, 4096, NULL },
         { "resize", VC_OPT_STR, &p.resize, 0, 0, NULL },

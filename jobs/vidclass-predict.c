@@ -72,13 +72,13 @@ int main(int argc, char **argv)
     int threads = 0, help = 0, first_pos = 0;
     p.quiet = 1;
     const struct vc_opt opts[] = {
-        { "model", VC_OPT_STR, &p.model, 0, 0, NULL },
-        { "weights", VC_OPT_STR, &p.weights, 0, 0, NULL },
+        { "model", VC_OPT_PATH, &p.model, 0, 0, NULL },
+        { "weights", VC_OPT_PATH, &p.weights, 0, 0, NULL },
         { "classes", VC_OPT_LIST, &classes, 0, 0, &p.n_classes },
         { "resize", VC_OPT_STR, &p.resize, 0, 0, NULL },
         { "input", VC_OPT_PATHS, &inputs, 0, 0, &p.n_inputs },
-        { "video_output", VC_OPT_STR, &p.annotate_file, 0, 0, NULL },
-        { "results", VC_OPT_STR, &p.output, 0, 0, NULL },
+        { "video_output", VC_OPT_PATH, &p.annotate_file, 0, 0, NULL },
+        { "results", VC_OPT_PATH, &p.output, 0, 0, NULL },
         { "size", VC_OPT_INT, &p.window, 1, 1000000, NULL },
         { "frame_stride", VC_OPT_INT, &p.frame_stride, 1, 1000000, NULL },
         { "batch_size", VC_OPT_INT, &p.batch_size, 1, 1024, NULL },

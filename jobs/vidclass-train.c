@@ -63,10 +63,10 @@ int main(int argc, char **argv)
     struct vc_strv classes = { 0 };
     int threads = 0, help = 0, first_pos = 0;
     const struct vc_opt opts[] = {
-        { "pack", VC_OPT_STR, &p.pack, 0, 0, NULL },
-        { "weights", VC_OPT_STR, &p.weights, 0, 0, NULL },
-        { "output", VC_OPT_STR, &p.output, 0, 0, NULL },
-        { "cache", VC_OPT_STR, &p.cache, 0, 0, NULL },
+        { "pack", VC_OPT_PATH, &p.pack, 0, 0, NULL },
+        { "weights", VC_OPT_PATH, &p.weights, 0, 0, NULL },
+        { "output", VC_OPT_PATH, &p.output, 0, 0, NULL },
+        { "cache", VC_OPT_PATH, &p.cache, 0, 0, NULL },
         { "classes", VC_OPT_LIST, &classes, 0, 0, &p.n_classes },
         { "epochs", VC_OPT_INT, &p.epochs, 1, 100000, NULL },
         { "batch_size", VC_OPT_INT, &p.batch_size, 1, 1024, NULL },

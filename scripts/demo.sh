@@ -45,6 +45,7 @@ if [ -z "$weights" ]; then
     lr=1e-3 # random features are less separable: a larger step helps within 25 epochs
 fi
 "$B/vidclass-weights" check "$weights"
+ln -sfn "$weights" "$out/resnet50_weights.h5" # the name configs/*.yaml use
 
 step "4/6 pack and train (2 ranks, feature cache)"
 [ -f "$out/pack.h5" ] || "${MPIRUN[@]}" "$B/vidclass-pack" --input "$data" --output "$out/pack.h5" \

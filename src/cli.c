@@ -44,6 +44,7 @@ static int apply_value(const struct vc_opt *o, const char *v, const char *where)
     errno = 0;
     switch (o->type) {
     case VC_OPT_STR:
+    case VC_OPT_PATH:
         *(const char **)o->ptr = v;
         return VC_OK;
     case VC_OPT_INT: {
@@ -116,6 +117,10 @@ static int apply_config(vc_config *c, const char *section, const struct vc_opt *
         int cnt;
         switch (o->type) {
         case VC_OPT_STR: rc = vc_config_get_str(c, section, o->key, (const char **)o->ptr); break;
+        case VC_OPT_PATH:
+            rc = vc_config_resolve_paths(c, section, o->key);
+            if (rc == VC_OK) rc = vc_config_get_str(c, section, o->key, (const char **)o->ptr);
+            break;
         case VC_OPT_INT:
             rc = vc_config_get_int(c, section, o->key, (int64_t)o->min, (int64_t)o->max, &v);
             if (rc == VC_OK) *(int *)o->ptr = (int)v;
@@ -131,7 +136,8 @@ static int apply_config(vc_config *c, const char *section, const struct vc_opt *
             break;
         case VC_OPT_LIST:
         case VC_OPT_PATHS:
-            rc = vc_config_get_list(c, section, o->key, &items, &cnt);
+            if (o->type == VC_OPT_PATHS) rc = vc_config_resolve_paths(c, section, o->key);
+            if (rc == VC_OK) rc = vc_config_get_list(c, section, o->key, &items, &cnt);
             if (rc == VC_OK) {
                 struct vc_strv *dst = o->ptr;
                 dst->n = 0;

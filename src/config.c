@@ -24,11 +24,13 @@ struct entry {
     char **items;   /* one item for a scalar */
     int    n_items, cap_items;
     int    is_list;
+    int    resolved; /* relative paths already joined to the config's folder */
     int    line, col; /* 1-based, of the value */
 };
 
 struct vc_config {
     char         *name;
+    char         *dir;    /* the folder of the file, for relative paths; NULL: from a string */
     struct entry *e;
     int           n, cap;
     char        **sections;
@@ -221,6 +223,14 @@ int vc_config_load(const char *path, vc_config **out)
     }
     int rc = load(out, path, f, NULL);
     fclose(f);
+    if (rc == VC_OK) {
+        const char *slash = strrchr(path, '/');
+        (*out)->dir = slash ? strndup(path, (size_t)(slash - path) + (slash == path)) : strdup(".");
+        if (!(*out)->dir) {
+            vc_config_free(out);
+            return VC_NOMEM;
+        }
+    }
     return rc;
 }
 
@@ -246,6 +256,7 @@ void vc_config_free(vc_config **cp)
     free(c->sections);
     free(c->e);
     free(c->name);
+    free(c->dir);
     free(c);
     *cp = NULL;
 }
@@ -334,6 +345,24 @@ int vc_config_get_list(vc_config *c, const char *section, const char *key,
         return VC_CONFIG_ABSENT;
     *items = (const char *const *)e->items;
     *n = e->n_items;
+    return VC_OK;
+}
+
+int vc_config_resolve_paths(vc_config *c, const char *section, const char *key)
+{
+    struct entry *e = find(c, section, key);
+    if (!e || e->resolved || !c->dir || strcmp(c->dir, ".") == 0) return VC_OK;
+    e->resolved = 1;
+    for (int i = 0; i < e->n_items; i++) {
+        const char *v = e->items[i];
+        if (v[0] == '/' || v[0] == '\0') continue;
+        size_t n = strlen(c->dir) + strlen(v) + 2;
+        char *joined = malloc(n);
+        if (!joined) return vc_error(VC_ERR_NOMEM, "out of memory resolving '%s.%s'", section, key);
+        snprintf(joined, n, "%s/%s", c->dir, v);
+        free(e->items[i]);
+        e->items[i] = joined;
+    }
     return VC_OK;
 }
 

@@ -26,7 +26,10 @@ enum vc_opt_type {
     VC_OPT_LIST,       /* struct vc_strv *, count ptr (any length) */
     VC_OPT_PREPROCESS, /* enum vc_preprocess_mode *             */
     VC_OPT_PATHS,      /* like LIST, but the flag is repeatable and values are not split at commas */
+    VC_OPT_PATH,       /* const char **, a file or folder                                          */
 };
+/* VC_OPT_PATH and VC_OPT_PATHS values from a config file are relative to the file's folder
+ * (vc_config_resolve_paths); on the command line, to the working directory. */
 
 struct vc_opt {
     const char      *key;

@@ -62,6 +62,11 @@ int vc_config_get_bool(vc_config *cfg, const char *section, const char *key, int
 int vc_config_get_list(vc_config *cfg, const char *section, const char *key,
                        const char *const **items, int *n);
 
+/** Paths in a config file are relative to the file's folder: join that folder to each
+ *  relative item of section.key, in place (once; absolute paths and configs loaded from a
+ *  string are left as they are). Absent keys are fine. */
+int vc_config_resolve_paths(vc_config *cfg, const char *section, const char *key);
+
 /**
  * Warn (VC_LOG_WARN, "file:line: unknown key 'section.key' ignored") about every key of
  * `section` not in `known`. Returns the number of unknown keys.
