@@ -44,6 +44,8 @@ static void usage(FILE *f)
         "  --annotate-color C  text colour: a name or 0xRRGGBB[@alpha]         [green]\n"
         "  --force             replace an existing -o file that is not a labelled copy\n"
         "                      vidclass wrote (never the input, model or weights)\n"
+        "  -v, --verbose       progress and debug lines (VIDCLASS_LOG=error|warn|info|debug)\n"
+        "  --log-time          start log lines with the time (VIDCLASS_LOG_TIME=1)\n"
         "  --help              this text\n"
         "  --version           version, git revision, build options and library versions\n"
         "\n"

@@ -162,7 +162,7 @@ int vc_cli_parse(int argc, char **argv, const char *section, const struct vc_opt
 {
     *cfg = NULL;
     *help = 0;
-    struct option *lo = calloc(2 * (size_t)n + 3, sizeof *lo);
+    struct option *lo = calloc(2 * (size_t)n + 5, sizeof *lo);
     char (*names)[64] = calloc(2 * (size_t)n, sizeof *names);
     int *seen = calloc((size_t)n, sizeof(int)); /* PATHS: the first flag replaces the config's list */
     if (!lo || !names || !seen) {
@@ -182,12 +182,18 @@ int vc_cli_parse(int argc, char **argv, const char *section, const struct vc_opt
     }
     lo[nl] = (struct option){ "config", required_argument, NULL, 'C' };
     lo[nl + 1] = (struct option){ "help", no_argument, NULL, 'h' };
-    int rc = VC_OK, c;
+    lo[nl + 2] = (struct option){ "verbose", no_argument, NULL, 'v' };
+    lo[nl + 3] = (struct option){ "log-time", no_argument, NULL, 'T' };
+    int quiet = -1; /* the tool's "quiet" option, which -q sets */
+    for (int i = 0; i < n; i++)
+        if (opts[i].type == VC_OPT_BOOL && strcmp(opts[i].key, "quiet") == 0) quiet = i;
+    const char *shorts = quiet >= 0 ? "+hqv" : "+hv";
+    int rc = VC_OK, c, verbose = 0;
     const char *config = NULL;
     /* pass 1: --config and --help; unknown options are errors */
     opterr = 0;
     optind = 0;
-    while (rc == VC_OK && (c = getopt_long(argc, argv, "+h", lo, NULL)) != -1) {
+    while (rc == VC_OK && (c = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
         if (c == 'C') config = optarg;
         else if (c == 'h') *help = 1;
         else if (c == '?') rc = vc_error(VC_ERR_INVALID_ARG, "unknown option or missing value: '%s' (see --help)", argv[optind - 1]);
@@ -198,7 +204,7 @@ int vc_cli_parse(int argc, char **argv, const char *section, const struct vc_opt
     }
     /* pass 2: flags override the file */
     optind = 0;
-    while (rc == VC_OK && !*help && (c = getopt_long(argc, argv, "+h", lo, NULL)) != -1) {
+    while (rc == VC_OK && !*help && (c = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
         if (c >= 1000 && c < 1000 + n) {
             const struct vc_opt *o = &opts[c - 1000];
             char where[80];
@@ -208,12 +214,23 @@ int vc_cli_parse(int argc, char **argv, const char *section, const struct vc_opt
             rc = apply_value(o, optarg, where);
         } else if (c >= 2000 && c < 2000 + n) {
             *(int *)opts[c - 2000].ptr = 0; /* --no-<bool> */
+        } else if (c == 'q') {
+            *(int *)opts[quiet].ptr = 1;
+        } else if (c == 'v') {
+            verbose = 1;
+        } else if (c == 'T') {
+            vc_log_set_time(1);
         }
     }
+
     *first_positional = optind;
-    for (int i = 0; rc == VC_OK && !*help && i < n; i++) /* --quiet means no info lines at all, from any module */
-        if (opts[i].type == VC_OPT_BOOL && strcmp(opts[i].key, "quiet") == 0 && *(int *)opts[i].ptr)
-            vc_log_set_level(VC_LOG_WARN);
+    /* --quiet: no info lines at all, from any module; --verbose: debug lines too (and progress) */
+    if (rc == VC_OK && !*help && verbose) {
+        if (quiet >= 0) *(int *)opts[quiet].ptr = 0;
+        vc_log_set_level(VC_LOG_DEBUG);
+    } else if (rc == VC_OK && !*help && quiet >= 0 && *(int *)opts[quiet].ptr) {
+        vc_log_set_level(VC_LOG_WARN);
+    }
     free(lo);
     free(names);
     free(seen);

@@ -13,6 +13,13 @@ for t in batch embed pack predict results train weights; do
     expect "$t --help lists --version" 0 "--version" "$BIN/vidclass-$t" --help
 done
 
+# logging: -v/--verbose, VIDCLASS_LOG, --log-time / VIDCLASS_LOG_TIME, -q
+stamp='^20[0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9]\.[0-9]{3} \[vidclass\] debug: '
+expect "-v --log-time: timed debug lines" 1 "$stamp" "$BIN/vidclass-batch" -v --log-time --model "$T/none.h5" --output "$T/r.h5" --input "$T"
+expect "VIDCLASS_LOG=debug VIDCLASS_LOG_TIME=1" 1 "$stamp" env VIDCLASS_LOG=debug VIDCLASS_LOG_TIME=1 \
+    "$BIN/vidclass-train" --pack "$T/none.h5" --weights "$T/none.h5" --output "$T/m"
+o=$("$BIN/vidclass-pack" -q --input "$T/none" --output "$T/p.h5" 2>&1)
+grep -q "debug:" <<<"$o" && bad "-q: debug lines: $o" || ok "-q: no debug or info lines"
 expect "weights --help"        0 "Usage: vidclass-weights" "$BIN/vidclass-weights" --help
 expect "embed --help"          0 "Usage: vidclass-embed"   "$BIN/vidclass-embed" --help
 expect "results --help"        0 "Usage: vidclass-results" "$BIN/vidclass-results" --help

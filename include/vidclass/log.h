@@ -19,9 +19,15 @@ enum vc_log_level {
     VC_LOG_DEBUG = 3,
 };
 
-/** Messages above `level` are dropped. Default VC_LOG_INFO (VIDCLASS_LOG=debug overrides). */
+/** Messages above `level` are dropped. Default VC_LOG_INFO; the environment variable
+ *  VIDCLASS_LOG=error|warn|info|debug sets the starting level (the tools' -q/--quiet and
+ *  -v/--verbose then set warn and debug). */
 void vc_log_set_level(enum vc_log_level level);
 enum vc_log_level vc_log_get_level(void);
+
+/** Start every line with the local time (2026-11-27T17:10:03.123); also VIDCLASS_LOG_TIME=1
+ *  and the tools' --log-time. */
+void vc_log_set_time(int on);
 
 /** Set this process's rank and the world size (prefix shows the rank when size > 1). */
 void vc_log_set_rank(int rank, int size);
