@@ -74,6 +74,8 @@ static void usage(FILE *f)
         "  --log-time            start log lines with the time (VIDCLASS_LOG_TIME=1)\n"
         "  --force               replace existing files in --annotate-dir that are not\n"
         "                        labelled copies vidclass wrote\n"
+        "  --summary-json FILE   also write the run's figures as JSON (counts, failures,\n"
+        "                        frames/s, videos per class, each rank's times)\n"
         "  --help                this text\n"
         "  --version             version, git revision, build options and library versions\n"
         "\n"
@@ -128,6 +130,7 @@ int main(int argc, char **argv)
         { "annotate_color", VC_OPT_STR, &p.annotate_color, 0, 0, NULL },
         { "quiet", VC_OPT_BOOL, &p.quiet, 0, 0, NULL },
         { "force", VC_OPT_BOOL, &p.force, 0, 0, NULL },
+        { "summary_json", VC_OPT_PATH, &p.summary_json, 0, 0, NULL },
     };
     vc_config *cfg = NULL;
     int rc = vc_cli_parse(argc, argv, "run", opts, (int)(sizeof opts / sizeof opts[0]), &cfg, &help, &first_pos);

@@ -17,6 +17,7 @@
 #include "batch_internal.h"
 #include "annotate.h"
 #include "mpiutil.h"
+#include "run_summary.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -152,6 +153,22 @@ static int setup_queue(struct ctx *c, struct vc_batch_result *out)
 
 /* ---- entry point ------------------------------------------------------------------------ */
 
+/* --summary-json (rank 0): all holds busy, frames, decode seconds per rank (NULL: unknown). A
+ * summary that cannot be written is a warning: the results themselves are safe. */
+static void write_summary(const struct ctx *c, const struct vc_batch_result *out, const double *all)
+{
+    struct vc_run_rank *ranks = calloc((size_t)c->size, sizeof *ranks);
+    for (int r = 0; ranks && all && r < c->size; r++)
+        ranks[r] = (struct vc_run_rank){ all[3 * r], all[3 * r + 2], (int64_t)all[3 * r + 1] };
+    const struct vc_model_meta *meta = c->model ? vc_model_meta(c->model) : NULL;
+    struct vc_run_summary s = { "vidclass-batch", c->p->output, out->n_videos, out->n_done, out->n_failed, out->n_resumed,
+                                out->n_failed_in_file, out->frames, out->seconds,
+                                meta ? (const char *const *)meta->class_names : NULL, c->per_class, meta && c->per_class ? c->C : 0,
+                                ranks, ranks && all ? c->size : 0 };
+    if (vc_run_summary_write(c->p->summary_json, &s) != VC_OK) VC_LOG_WARN("--summary-json: %s", vc_last_error());
+    free(ranks);
+}
+
 static void summarize(struct ctx *c, struct vc_batch_result *out)
 {
     struct vc_classifier_stats s = c->cl ? vc_classifier_get_stats(c->cl) : (struct vc_classifier_stats){ 0 };
@@ -175,6 +192,7 @@ static void summarize(struct ctx *c, struct vc_batch_result *out)
             VC_LOG_INFO("  results journal: %lld records written in %.3f s", (long long)c->n_done, c->record_s);
         }
     }
+    if (c->rank == 0 && c->p->summary_json) write_summary(c, out, all);
     free(all);
     if (VC_MPI(MPI_Bcast(out, (int)sizeof *out, MPI_BYTE, 0, c->comm)) != VC_OK) VC_LOG_WARN("%s", vc_last_error());
 }
@@ -212,6 +230,10 @@ static int check_params(const struct vc_batch_params *p)
                         p->min_confidence, p->min_segment);
     int rc = vc_annotate_style_check(p->annotate_text, p->annotate_color);
     if (rc != VC_OK) return rc;
+    const char *others[4] = { p->model, p->weights, p->manifest, p->output };
+    if (p->summary_json && ((rc = vc_output_not_input(p->summary_json, "--summary-json", p->inputs, p->n_inputs)) != VC_OK ||
+                            (rc = vc_run_summary_check(p->summary_json, others, 4)) != VC_OK))
+        return rc;
     if (p->annotate_file) { /* before any work: the one labelled copy may be written */
         const char *reads[3] = { p->inputs[0], p->model, p->weights };
         return vc_output_check(p->annotate_file, "the labelled copy", reads, 3, p->force, vc_annotated_file);

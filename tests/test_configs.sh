@@ -35,4 +35,26 @@ cd "$T"
 expect "a --output flag: relative to the working directory" 0 "" \
     "$BIN/vidclass-batch" --config "$REPO/configs/run.yaml" --output here.h5 --threads 1 --quiet
 [ -f "$T/here.h5" ] && ok "... here.h5 in the working directory" || bad "here.h5 not in the working directory"
+echo "== --summary-json"
+S=$T/sum.json
+expect "--summary-json, 2 ranks" 0 "" mpirun --oversubscribe -n 2 "$BIN/vidclass-batch" --config "$REPO/configs/run.yaml" \
+    --output "$T/s.h5" --threads 1 --quiet --summary-json "$S"
+o=$(/usr/bin/python3 - "$S" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["videos_classified"] == 3 and s["videos_failed"] == 0 and s["videos_listed"] == 3, s
+assert sum(s["videos_per_class"].values()) == 3 and len(s["ranks"]) == 2, s
+assert sum(r["frames"] for r in s["ranks"]) == s["frames"] == 30, s
+print("3 videos, 30 frames, 2 ranks, frames/s %.1f" % s["frames_per_second"])
+PY
+) && ok "summary JSON: $o" || bad "summary JSON: $o"
+expect "a rerun replaces its summary" 0 "" "$BIN/vidclass-batch" --config "$REPO/configs/run.yaml" --output "$T/s.h5" \
+    --threads 1 --quiet --summary-json "$S"
+grep -q '"videos_already_done": 3' "$S" && ok "... with the rerun's figures" || bad "summary not replaced"
+echo "mine" > "$T/notes.json"
+expect "never over a file it did not write" 2 "exists" "$BIN/vidclass-batch" --config "$REPO/configs/run.yaml" \
+    --output "$T/s.h5" --summary-json "$T/notes.json"
+expect "never over an input" 2 "is the input" "$BIN/vidclass-batch" --config "$REPO/configs/run.yaml" \
+    --output "$T/s.h5" --input "$D/videos/red.mp4" --summary-json "$D/videos/red.mp4"
+[ "$(cat "$T/notes.json")" = mine ] && ok "... both untouched" || bad "notes.json changed"
 finish

@@ -58,6 +58,7 @@ struct vc_batch_params {
     const char        *annotate_color;  /* FFmpeg colour syntax; NULL: green */
     int                quiet;
     int                force;           /* replace annotated outputs vidclass did not write */
+    const char        *summary_json;    /* also write the run's figures here as JSON (NULL: off) */
 };
 struct vc_batch_params vc_batch_default_params(void);
 
