@@ -42,9 +42,9 @@ static void usage(FILE *f)
         "\n"
         "Files that cannot be decoded are skipped with one line each (file and reason),\n"
         "listed in /skipped in the pack, and counted in the per-class summary.\n"
-        "Exit status: 0 pack written (possibly with skipped files), 1 error (nothing\n"
-        "written: missing input, unknown class, unwritable output, no decodable image),\n"
-        "2 usage error.\n");
+        "Exit status: 0 pack written, 3 pack written but some files were skipped, 1 error\n"
+        "(nothing written: missing input, unknown class, unwritable output, no decodable\n"
+        "image), 2 usage or configuration error.\n");
 }
 
 int main(int argc, char **argv)
@@ -96,10 +96,12 @@ int main(int argc, char **argv)
         if (rc != VC_OK) {
             if (rank == 0) fprintf(stderr, "vidclass-pack: error: %s\n", vc_last_error());
             status = vc_exit_status(rc);
-        } else if (rank == 0) {
-            printf("packed %lld of %lld files into %s (%lld train, %lld test, %lld skipped) in %.1f s with %d rank%s\n",
-                   (long long)res.n_packed, (long long)res.n_files, p.output, (long long)res.n_train,
-                   (long long)res.n_test, (long long)res.n_skipped, res.seconds, size, size > 1 ? "s" : "");
+        } else {
+            if (rank == 0)
+                printf("packed %lld of %lld files into %s (%lld train, %lld test, %lld skipped) in %.1f s with %d rank%s\n",
+                       (long long)res.n_packed, (long long)res.n_files, p.output, (long long)res.n_train,
+                       (long long)res.n_test, (long long)res.n_skipped, res.seconds, size, size > 1 ? "s" : "");
+            status = res.n_skipped > 0 ? 3 : 0; /* the same convention as embed and batch */
         }
     }
     vc_config_free(&cfg);

@@ -1,4 +1,5 @@
 /* vidclass-weights: generate deterministic ResNet50 weights, or check a weights file. */
+#include "vidclass/cli.h"
 #include "vidclass/gemm.h"
 #include "vidclass/hash.h"
 #include "vidclass/resnet50.h"
@@ -6,7 +7,6 @@
 #include "vidclass/status.h"
 #include "vidclass/version.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +34,7 @@ static void usage(FILE *f)
         "                           keras2.2-poolpad (the same with pool1_pad, keras_applications 1.0.8)\n"
         "         --keras1-names    weight names as Keras 1 wrote them (conv1_W:0, ...)\n"
         "         --force           replace an existing FILE that init did not write\n"
+        "         --config FILE     YAML file with a weights: section (keys as the flags)\n"
         "check  Load FILE with every shape and value checked and BatchNorm folded; print the\n"
         "       layout, BatchNorm epsilon, pooling, and whether it is one of the official\n"
         "       ImageNet notop files (by MD5). Exit 0 if usable.\n"
@@ -48,68 +49,46 @@ static int is_generated(const char *path) { return vc_h5_file_attr_is(path, "gen
 static int cmd_init(int argc, char **argv)
 {
     struct vc_resnet50_gen_params p = vc_resnet50_gen_default_params();
-    const char *output = NULL;
-    int force = 0;
-    static const struct option opts[] = {
-        { "seed", required_argument, NULL, 's' },
-        { "output", required_argument, NULL, 'o' },
-        { "vlen-strings", no_argument, NULL, 'v' },
-        { "root-group", required_argument, NULL, 'r' },
-        { "no-suffix", no_argument, NULL, 'n' },
-        { "layout", required_argument, NULL, 'l' },
-        { "keras1-names", no_argument, NULL, 'k' },
-        { "force", no_argument, NULL, 'f' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
+    const char *output = NULL, *layout = NULL;
+    int force = 0, help = 0, first_pos = 0;
+    const struct vc_opt opts[] = {
+        { "seed", VC_OPT_U64, &p.seed, 0, 0, NULL },
+        { "output", VC_OPT_PATH, &output, 0, 0, NULL },
+        { "vlen_strings", VC_OPT_BOOL, &p.vlen_strings, 0, 0, NULL },
+        { "root_group", VC_OPT_STR, &p.root_group, 0, 0, NULL },
+        { "suffix", VC_OPT_BOOL, &p.name_suffix, 0, 0, NULL },
+        { "layout", VC_OPT_STR, &layout, 0, 0, NULL },
+        { "keras1_names", VC_OPT_BOOL, &p.keras1_names, 0, 0, NULL },
+        { "force", VC_OPT_BOOL, &force, 0, 0, NULL },
     };
-    int c;
-    while ((c = getopt_long(argc, argv, "s:o:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 's': {
-            char *end = NULL;
-            p.seed = strtoull(optarg, &end, 10);
-            if (!*optarg || *end) {
-                fprintf(stderr, "vidclass-weights: --seed must be a non-negative integer, got '%s'\n", optarg);
-                return 2;
-            }
-            break;
-        }
-        case 'o': output = optarg; break;
-        case 'v': p.vlen_strings = 1; break;
-        case 'r': p.root_group = optarg; break;
-        case 'n': p.name_suffix = 0; break;
-        case 'k': p.keras1_names = 1; break;
-        case 'f': force = 1; break;
-        case 'l':
-            if (strcmp(optarg, "tf.keras") == 0) p.layout = VC_GEN_TF_KERAS;
-            else if (strcmp(optarg, "keras2.2") == 0) p.layout = VC_GEN_KERAS22;
-            else if (strcmp(optarg, "keras2.2-poolpad") == 0) p.layout = VC_GEN_KERAS22_POOLPAD;
-            else {
-                fprintf(stderr, "vidclass-weights: --layout must be tf.keras, keras2.2 or keras2.2-poolpad, got '%s'\n", optarg);
-                return 2;
-            }
-            break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
-        }
+    vc_config *cfg = NULL;
+    int rc = vc_cli_parse(argc, argv, "weights", opts, (int)(sizeof opts / sizeof opts[0]), &cfg, &help, &first_pos);
+    if (rc == VC_OK && !help && layout) {
+        if (strcmp(layout, "tf.keras") == 0) p.layout = VC_GEN_TF_KERAS;
+        else if (strcmp(layout, "keras2.2") == 0) p.layout = VC_GEN_KERAS22;
+        else if (strcmp(layout, "keras2.2-poolpad") == 0) p.layout = VC_GEN_KERAS22_POOLPAD;
+        else rc = vc_error(VC_ERR_INVALID_ARG, "--layout must be tf.keras, keras2.2 or keras2.2-poolpad, got '%s'", layout);
     }
-    if (!output || optind != argc) {
-        fprintf(stderr, "vidclass-weights init: --output is required (and takes no other arguments)\n");
-        return 2;
+    if (rc == VC_OK && !help && (!output || first_pos != argc))
+        rc = vc_error(VC_ERR_INVALID_ARG, "init: --output is required (and takes no other arguments)");
+    if (help || rc != VC_OK) {
+        if (help) usage(stdout);
+        else fprintf(stderr, "vidclass-weights: %s\n", vc_last_error());
+        vc_config_free(&cfg);
+        return help ? 0 : 2;
     }
-    int rc = vc_output_check(output, "--output", NULL, 0, force, is_generated);
+    rc = vc_output_check(output, "--output", NULL, 0, force, is_generated);
+    if (rc == VC_OK) rc = vc_resnet50_generate_weights(output, &p);
+    int status = 0;
     if (rc != VC_OK) {
-        fprintf(stderr, "vidclass-weights: %s\n", vc_last_error());
-        return 2;
+        fprintf(stderr, "vidclass-weights: %s%s\n", rc == VC_ERR_INVALID_ARG ? "" : "error: ", vc_last_error());
+        status = rc == VC_ERR_INVALID_ARG ? 2 : vc_exit_status(rc);
+    } else {
+        printf("wrote %s (ResNet50 notop, %d layers, seed %llu)\n", output, vc_resnet50_layer_count(),
+               (unsigned long long)p.seed);
     }
-    rc = vc_resnet50_generate_weights(output, &p);
-    if (rc != VC_OK) {
-        fprintf(stderr, "vidclass-weights: error: %s\n", vc_last_error());
-        return vc_exit_status(rc);
-    }
-    printf("wrote %s (ResNet50 notop, %d layers, seed %llu)\n", output, vc_resnet50_layer_count(),
-           (unsigned long long)p.seed);
-    return 0;
+    vc_config_free(&cfg);
+    return status;
 }
 
 static int cmd_check(int argc, char **argv)

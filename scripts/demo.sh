@@ -49,7 +49,7 @@ ln -sfn "$weights" "$out/resnet50_weights.h5" # the name configs/*.yaml use
 
 step "4/6 pack and train (2 ranks, feature cache)"
 [ -f "$out/pack.h5" ] || "${MPIRUN[@]}" "$B/vidclass-pack" --input "$data" --output "$out/pack.h5" \
-    --classes football,tennis,weight_lifting --quiet
+    --classes football,tennis,weight_lifting --quiet || [ $? -eq 3 ] # 3: some files are not images (skipped)
 rm -rf "$out/model"
 "${MPIRUN[@]}" "$B/vidclass-train" --pack "$out/pack.h5" --weights "$weights" --output "$out/model" \
     --epochs 25 --augment-views 1 --lr "$lr" --threads 1 --cache "$out/features_cache.h5"

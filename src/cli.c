@@ -18,7 +18,7 @@ void vc_strv_free(struct vc_strv *s)
     memset(s, 0, sizeof *s);
 }
 
-static int strv_push(struct vc_strv *s, const char *item)
+int vc_strv_push(struct vc_strv *s, const char *item)
 {
     if (s->n == s->cap) {
         int cap = s->cap ? 2 * s->cap : 16;
@@ -73,7 +73,7 @@ static int apply_value(const struct vc_opt *o, const char *v, const char *where)
         return VC_OK;
     case VC_OPT_PATHS: {
         struct vc_strv *items = o->ptr;
-        int rc = strv_push(items, v);
+        int rc = vc_strv_push(items, v);
         *o->count = items->n;
         return rc;
     }
@@ -83,7 +83,7 @@ static int apply_value(const struct vc_opt *o, const char *v, const char *where)
         int rc = VC_OK;
         items->n = 0;
         for (char *tok = strtok((char *)v, ","); tok && rc == VC_OK; tok = strtok(NULL, ","))
-            if (*tok) rc = strv_push(items, tok);
+            if (*tok) rc = vc_strv_push(items, tok);
         *o->count = items->n;
         return rc;
     }
@@ -141,7 +141,7 @@ static int apply_config(vc_config *c, const char *section, const struct vc_opt *
             if (rc == VC_OK) {
                 struct vc_strv *dst = o->ptr;
                 dst->n = 0;
-                for (int k = 0; k < cnt && rc == VC_OK; k++) rc = strv_push(dst, items[k]);
+                for (int k = 0; k < cnt && rc == VC_OK; k++) rc = vc_strv_push(dst, items[k]);
                 *o->count = dst->n;
             }
             break;

@@ -37,7 +37,7 @@ expect "weights check ok"      0 "OK"                      "$BIN/vidclass-weight
 expect "weights check empty"   1 "empty"                   "$BIN/vidclass-weights" check "$T/empty.h5"
 expect "embed missing args"    2 "required"                "$BIN/vidclass-embed" --weights "$T/w.h5"
 expect "embed bad preprocess"  2 "caffe.*rgb_mean"         "$BIN/vidclass-embed" --preprocess torch --weights "$T/w.h5" --output "$T/o.h5" x.png
-expect "embed bad batch"       2 "positive integer"        "$BIN/vidclass-embed" --batch 0 --weights "$T/w.h5" --output "$T/o.h5" x.png
+expect "embed bad batch"       2 "--batch must be an integer"        "$BIN/vidclass-embed" --batch 0 --weights "$T/w.h5" --output "$T/o.h5" x.png
 
 ffmpeg -v error -y -f lavfi -i testsrc=s=320x200 -frames:v 1 "$T/a.png"
 ffmpeg -v error -y -f lavfi -i mandelbrot=s=300x300 -frames:v 1 "$T/b.jpg"

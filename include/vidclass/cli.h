@@ -45,6 +45,8 @@ struct vc_strv {
     int          n, cap;
 };
 void vc_strv_free(struct vc_strv *s);
+/** Append a borrowed string (VC_ERR_NOMEM with a message on failure). */
+int vc_strv_push(struct vc_strv *s, const char *item);
 
 /**
  * Parse argv. On success *cfg holds the loaded config (or NULL); strings in the options
