@@ -23,6 +23,8 @@ static void usage(FILE *f)
         "last SIZE predictions, draw the label on every frame and write OUT (H.264 MP4, same\n"
         "size and frame rate). Prints the video's label. Same code path as vidclass-batch.\n"
         "\n"
+        "  --config FILE       YAML file with a predict: section (keys as the flags;\n"
+        "                      video_output: is -o)\n"
         "  --model FILE        vidclass-train model.h5, or a Keras model file (the\n"
         "                      tutorial's activity.model)                           [required]\n"
         "  --weights FILE      base weights the vidclass model was trained on (not with\n"

@@ -38,6 +38,8 @@ static void usage(FILE *f)
         "check  Load FILE with every shape and value checked and BatchNorm folded; print the\n"
         "       layout, BatchNorm epsilon, pooling, and whether it is one of the official\n"
         "       ImageNet notop files (by MD5). Exit 0 if usable.\n"
+        "-v, --verbose  debug lines too (VIDCLASS_LOG=error|warn|info|debug); --log-time: start\n"
+        "               log lines with the time (VIDCLASS_LOG_TIME=1)\n"
         "--help this text; --version version, git revision, build options and library versions\n"
         "\n"
         "Exit status: 0 success, 1 error (message on stderr), 2 usage error.\n");
