@@ -16,7 +16,12 @@ for f in bin/vidclass-batch bin/vidclass-results include/vidclass/classify.h inc
 done
 n=$(ls "$P"/share/man/man1/vidclass-*.1 2>/dev/null | wc -l)
 [ "$n" = 7 ] && ok "7 man pages" || bad "$n man pages"
-man -l "$P/share/man/man1/vidclass-batch.1" 2>/dev/null | grep -q -- "--annotate-dir" && ok "man vidclass-batch shows the flags" \
+for t in weights embed pack train batch predict results; do
+    o=$(MANWIDTH=100 man -l "$P/share/man/man1/vidclass-$t.1" 2>&1)
+    grep -q "^NAME" <<<"$o" && grep -q -- "--version" <<<"$o" && grep -q "vidclass-$t" <<<"$o" \
+        && ok "man -l vidclass-$t.1 renders (NAME, flags)" || bad "man vidclass-$t: $(head -5 <<<"$o")"
+done
+man -l "$P/share/man/man1/vidclass-batch.1" 2>/dev/null | grep -q -- "--annotate-dir" && ok "man vidclass-batch shows its flags" \
     || bad "man page without the flags"
 
 echo "== pkg-config"
