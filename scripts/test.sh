@@ -2,12 +2,14 @@
 # test.sh [--quick | --slow] - on a fresh Debian machine: install dependencies, build, test.
 #   1. Release build with -Werror; CTest labels unit|mpi|data|slurm|valgrind (the Slurm test starts
 #      its own daemons as root).
-#   2. ASan + UBSan build (build-asan, -DVIDCLASS_SANITIZE=address,undefined); the same
-#      CTest labels except slurm, with LeakSanitizer on (tests/sanitizers.supp lists the
-#      third-party leaks suppressed) and any report failing the test.
+#   2. ASan + UBSan build (build-asan, -DVIDCLASS_SANITIZE=address,undefined); the labels
+#      unit|mpi|data without the seven end-to-end tests labelled heavy (3-8 min each under
+#      ASan; they run in stage 1, and here too with --slow), with LeakSanitizer on
+#      (tests/sanitizers.supp lists the third-party leaks suppressed) and any report failing
+#      the test.
 #   3. libFuzzer smoke run: every harness for 30 s (scripts/fuzz.sh 30).
 #   --quick  stage 1 only (development loop)
-#   --slow   stage 1 with every registered test whatever its label, then 2 and 3
+#   --slow   every registered test whatever its label in stage 1, the heavy ones in stage 2 too
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-}
@@ -28,7 +30,9 @@ echo "== 2/3 ASan + UBSan build and tests"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVIDCLASS_SANITIZE=address,undefined \
     -DVC_WARNINGS_AS_ERRORS=ON -DVC_BUILD_BENCHMARKS=OFF >/dev/null
 cmake --build build-asan -j "$(nproc)"
-(cd build-asan && ctest --output-on-failure -j 2 -L 'unit|mpi|data')
+asan_skip=(-LE heavy) # the seven end-to-end tests labelled heavy run here with --slow only
+[ "$mode" = "--slow" ] && asan_skip=()
+(cd build-asan && ctest --output-on-failure -j 2 -L 'unit|mpi|data' "${asan_skip[@]}")
 
 echo "== 3/3 fuzzing, 30 s per harness"
 bash scripts/fuzz.sh 30
