@@ -42,14 +42,17 @@ rows = re.findall(r"^\| `(vidclass-[a-z]+)` \| [^|]+ \| ([^|]+) \| ([^|]+) \|$",
 check(len(rows) == 7, "README's tool table lists the 7 tools", str(rows))
 configs = open(os.path.join(SRC, "docs", "configs.md")).read()
 keys = {}
-for m in re.finditer(r"^## `([a-z]+):` \((vidclass-[a-z]+)", configs, re.M):
+for m in re.finditer(r"^## `([a-z]+):`(?: and `([a-z]+):`)? \((vidclass-[a-z]+)", configs, re.M):
     body = configs[m.end():].split("\n## ", 1)[0]
-    keys[m.group(1)] = (m.group(2), set(re.findall(r"^\| `([a-z0-9_]+)` \|", body, re.M)))
+    for sec in filter(None, m.group(1, 2)):
+        rows_ = re.findall(r"^\| `([a-z0-9_]+)` \|(?: (export|merge|both) \|)?", body, re.M)
+        keys[sec] = (m.group(3), {k for k, where in rows_ if where in ("", "both", sec)})
 
 GENERIC = {"help", "version", "config", "quiet", "verbose", "log-time"}
 ALIAS = {("predict", "video_output"): "output"}  # the tutorial's -o/--output
-PRE = {"vidclass-weights": ["init"]}              # the subcommand that reads the config
-BAD_KEY = {"weights": "seed", "embed": "size", "pack": "size", "train": "epochs", "run": "window", "predict": "size"}
+SUB = {"weights": ["init"], "export": ["export"], "merge": ["merge"]}  # the subcommand that reads a section
+BAD_KEY = {"weights": "seed", "embed": "size", "pack": "size", "train": "epochs", "run": "window", "predict": "size",
+           "export": "force", "merge": "dedupe"}
 
 
 def help_flags(text):
@@ -58,7 +61,8 @@ def help_flags(text):
 
 
 for tool, section, flags in rows:
-    pre = PRE.get(tool, [])
+    secs = re.findall(r"`([a-z]+):`", section)
+    pre = SUB.get(secs[0], []) if secs else []
     rc, out, err = run(tool, *pre, "--help")
     check(rc == 0 and out and not err, f"{tool} --help: exit 0, stdout only", f"rc {rc} stderr {err[:200]!r}")
     listed = help_flags(out) | set(re.findall(r"--([a-z][a-z-]*)", out))
@@ -72,36 +76,39 @@ for tool, section, flags in rows:
     rc, out, err = run(tool, *pre, "--no-such-flag")
     check(rc == 2 and not out and "no-such-flag" in err, f"{tool}: an unknown flag is exit 2 on stderr",
           f"rc {rc} stdout {out[:100]!r} stderr {err[:200]!r}")
-    sec = section.strip().strip("`").split(":")[0]
-    if sec.startswith("none"):
-        continue
-    cfg = os.path.join(TMP, f"{sec}_syntax.yaml")
-    open(cfg, "w").write(f"{sec}:\n  a: [1\n")
-    rc, out, err = run(tool, *pre, "--config", cfg)
-    check(rc == 2 and not out and re.search(r"_syntax\.yaml:\d+:\d+: ", err), f"{tool}: a YAML syntax error is exit 2 with file:line:col",
-          f"rc {rc} {err[:200]!r}")
-    cfg = os.path.join(TMP, f"{sec}_bad.yaml")
-    open(cfg, "w").write(f"{sec}:\n  {BAD_KEY[sec]}: abc\n")
-    rc, out, err = run(tool, *pre, "--config", cfg)
-    check(rc == 2 and f"'{sec}.{BAD_KEY[sec]}'" in err, f"{tool} --config reads its {sec}: section", f"rc {rc} {err[:200]!r}")
-    other = "run" if sec != "run" else "pack"
-    cfg = os.path.join(TMP, f"{sec}_other.yaml")
-    open(cfg, "w").write(f"{other}:\n  {BAD_KEY[other]}: 1\n")
-    rc, out, err = run(tool, *pre, "--config", cfg)
-    check(rc == 2 and f"no '{sec}:' section" in err, f"{tool}: a config without its section is exit 2", f"rc {rc} {err[:200]!r}")
-    # the option names, both ways
-    doc_tool, doc_keys = keys.get(sec, (None, set()))
-    check(doc_tool == tool, f"docs/configs.md has a {sec}: section for {tool}")
-    rc, out, err = run(tool, *pre, "--help")
-    hf_all = help_flags(out)
-    hf = hf_all - GENERIC
-    for k in sorted(doc_keys):
-        f = ALIAS.get((sec, k), k.replace("_", "-"))
-        check(f in hf_all or "no-" + f in hf_all, f"{sec}.{k} (docs/configs.md) is --{f} in {tool} --help")
-    back = {ALIAS.get((sec, k), k.replace("_", "-")): k for k in doc_keys}
-    for f in sorted(hf):
-        base = f[3:] if f.startswith("no-") and f[3:] in back else f
-        check(base in back, f"{tool} --{f} is a key of {sec}: in docs/configs.md")
+    for sec in secs:
+        pre = SUB.get(sec, [])
+        cfg = os.path.join(TMP, f"{sec}_syntax.yaml")
+        open(cfg, "w").write(f"{sec}:\n  a: [1\n")
+        rc, out, err = run(tool, *pre, "--config", cfg)
+        check(rc == 2 and not out and re.search(r"_syntax\.yaml:\d+:\d+: ", err),
+              f"{tool} {' '.join(pre)}: a YAML syntax error is exit 2 with file:line:col", f"rc {rc} {err[:200]!r}")
+        cfg = os.path.join(TMP, f"{sec}_bad.yaml")
+        open(cfg, "w").write(f"{sec}:\n  {BAD_KEY[sec]}: abc\n")
+        rc, out, err = run(tool, *pre, "--config", cfg)
+        check(rc == 2 and f"'{sec}.{BAD_KEY[sec]}'" in err or f"{BAD_KEY[sec]}' must be" in err,
+              f"{tool} {' '.join(pre)} --config reads its {sec}: section", f"rc {rc} {err[:200]!r}")
+        other = "run" if sec != "run" else "pack"
+        cfg = os.path.join(TMP, f"{sec}_other.yaml")
+        open(cfg, "w").write(f"{other}:\n  {BAD_KEY[other]}: 1\n")
+        rc, out, err = run(tool, *pre, "--config", cfg)
+        check(rc == 2 and f"no '{sec}:' section" in err, f"{tool} {' '.join(pre)}: a config without its section is exit 2",
+              f"rc {rc} {err[:200]!r}")
+        # the option names, both ways
+        doc_tool, doc_keys = keys.get(sec, (None, set()))
+        check(doc_tool == tool, f"docs/configs.md has a {sec}: section for {tool}")
+        rc, out, err = run(tool, *pre, "--help")
+        hf_all = help_flags(out)
+        hf = hf_all - GENERIC
+        for k in sorted(doc_keys):
+            f = ALIAS.get((sec, k), k.replace("_", "-"))
+            check(f in hf_all or "no-" + f in hf_all, f"{sec}.{k} (docs/configs.md) is --{f} in {tool} --help")
+        if len(secs) > 1:
+            continue  # one --help for several sections: each flag belongs to one of them
+        back = {ALIAS.get((sec, k), k.replace("_", "-")): k for k in doc_keys}
+        for f in sorted(hf):
+            base = f[3:] if f.startswith("no-") and f[3:] in back else f
+            check(base in back, f"{tool} --{f} is a key of {sec}: in docs/configs.md")
 
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
