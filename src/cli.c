@@ -222,7 +222,6 @@ int vc_cli_parse(int argc, char **argv, const char *section, const struct vc_opt
             vc_log_set_time(1);
         }
     }
-
     *first_positional = optind;
     /* --quiet: no info lines at all, from any module; --verbose: debug lines too (and progress) */
     if (rc == VC_OK && !*help && verbose) {
