@@ -155,7 +155,7 @@ int main(int argc, char **argv)
         if (rank == 0) fprintf(stderr, "vidclass-batch: %s\n", vc_last_error());
         status = 2;
     } else {
-        vc_blas_set_threads(threads > 0 ? threads : vc_cpus_available());
+        vc_blas_set_threads(vc_threads_choose(threads));
         struct vc_batch_result res;
         rc = vc_batch_run(&p, MPI_COMM_WORLD, &res);
         if (rc != VC_OK) {

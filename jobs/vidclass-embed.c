@@ -75,7 +75,7 @@ int main(int argc, char **argv)
     } else {
         p.inputs = inputs.v;
         p.n_inputs = inputs.n;
-        vc_blas_set_threads(threads > 0 ? threads : vc_cpus_available());
+        vc_blas_set_threads(vc_threads_choose(threads));
         struct vc_embed_result res = { 0, 0 };
         rc = vc_embed_run(&p, &res);
         if (rc != VC_OK) {

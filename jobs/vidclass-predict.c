@@ -106,7 +106,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "vidclass-predict: %s\n", vc_last_error());
         status = 2;
     } else {
-        vc_blas_set_threads(threads > 0 ? threads : vc_cpus_available());
+        vc_blas_set_threads(vc_threads_choose(threads));
         struct vc_batch_result res;
         rc = vc_batch_run(&p, MPI_COMM_WORLD, &res);
         if (rc != VC_OK) {

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "vidclass/gemm.h"
 #include "pool.h"
+#include "vidclass/log.h"
 
 #include <cblas.h>
 #include <sched.h>
@@ -47,4 +48,19 @@ int vc_cpus_available(void)
 const char *vc_blas_info(void)
 {
     return openblas_get_config();
+}
+
+int vc_threads_choose(int requested)
+{
+    int cpus = vc_cpus_available();
+    if (requested <= 0) return cpus;
+    if (requested > cpus) {
+        /* more compute threads than cores only makes them take turns (mpirun binds each rank
+         * to one core by default): use what there is, and say how to get more */
+        VC_LOG_WARN("--threads %d, but this process may run on %d CPU%s (its affinity mask): using %d. For %d cores "
+                    "per rank launch with mpirun --map-by slot:PE=%d (or --bind-to none), or srun --cpus-per-task=%d",
+                    requested, cpus, cpus > 1 ? "s" : "", cpus, requested, requested, requested);
+        return cpus;
+    }
+    return requested;
 }

@@ -20,6 +20,12 @@ expect "VIDCLASS_LOG=debug VIDCLASS_LOG_TIME=1" 1 "$stamp" env VIDCLASS_LOG=debu
     "$BIN/vidclass-train" --pack "$T/none.h5" --weights "$T/none.h5" --output "$T/m"
 o=$("$BIN/vidclass-pack" -q --input "$T/none" --output "$T/p.h5" 2>&1)
 grep -q "debug:" <<<"$o" && bad "-q: debug lines: $o" || ok "-q: no debug or info lines"
+# rank 1 binds to one core under mpirun: --threads 2 is told and uses 1
+o=$(mpirun -n 1 "$BIN/vidclass-embed" --threads 2 --weights "$T/none.h5" --output "$T/o9.h5" "$T/none.png" 2>&1)
+grep -q "warning: --threads 2, but this process may run on 1 CPU.*--map-by slot:PE=2" <<<"$o" \
+    && ok "--threads beyond the rank's affinity mask: warned with the launch options" || bad "no affinity warning: $o"
+o=$(taskset -c 0 "$BIN/vidclass-embed" --threads 1 --weights "$T/none.h5" --output "$T/o9.h5" "$T/none.png" 2>&1)
+grep -q "affinity" <<<"$o" && bad "warned within the mask: $o" || ok "--threads within the mask: no warning"
 expect "weights --help"        0 "Usage: vidclass-weights" "$BIN/vidclass-weights" --help
 expect "embed --help"          0 "Usage: vidclass-embed"   "$BIN/vidclass-embed" --help
 expect "results --help"        0 "Usage: vidclass-results" "$BIN/vidclass-results" --help

@@ -27,6 +27,11 @@ int vc_blas_get_threads(void);
 /** CPUs this process may run on (affinity mask), at least 1. */
 int vc_cpus_available(void);
 
+/** The compute threads to use for a --threads value: all CPUs of the affinity mask for
+ *  requested <= 0; for more than the mask holds, a warning with the launch options that give
+ *  a rank more cores, and the CPUs there are. */
+int vc_threads_choose(int requested);
+
 /** Name of the BLAS build in use (e.g. OpenBLAS's config string). Borrowed, static. */
 const char *vc_blas_info(void);
 
