@@ -1,9 +1,11 @@
 /* vidclass-embed: 2048-d ResNet50 features of images and packs. */
 #include "vidclass/cli.h"
 #include "vidclass/embed.h"
+#include "vidclass/fileguard.h"
 #include "vidclass/gemm.h"
 #include "vidclass/log.h"
 #include "vidclass/status.h"
+#include "vidclass/summary.h"
 #include "vidclass/version.h"
 
 #include <stdio.h>
@@ -32,6 +34,7 @@ static void usage(FILE *f)
         "  -v, --verbose      debug lines too (VIDCLASS_LOG=error|warn|info|debug)\n"
         "  --log-time         start log lines with the time (VIDCLASS_LOG_TIME=1)\n"
         "  --force            replace an existing --output vidclass did not write\n"
+        "  --summary-json FILE also write the run's figures as JSON (docs/formats.md)\n"
         "  --help             this text\n"
         "  --version          version, git revision, build options and library versions\n"
         "\n"
@@ -49,6 +52,7 @@ int main(int argc, char **argv)
     struct vc_embed_params p = vc_embed_default_params();
     struct vc_strv inputs = { 0 };
     int threads = 0, help = 0, first_pos = 0, n_inputs = 0;
+    const char *summary = NULL;
     const struct vc_opt opts[] = {
         { "weights", VC_OPT_PATH, &p.weights, 0, 0, NULL },
         { "output", VC_OPT_PATH, &p.output, 0, 0, NULL },
@@ -59,6 +63,7 @@ int main(int argc, char **argv)
         { "threads", VC_OPT_INT, &threads, 1, 1024, NULL },
         { "quiet", VC_OPT_BOOL, &p.quiet, 0, 0, NULL },
         { "force", VC_OPT_BOOL, &p.force, 0, 0, NULL },
+        { "summary_json", VC_OPT_PATH, &summary, 0, 0, NULL },
     };
     vc_config *cfg = NULL;
     int rc = vc_cli_parse(argc, argv, "embed", opts, (int)(sizeof opts / sizeof opts[0]), &cfg, &help, &first_pos);
@@ -66,6 +71,11 @@ int main(int argc, char **argv)
         rc = vc_strv_push(&inputs, argv[i]);
     if (rc == VC_OK && !help && (!p.weights || !p.output || inputs.n == 0))
         rc = vc_error(VC_ERR_INVALID_ARG, "--weights, --output and at least one INPUT are required (see --help)");
+    if (rc == VC_OK && !help && summary) {
+        const char *reads[2] = { p.weights, p.output };
+        rc = vc_summary_check(summary, reads, 2);
+        if (rc == VC_OK) rc = vc_output_not_input(summary, "--summary-json", inputs.v, inputs.n);
+    }
     int status = 0;
     if (help) {
         usage(stdout);
@@ -77,7 +87,9 @@ int main(int argc, char **argv)
         p.n_inputs = inputs.n;
         vc_blas_set_threads(vc_threads_choose(threads));
         struct vc_embed_result res = { 0, 0 };
+        double t0 = vc_time_now();
         rc = vc_embed_run(&p, &res);
+        double secs = vc_time_now() - t0;
         if (rc != VC_OK) {
             fprintf(stderr, "vidclass-embed: error: %s\n", vc_last_error());
             status = vc_exit_status(rc);
@@ -85,6 +97,12 @@ int main(int argc, char **argv)
             printf("wrote %lld feature rows to %s (%lld inputs skipped)\n", (long long)res.n_ok, p.output,
                    (long long)res.n_failed);
             status = res.n_failed > 0 ? 3 : 0;
+            const struct vc_summary_item items[] = {
+                { "rows", (double)res.n_ok, 1 }, { "skipped", (double)res.n_failed, 1 }, { "seconds", secs, 0 },
+                { "images_per_second", secs > 0 ? (double)res.n_ok / secs : 0, 0 },
+            };
+            if (summary && vc_summary_write(summary, "vidclass-embed", items, 4) != VC_OK)
+                fprintf(stderr, "vidclass-embed: warning: --summary-json: %s\n", vc_last_error());
         }
     }
     vc_config_free(&cfg);

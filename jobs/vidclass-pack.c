@@ -3,6 +3,7 @@
 #include "vidclass/log.h"
 #include "vidclass/pack.h"
 #include "vidclass/status.h"
+#include "vidclass/summary.h"
 #include "vidclass/version.h"
 
 #include <mpi.h>
@@ -37,6 +38,7 @@ static void usage(FILE *f)
         "  -v, --verbose        debug lines too (VIDCLASS_LOG=error|warn|info|debug)\n"
         "  --log-time           start log lines with the time (VIDCLASS_LOG_TIME=1)\n"
         "  --force              replace an existing --output that is not a pack\n"
+        "  --summary-json FILE  also write the run's figures as JSON (docs/formats.md)\n"
         "  --help               this text\n"
         "  --version            version, git revision, build options and library versions\n"
         "\n"
@@ -54,6 +56,7 @@ int main(int argc, char **argv)
         return 0;
     }
     int rank = 0, size = 1, help = 0;
+    const char *summary = NULL;
     if (MPI_Init(&argc, &argv) != MPI_SUCCESS) {
         fprintf(stderr, "vidclass-pack: MPI_Init failed\n");
         return 1;
@@ -76,6 +79,7 @@ int main(int argc, char **argv)
         { "compress", VC_OPT_INT, &p.deflate, 0, 9, NULL },
         { "quiet", VC_OPT_BOOL, &p.quiet, 0, 0, NULL },
         { "force", VC_OPT_BOOL, &p.force, 0, 0, NULL },
+        { "summary_json", VC_OPT_PATH, &summary, 0, 0, NULL },
     };
     vc_config *cfg = NULL; /* owns the strings p points into: freed at the end */
     int rc = vc_cli_parse(argc, argv, "pack", opts, (int)(sizeof opts / sizeof opts[0]), &cfg, &help, &first_pos);
@@ -84,6 +88,10 @@ int main(int argc, char **argv)
         rc = vc_error(VC_ERR_INVALID_ARG, "unexpected argument '%s'", argv[first_pos]);
     if (rc == VC_OK && !help && (!p.input || !p.output))
         rc = vc_error(VC_ERR_INVALID_ARG, "--input and --output are required, as flags or in the config's pack: section (see --help)");
+    if (rc == VC_OK && !help && summary) {
+        const char *reads[2] = { p.input, p.output };
+        rc = vc_summary_check(summary, reads, 2);
+    }
     int status = 0;
     if (help) {
         if (rank == 0) usage(stdout);
@@ -102,6 +110,15 @@ int main(int argc, char **argv)
                        (long long)res.n_packed, (long long)res.n_files, p.output, (long long)res.n_train,
                        (long long)res.n_test, (long long)res.n_skipped, res.seconds, size, size > 1 ? "s" : "");
             status = res.n_skipped > 0 ? 3 : 0; /* the same convention as embed and batch */
+            const struct vc_summary_item items[] = {
+                { "files", (double)res.n_files, 1 },      { "packed", (double)res.n_packed, 1 },
+                { "skipped", (double)res.n_skipped, 1 },  { "train", (double)res.n_train, 1 },
+                { "test", (double)res.n_test, 1 },        { "seconds", res.seconds, 0 },
+                { "images_per_second", res.seconds > 0 ? (double)res.n_packed / res.seconds : 0, 0 },
+                { "ranks", size, 1 },
+            };
+            if (rank == 0 && summary && vc_summary_write(summary, "vidclass-pack", items, 8) != VC_OK)
+                fprintf(stderr, "vidclass-pack: warning: --summary-json: %s\n", vc_last_error());
         }
     }
     vc_config_free(&cfg);

@@ -3,6 +3,7 @@
 #include "vidclass/gemm.h"
 #include "vidclass/log.h"
 #include "vidclass/status.h"
+#include "vidclass/summary.h"
 #include "vidclass/train.h"
 #include "vidclass/version.h"
 
@@ -40,6 +41,7 @@ static void usage(FILE *f)
         "  -q, --quiet          no progress lines (warnings and errors only)\n"
         "  -v, --verbose        debug lines too (VIDCLASS_LOG=error|warn|info|debug)\n"
         "  --log-time           start log lines with the time (VIDCLASS_LOG_TIME=1)\n"
+        "  --summary-json FILE  also write the run's figures as JSON (docs/formats.md)\n"
         "  --help               this text\n"
         "  --version            version, git revision, build options and library versions\n"
         "\n"
@@ -64,6 +66,7 @@ int main(int argc, char **argv)
     struct vc_train_params p = vc_train_default_params();
     struct vc_strv classes = { 0 };
     int threads = 0, help = 0, first_pos = 0;
+    const char *summary = NULL;
     const struct vc_opt opts[] = {
         { "pack", VC_OPT_PATH, &p.pack, 0, 0, NULL },
         { "weights", VC_OPT_PATH, &p.weights, 0, 0, NULL },
@@ -84,6 +87,7 @@ int main(int argc, char **argv)
         { "threads", VC_OPT_INT, &threads, 1, 1024, NULL },
         { "resume", VC_OPT_BOOL, &p.resume, 0, 0, NULL },
         { "quiet", VC_OPT_BOOL, &p.quiet, 0, 0, NULL },
+        { "summary_json", VC_OPT_PATH, &summary, 0, 0, NULL },
     };
     vc_config *cfg = NULL;
     int rc = vc_cli_parse(argc, argv, "train", opts, (int)(sizeof opts / sizeof opts[0]), &cfg, &help, &first_pos);
@@ -93,6 +97,10 @@ int main(int argc, char **argv)
         rc = vc_error(VC_ERR_INVALID_ARG, "unexpected argument '%s'", argv[first_pos]);
     if (rc == VC_OK && !help && (!p.pack || !p.weights || !p.output))
         rc = vc_error(VC_ERR_INVALID_ARG, "pack, weights and output are required (flags or the config's train: section)");
+    if (rc == VC_OK && !help && summary) {
+        const char *reads[3] = { p.pack, p.weights, p.cache };
+        rc = vc_summary_check(summary, reads, 3);
+    }
     if (help) {
         if (rank == 0) usage(stdout);
     } else if (rc != VC_OK) {
@@ -101,13 +109,22 @@ int main(int argc, char **argv)
     } else {
         vc_blas_set_threads(vc_threads_choose(threads));
         struct vc_train_result res;
+        double t0 = MPI_Wtime();
         rc = vc_train_run(&p, MPI_COMM_WORLD, &res);
+        double secs = MPI_Wtime() - t0;
         if (rc != VC_OK) {
             if (rank == 0) fprintf(stderr, "vidclass-train: error: %s\n", vc_last_error());
             status = vc_exit_status(rc);
         } else if (rank == 0) {
             printf("trained %d epoch(s): loss %.4f accuracy %.4f val_loss %.4f val_accuracy %.4f; outputs in %s/\n",
                    res.epochs_run, res.loss, res.accuracy, res.val_loss, res.val_accuracy, p.output);
+            const struct vc_summary_item items[] = {
+                { "epochs_run", res.epochs_run, 1 }, { "loss", res.loss, 0 },         { "accuracy", res.accuracy, 0 },
+                { "val_loss", res.val_loss, 0 },     { "val_accuracy", res.val_accuracy, 0 }, { "seconds", secs, 0 },
+                { "ranks", size, 1 },
+            };
+            if (summary && vc_summary_write(summary, "vidclass-train", items, 7) != VC_OK)
+                fprintf(stderr, "vidclass-train: warning: --summary-json: %s\n", vc_last_error());
         }
     }
     vc_config_free(&cfg);

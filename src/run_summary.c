@@ -3,6 +3,7 @@
 #include "run_summary.h"
 #include "vidclass/fileguard.h"
 #include "vidclass/status.h"
+#include "vidclass/summary.h"
 #include "vidclass/version.h"
 #include "fsutil.h"
 
@@ -20,23 +21,65 @@ static int is_summary(const char *path)
     return ours;
 }
 
+int vc_summary_check(const char *path, const char *const *reads, int n_reads)
+{
+    int rc = vc_output_not_input(path, "--summary-json", reads, n_reads);
+    return rc == VC_OK ? vc_output_check(path, "--summary-json", reads, n_reads, 0, is_summary) : rc;
+}
+
 int vc_run_summary_check(const char *path, const char *const *reads, int n_reads)
 {
-    return vc_output_check(path, "--summary-json", reads, n_reads, 0, is_summary);
+    return vc_summary_check(path, reads, n_reads);
+}
+
+/* {mark, tool, version} to start every summary */
+static json_t *start(const char *tool)
+{
+    json_t *o = json_object();
+    if (o && (json_object_set_new(o, MARK, json_integer(1)) | json_object_set_new(o, "tool", json_string(tool)) |
+              json_object_set_new(o, "vidclass_version", json_string(vc_version())))) {
+        json_decref(o);
+        o = NULL;
+    }
+    return o;
+}
+
+static int dump(json_t *o, const char *path)
+{
+    if (!o) return vc_error(VC_ERR_NOMEM, "out of memory building the summary for '%s'", path);
+    char tmp[PATH_MAX + 32];
+    int rc = vc_tmp_create(path, tmp, sizeof tmp), made = rc == VC_OK;
+    if (rc == VC_OK && json_dump_file(o, tmp, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0)
+        rc = vc_error(VC_ERR_IO, "cannot write the summary '%s'", tmp);
+    if (rc == VC_OK) rc = vc_tmp_commit(tmp, path);
+    if (rc != VC_OK && made) vc_tmp_discard(tmp);
+    json_decref(o);
+    return rc;
+}
+
+int vc_summary_write(const char *path, const char *tool, const struct vc_summary_item *items, int n_items)
+{
+    json_t *o = start(tool);
+    for (int i = 0; o && i < n_items; i++) {
+        json_t *v = items[i].is_int ? json_integer((json_int_t)items[i].value) : json_real(items[i].value);
+        if (json_object_set_new(o, items[i].key, v) != 0) {
+            json_decref(o);
+            o = NULL;
+        }
+    }
+    return dump(o, path);
 }
 
 static json_t *build(const struct vc_run_summary *s)
 {
-    json_t *o = json_object(), *classes = json_object(), *ranks = json_array();
+    json_t *o = start(s->tool), *classes = json_object(), *ranks = json_array();
     if (!o || !classes || !ranks) {
         json_decref(o);
         json_decref(classes);
         json_decref(ranks);
         return NULL;
     }
-    int bad = json_object_set_new(o, MARK, json_integer(1)) | json_object_set_new(o, "tool", json_string(s->tool)) |
-              json_object_set_new(o, "vidclass_version", json_string(vc_version())) |
-              json_object_set_new(o, "output", json_string(s->output ? s->output : "")) |
+    int bad = json_object_set_new(o, "output", json_string(s->output ? s->output : "")) |
               json_object_set_new(o, "videos_listed", json_integer(s->listed)) |
               json_object_set_new(o, "videos_classified", json_integer(s->classified)) |
               json_object_set_new(o, "videos_failed", json_integer(s->failed)) |
@@ -63,14 +106,5 @@ static json_t *build(const struct vc_run_summary *s)
 
 int vc_run_summary_write(const char *path, const struct vc_run_summary *s)
 {
-    json_t *o = build(s);
-    if (!o) return vc_error(VC_ERR_NOMEM, "out of memory building the summary for '%s'", path);
-    char tmp[PATH_MAX + 32];
-    int rc = vc_tmp_create(path, tmp, sizeof tmp), made = rc == VC_OK;
-    if (rc == VC_OK && json_dump_file(o, tmp, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0)
-        rc = vc_error(VC_ERR_IO, "cannot write the summary '%s'", tmp);
-    if (rc == VC_OK) rc = vc_tmp_commit(tmp, path);
-    if (rc != VC_OK && made) vc_tmp_discard(tmp);
-    json_decref(o);
-    return rc;
+    return dump(build(s), path);
 }

@@ -49,6 +49,9 @@ ffmpeg -v error -y -f lavfi -i testsrc=s=320x200 -frames:v 1 "$T/a.png"
 ffmpeg -v error -y -f lavfi -i mandelbrot=s=300x300 -frames:v 1 "$T/b.jpg"
 printf 'not an image' > "$T/c.jpg"
 expect "embed all good"        0 "wrote 2 feature rows"    "$BIN/vidclass-embed" --quiet --threads 2 --weights "$T/w.h5" --output "$T/o.h5" "$T/a.png" "$T/b.jpg"
+expect "embed --summary-json"   0 "wrote 2 feature rows"    "$BIN/vidclass-embed" --quiet --weights "$T/w.h5" --output "$T/o2.h5" \
+    --summary-json "$T/e.json" "$T/a.png" "$T/b.jpg"
+grep -q '"tool": "vidclass-embed"' "$T/e.json" && grep -q '"rows": 2' "$T/e.json" && ok "embed summary: 2 rows" || bad "embed summary: $(cat "$T/e.json")"
 expect "embed one bad -> 3"    3 "skipped .*c.jpg"         "$BIN/vidclass-embed" --threads 2 --weights "$T/w.h5" --output "$T/o3.h5" "$T/a.png" "$T/c.jpg"
 expect "embed bad weights"     1 "error: .*not an HDF5"    "$BIN/vidclass-embed" --weights "$T/c.jpg" --output "$T/o4.h5" "$T/a.png"
 if [ -e "$T/o4.h5" ]; then bad "failed embed left an output file"; else ok "failed embed leaves no output"; fi

@@ -25,11 +25,20 @@ expect "vidclass-batch --config configs/run.yaml" 0 "classified 3 videos \(0 fai
     "$BIN/vidclass-batch" --config "$REPO/configs/run.yaml" --threads 1 --quiet
 [ "$("$BIN/test_results_check" count "$D/results-config.h5")" = 3 ] && ok "... results in demo-out/results-config.h5, 3 videos" \
     || bad "no demo-out/results-config.h5 with 3 videos"
-expect "vidclass-pack --config configs/pack.yaml" 0 "" "$BIN/vidclass-pack" --config "$REPO/configs/pack.yaml" --size 64 --quiet
+expect "vidclass-pack --config configs/pack.yaml" 0 "" "$BIN/vidclass-pack" --config "$REPO/configs/pack.yaml" --size 64 --quiet \
+    --summary-json "$T/pack.json"
 [ -f "$D/pack-config.h5" ] && ok "... pack in demo-out/pack-config.h5" || bad "no demo-out/pack-config.h5"
 expect "vidclass-train --config configs/train.yaml" 0 "" "$BIN/vidclass-train" --config "$REPO/configs/train.yaml" --epochs 1 \
-    --augment-views 1 --threads 1 --quiet
+    --augment-views 1 --threads 1 --quiet --summary-json "$T/train.json"
 [ -f "$D/model-config/model.h5" ] && ok "... model in demo-out/model-config/" || bad "no demo-out/model-config/model.h5"
+o=$(/usr/bin/python3 - "$T/pack.json" "$T/train.json" <<'PY'
+import json, sys
+p, t = (json.load(open(f)) for f in sys.argv[1:])
+assert p["tool"] == "vidclass-pack" and p["packed"] == 12 and p["skipped"] == 0 and p["train"] + p["test"] == 12, p
+assert t["tool"] == "vidclass-train" and t["epochs_run"] == 1 and 0 <= t["accuracy"] <= 1 and t["seconds"] > 0, t
+print("pack: 12 packed; train: 1 epoch, accuracy %.2f" % t["accuracy"])
+PY
+) && ok "pack and train --summary-json: $o" || bad "pack/train summaries: $o"
 # a flag on the command line stays relative to the working directory
 cd "$T"
 expect "a --output flag: relative to the working directory" 0 "" \
