@@ -18,6 +18,7 @@
 #include "annotate.h"
 #include "mpiutil.h"
 #include "run_summary.h"
+#include "vidclass/summary.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -232,7 +233,7 @@ static int check_params(const struct vc_batch_params *p)
     if (rc != VC_OK) return rc;
     const char *others[4] = { p->model, p->weights, p->manifest, p->output };
     if (p->summary_json && ((rc = vc_output_not_input(p->summary_json, "--summary-json", p->inputs, p->n_inputs)) != VC_OK ||
-                            (rc = vc_run_summary_check(p->summary_json, others, 4)) != VC_OK))
+                            (rc = vc_summary_check(p->summary_json, others, 4)) != VC_OK))
         return rc;
     if (p->annotate_file) { /* before any work: the one labelled copy may be written */
         const char *reads[3] = { p->inputs[0], p->model, p->weights };

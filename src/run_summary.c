@@ -27,11 +27,6 @@ int vc_summary_check(const char *path, const char *const *reads, int n_reads)
     return rc == VC_OK ? vc_output_check(path, "--summary-json", reads, n_reads, 0, is_summary) : rc;
 }
 
-int vc_run_summary_check(const char *path, const char *const *reads, int n_reads)
-{
-    return vc_summary_check(path, reads, n_reads);
-}
-
 /* {mark, tool, version} to start every summary */
 static json_t *start(const char *tool)
 {

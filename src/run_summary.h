@@ -1,6 +1,6 @@
-/* run_summary.h - a run's figures as one JSON object (--summary-json FILE), for pipelines:
- * counts, failures, frames/s and each rank's times. Written atomically; a rerun replaces a
- * summary it wrote, and nothing else (vidclass/fileguard.h). Format: docs/formats.md. */
+/* run_summary.h - vidclass-batch's run as one JSON object (--summary-json FILE), for
+ * pipelines: counts, failures, frames/s, videos per class and each rank's times, in the
+ * form of vidclass/summary.h (same mark, same atomic write). Format: docs/formats.md. */
 #ifndef VC_RUN_SUMMARY_H
 #define VC_RUN_SUMMARY_H
 
@@ -23,8 +23,8 @@ struct vc_run_summary {
     int                n_ranks;
 };
 
-/* VC_OK when path may take a summary: not one of reads, and new or a summary vidclass wrote. */
-int vc_run_summary_check(const char *path, const char *const *reads, int n_reads);
+/* vidclass-batch's summary (the other tools use vidclass/summary.h's flat form; the checks
+ * before a run are vc_summary_check's). */
 int vc_run_summary_write(const char *path, const struct vc_run_summary *s);
 
 #endif
