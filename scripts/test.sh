@@ -3,7 +3,7 @@
 #   1. Release build with -Werror; CTest labels unit|mpi|data|slurm|valgrind (the Slurm test starts
 #      its own daemons as root).
 #   2. ASan + UBSan build (build-asan, -DVIDCLASS_SANITIZE=address,undefined); the labels
-#      unit|mpi|data without the seven end-to-end tests labelled heavy (3-8 min each under
+#      unit|mpi|data without the eight tests labelled heavy (about 3-8 min each under
 #      ASan; they run in stage 1, and here too with --slow), with LeakSanitizer on
 #      (tests/sanitizers.supp lists the third-party leaks suppressed) and any report failing
 #      the test.
@@ -30,7 +30,7 @@ echo "== 2/3 ASan + UBSan build and tests"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVIDCLASS_SANITIZE=address,undefined \
     -DVC_WARNINGS_AS_ERRORS=ON -DVC_BUILD_BENCHMARKS=OFF >/dev/null
 cmake --build build-asan -j "$(nproc)"
-asan_skip=(-LE heavy) # the seven end-to-end tests labelled heavy run here with --slow only
+asan_skip=(-LE heavy) # the tests labelled heavy run here with --slow only
 [ "$mode" = "--slow" ] && asan_skip=()
 (cd build-asan && ctest --output-on-failure -j 2 -L 'unit|mpi|data' "${asan_skip[@]}")
 
