@@ -60,9 +60,13 @@ done
 [ "$have_torch" -eq 1 ] && echo "peer torch: PyTorch $torch_version" || echo "peer torch: MISSING (install python3-torch python3-h5py: scripts/setup.sh --bench)"
 [ "$have_ort" -eq 1 ] && echo "peer ort:   onnxruntime-node $ort_version (CPU)" || echo "peer ort:   MISSING (needs node + npm + the PyTorch peer for the export; see $out/export.log)"
 echo
+# the denominator of "% peak": fp32 FMA throughput measured on this CPU (bench/fma_peak.c),
+# not a base-clock formula (which misses turbo and said 166 where 234 was measured)
+peaks=$(build/bench/fma_peak "$(nproc)")
+echo "$peaks"
 echo "ResNet50-notop forward, 224x224 fp32, medians of $runs runs ($(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores)"
-printf "%-7s %-5s %9s %8s %9s %9s %8s %8s  %s\n" threads batch "ours/s" "GFLOP/s" "torch/s" "ort/s" "x torch" "x ort" "pair ratios torch | ort"
-awk '
+printf "%-7s %-5s %9s %8s %6s %9s %9s %8s %8s  %s\n" threads batch "ours/s" "GFLOP/s" "%peak" "torch/s" "ort/s" "x torch" "x ort" "pair ratios torch | ort"
+awk -v peaks="$peaks" '
 function med(s,   a, n, i, j, t) { n = split(s, a, " "); if (n == 0) return 0
     for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
     return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
@@ -78,13 +82,13 @@ END {
   for (k in keys) { split(k, tb, " ")
     a = med(ips["vidclass " k]); t = med(ips["torch " k]); o = med(ips["ort " k])
     ratios("torch", k); ratios("ort", k)
-    printf "%-7s %-5s %9.2f %8.1f %9s %9s %8s %8s  %s | %s\n", tb[1], tb[2], a, a * 7.7296,
+    n = split(peaks, pl, "\n"); pk = 0
+    for (i = 1; i <= n; i++) { split(pl[i], f, /[ =]/); if (f[5] == tb[1] || (pk == 0 && f[5] == 1)) pk = f[7] }
+    printf "%-7s %-5s %9.2f %8.1f %5.0f%% %9s %9s %8s %8s  %s | %s\n", tb[1], tb[2], a, a * 7.7296, pk ? 100 * a * 7.7296 / pk : 0,
            t ? sprintf("%.2f", t) : "missing", o ? sprintf("%.2f", o) : "missing", R["torch"], R["ort"], L["torch"], L["ort"] }
 }' "$out/lines" | sort -k1,1n -k2,2n
-echo "x torch / x ort = median over runs of (ours / peer) measured back to back; peak fp32 of this CPU:"
-mhz=$(lscpu | sed -n 's/^CPU max MHz: *//p' | cut -d. -f1)
-[ -n "$mhz" ] || mhz=$(awk '/^cpu MHz/ { print int($4); exit }' /proc/cpuinfo)
-echo "  32 flop/cycle/core (AVX2 + 2 FMA) x ${mhz} MHz x $(nproc) cores = $(( 32 * mhz * $(nproc) / 1000 )) GFLOP/s (1 core: $(( 32 * mhz / 1000 )))"
+echo "x torch / x ort = median over runs of (ours / peer) measured back to back; %peak = GFLOP/s over the"
+echo "measured FMA peak (fma_peak lines above) for that many threads"
 mkdir -p build/bench-results
 cp "$out/lines" "build/bench-results/forward-$(date +%Y%m%dT%H%M%S).txt"
 if [ "$e2e" != 0 ]; then
