@@ -86,8 +86,10 @@ static json_t *build(const struct vc_run_summary *s)
     for (int k = 0; k < s->n_classes; k++) bad |= json_object_set_new(classes, s->class_names[k], json_integer(s->per_class[k]));
     for (int r = 0; r < s->n_ranks; r++) {
         const struct vc_run_rank *x = &s->ranks[r];
-        bad |= json_array_append_new(ranks, json_pack("{s:i, s:I, s:f, s:f, s:f}", "rank", r, "frames", (json_int_t)x->frames,
-                                                      "busy_s", x->busy_s, "decode_s", x->decode_s,
+        double idle = s->seconds - x->busy_s; /* setup, waiting for work, the tail, the final write */
+        bad |= json_array_append_new(ranks, json_pack("{s:i, s:I, s:f, s:f, s:f, s:f}", "rank", r, "frames",
+                                                      (json_int_t)x->frames, "busy_s", x->busy_s, "idle_s",
+                                                      idle > 0 ? idle : 0.0, "decode_s", x->decode_s,
                                                       "frames_per_second_busy",
                                                       x->busy_s > 0 ? (double)x->frames / x->busy_s : 0.0));
     }

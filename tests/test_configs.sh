@@ -54,6 +54,7 @@ s = json.load(open(sys.argv[1]))
 assert s["videos_classified"] == 3 and s["videos_failed"] == 0 and s["videos_listed"] == 3, s
 assert sum(s["videos_per_class"].values()) == 3 and len(s["ranks"]) == 2, s
 assert sum(r["frames"] for r in s["ranks"]) == s["frames"] == 30, s
+assert all(abs(r["busy_s"] + r["idle_s"] - s["seconds"]) < 0.5 for r in s["ranks"]), s
 print("3 videos, 30 frames, 2 ranks, frames/s %.1f" % s["frames_per_second"])
 PY
 ) && ok "summary JSON: $o" || bad "summary JSON: $o"
