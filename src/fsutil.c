@@ -85,15 +85,23 @@ int vc_tmp_create(const char *final, char *tmp, size_t len)
     char d[PATH_MAX], b[PATH_MAX];
     snprintf(d, sizeof d, "%s", final);
     snprintf(b, sizeof b, "%s", final);
-    if ((size_t)snprintf(tmp, len, "%s/.%s.XXXXXX.tmp", dirname(d), basename(b)) >= len)
+    if ((size_t)snprintf(tmp, len, "%s/.%s.XXXXXX.tmp", dirname(d), basename(b)) >= len) {
+        tmp[0] = '\0'; /* on every failure: nothing for vc_tmp_discard to remove */
         return vc_error(VC_ERR_INVALID_ARG, "path too long: '%s'", final);
+    }
     int fd = mkstemps(tmp, 4);
-    if (fd < 0) return vc_error(VC_ERR_IO, "cannot create a temporary file next to '%s': %s", final, strerror(errno));
+    if (fd < 0) {
+        tmp[0] = '\0'; /* the template may now name someone else's file */
+        return vc_error(VC_ERR_IO, "cannot create a temporary file next to '%s': %s", final, strerror(errno));
+    }
     mode_t mask = umask(0); /* mkstemps makes 0600; the output gets the mode of any new file */
     umask(mask);
     int rc = fchmod(fd, 0666 & ~mask) == 0 ? VC_OK : vc_error(VC_ERR_IO, "cannot set the mode of '%s': %s", tmp, strerror(errno));
     close(fd);
-    if (rc != VC_OK) unlink(tmp);
+    if (rc != VC_OK) {
+        unlink(tmp);
+        tmp[0] = '\0';
+    }
     return rc;
 }
 

@@ -15,7 +15,8 @@ int vc_cmp_str(const void *a, const void *b);
 
 /* Atomic writes. vc_tmp_create makes a new empty file next to `final` with an
  * unpredictable name ("<dir>/.<base>.XXXXXX.tmp", mkstemp: O_CREAT|O_EXCL, so a planted
- * file or symlink is never written through) and returns its name in tmp. The caller
+ * file or symlink is never written through) and returns its name in tmp (on failure tmp
+ * is "", so that vc_tmp_discard after any failure removes nothing it did not make). The caller
  * writes it (by name: HDF5, libavformat), then vc_tmp_commit fsyncs it, renames it over
  * `final` and fsyncs the folder; on any failure the caller calls vc_tmp_discard, and
  * `final` is untouched. */

@@ -309,7 +309,7 @@ int vc_results_merge(const char *const *inputs, int n_inputs, const char *output
     int crc = vc_h5out_close(&o);
     if (rc == VC_OK) rc = crc;
     if (rc == VC_OK) rc = vc_tmp_commit(tmp, output);
-    if (rc != VC_OK && tmp[0]) vc_tmp_discard(tmp);
+    if (rc != VC_OK) vc_tmp_discard(tmp);
     vc_pathset_free(&m.seen);
     vc_h5in_close(&first);
     return rc;

@@ -43,11 +43,11 @@ static int dump(json_t *o, const char *path)
 {
     if (!o) return vc_error(VC_ERR_NOMEM, "out of memory building the summary for '%s'", path);
     char tmp[PATH_MAX + 32];
-    int rc = vc_tmp_create(path, tmp, sizeof tmp), made = rc == VC_OK;
+    int rc = vc_tmp_create(path, tmp, sizeof tmp);
     if (rc == VC_OK && json_dump_file(o, tmp, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0)
         rc = vc_error(VC_ERR_IO, "cannot write the summary '%s'", tmp);
     if (rc == VC_OK) rc = vc_tmp_commit(tmp, path);
-    if (rc != VC_OK && made) vc_tmp_discard(tmp);
+    if (rc != VC_OK) vc_tmp_discard(tmp);
     json_decref(o);
     return rc;
 }
