@@ -149,8 +149,8 @@ static int load_file(vc_results *r)
     else if (strcmp(settings, r->settings) != 0)
         rc = vc_error(VC_ERR_MISMATCH, "results file '%s' was made with %s; this run has %s: choose another output",
                       r->path, settings, r->settings);
+    if (rc == VC_OK) rc = vc_h5in_read_paths(in, add_done_in_file, r);
     vc_h5in_close(&in);
-    if (rc == VC_OK) rc = vc_h5out_read_paths(r->path, add_done_in_file, r);
     r->have_file = rc == VC_OK;
     return rc;
 }

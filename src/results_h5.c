@@ -284,11 +284,11 @@ int vc_h5out_close(vc_h5out **op)
 
 /* ---- checking and reading ---------------------------------------------------------------- */
 
-int vc_h5out_check(const char *path, int classes)
+/* Check an open results file before building on it (path: for the messages): every dataset
+ * there and readable, each group's datasets of one length, probabilities of `classes`
+ * columns, and frame_start / n_frames describing exactly the frame rows. */
+static int check_open(hid_t f, const char *path, int classes)
 {
-    H5open();
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (f < 0) return vc_error(VC_ERR_FORMAT, "results file '%s' cannot be opened as HDF5; move it away to start again", path);
     hssize_t rows[N_DS];
     int rc = VC_OK;
     for (int i = 0; i < N_DS && rc == VC_OK; i++) {
@@ -328,9 +328,9 @@ int vc_h5out_check(const char *path, int classes)
     free(nf);
     if (dn >= 0) H5Dclose(dn);
     if (ds >= 0) H5Dclose(ds);
-    H5Fclose(f);
     return rc;
 }
+
 
 struct vc_h5in {
     char    path[4200];
@@ -379,7 +379,7 @@ int vc_h5in_open(const char *path, vc_h5in **out)
     int rc = in->f >= 0 ? string_types(&in->str, &in->raw)
                         : vc_error(VC_ERR_FORMAT, "results file '%s' cannot be opened as HDF5", path);
     if (rc == VC_OK) rc = read_info(in);
-    if (rc == VC_OK) rc = vc_h5out_check(path, in->info.n_classes);
+    if (rc == VC_OK) rc = check_open(in->f, path, in->info.n_classes);
     for (int i = 0; i < N_DS && rc == VC_OK; i++)
         if (!(k_ds[i].since2 && H5Lexists(in->f, k_ds[i].name, H5P_DEFAULT) <= 0) &&
             (in->ds[i] = H5Dopen2(in->f, k_ds[i].name, H5P_DEFAULT)) < 0)
@@ -475,15 +475,13 @@ void vc_h5in_close(vc_h5in **inp)
     *inp = NULL;
 }
 
-int vc_h5out_read_paths(const char *path, int (*add)(const char *p, int status, void *user), void *user)
+int vc_h5in_read_paths(vc_h5in *in, int (*add)(const char *p, int status, void *user), void *user)
 {
-    vc_h5in *in = NULL;
-    int rc = vc_h5in_open(path, &in);
     const hsize_t block = 65536;
-    char **paths = rc == VC_OK ? calloc(block, sizeof(char *)) : NULL;
-    int8_t *status = rc == VC_OK ? malloc(block) : NULL;
-    if (rc == VC_OK && (!paths || !status)) rc = vc_error(VC_ERR_NOMEM, "out of memory reading '%s'", path);
-    const int pi = rc == VC_OK && in->ds[V_PATH_RAW] >= 0 ? V_PATH_RAW : V_PATH; /* the exact bytes, where present */
+    char **paths = calloc(block, sizeof(char *));
+    int8_t *status = malloc(block);
+    int rc = paths && status ? VC_OK : vc_error(VC_ERR_NOMEM, "out of memory reading '%s'", in->path);
+    const int pi = in->ds[V_PATH_RAW] >= 0 ? V_PATH_RAW : V_PATH; /* the exact bytes, where present */
     for (hsize_t r0 = 0; rc == VC_OK && r0 < (hsize_t)in->videos; r0 += block) {
         hsize_t k = (hsize_t)in->videos - r0 < block ? (hsize_t)in->videos - r0 : block;
         hid_t st = mem_type(k_ds[pi].type, in->str, in->raw);
@@ -496,6 +494,5 @@ int vc_h5out_read_paths(const char *path, int (*add)(const char *p, int status, 
     }
     free(paths);
     free(status);
-    vc_h5in_close(&in);
     return rc;
 }

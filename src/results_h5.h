@@ -46,14 +46,11 @@ char *vc_utf8_form(const char *s);
 
 /* ---- checking and reading ---- */
 
-/* Check a results file before building on it: every dataset there and readable, each
- * group's datasets of one length, probabilities of `classes` columns, and frame_start /
- * n_frames describing exactly the frame rows. */
-int vc_h5out_check(const char *path, int classes);
-
 typedef struct vc_h5in vc_h5in;
 
-/* Open and check a results file for reading. */
+/* Open a results file for reading, checked: every dataset there and readable, each group's
+ * datasets of one length, probabilities of the class count's columns, frame_start /
+ * n_frames describing exactly the frame rows. */
 int vc_h5in_open(const char *path, vc_h5in **out);
 int64_t vc_h5in_videos(const vc_h5in *in);
 /* What the file was made with (borrowed from in). */
@@ -62,7 +59,7 @@ const struct vc_results_info *vc_h5in_info(const vc_h5in *in);
 int vc_h5in_read(vc_h5in *in, int64_t v, struct vc_record *r);
 void vc_h5in_close(vc_h5in **in);
 
-/* The paths and statuses of a results file's videos, for resume: add(path, status, user). */
-int vc_h5out_read_paths(const char *path, int (*add)(const char *p, int status, void *user), void *user);
+/* The paths and statuses of the file's videos, for resume: add(path, status, user). */
+int vc_h5in_read_paths(vc_h5in *in, int (*add)(const char *p, int status, void *user), void *user);
 
 #endif
