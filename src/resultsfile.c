@@ -196,12 +196,13 @@ int vc_results_summary(const char *path, FILE *out, struct vc_results_counts *co
     int rc = vc_h5in_open(path, &in);
     if (rc != VC_OK) return rc;
     const struct vc_results_info *info = vc_h5in_info(in);
-    int64_t *per = calloc((size_t)info->n_classes + 1, sizeof(int64_t)); /* [C]: unknown */
     struct vc_results_counts n = { vc_h5in_videos(in), 0, 0, 0 };
+    int64_t *per = calloc((size_t)info->n_classes + 1, sizeof(int64_t)); /* [C]: unknown */
+    int64_t *failed = malloc(sizeof(int64_t) * (size_t)(n.videos + 1));   /* their rows, for the list at the end */
     struct vc_record r = { 0 };
     struct vc_segment *seg = NULL;
     int64_t cap = 0, ns = 0;
-    if (!per) rc = VC_NOMEM;
+    if (!per || !failed) rc = VC_NOMEM;
     fprintf(out, "%-6s %-6s %-20s %10s %8s %10s %8s  %s\n", "video", "status", "label", "confidence", "frames", "duration",
             "segments", "path");
     for (int64_t v = 0; rc == VC_OK && v < n.videos; v++) {
@@ -210,7 +211,7 @@ int vc_results_summary(const char *path, FILE *out, struct vc_results_counts *co
         char *p = rc == VC_OK ? vc_utf8_form(r.path) : NULL;
         if (rc == VC_OK && !p) rc = VC_NOMEM;
         if (rc != VC_OK) break;
-        n.failed += r.status != 0;
+        if (r.status != 0) failed[n.failed++] = v;
         n.frames += r.n;
         n.segments += ns;
         if (r.status == 0) per[r.label >= 0 && r.label < info->n_classes ? r.label : info->n_classes]++;
@@ -226,8 +227,8 @@ int vc_results_summary(const char *path, FILE *out, struct vc_results_counts *co
             if (k < info->n_classes || per[k]) fprintf(out, "  %-24s %lld videos\n", label_name(info, k < info->n_classes ? k : -1), (long long)per[k]);
     }
     if (rc == VC_OK && n.failed) fprintf(out, "failed:\n");
-    for (int64_t v = 0; rc == VC_OK && n.failed && v < n.videos; v++) { /* the failures, with their reasons */
-        if ((rc = vc_h5in_read(in, v, &r)) != VC_OK || r.status == 0) continue;
+    for (int64_t k = 0; rc == VC_OK && k < n.failed; k++) { /* the failures, with their reasons */
+        if ((rc = vc_h5in_read(in, failed[k], &r)) != VC_OK) break;
         char *p = vc_utf8_form(r.path);
         fprintf(out, "  %s: %s\n", p ? p : "?", r.error);
         free(p);
@@ -236,6 +237,7 @@ int vc_results_summary(const char *path, FILE *out, struct vc_results_counts *co
     vc_record_free(&r);
     free(seg);
     free(per);
+    free(failed);
     vc_h5in_close(&in);
     return rc;
 }
