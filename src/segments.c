@@ -53,6 +53,16 @@ static double run_time_end(const struct vc_record *r, int64_t end)
     return r->fps > 0 ? last + 1.0 / r->fps : last;
 }
 
+/* Run a takes in run b, the one after it in the list. */
+static void absorb(struct vc_segment *seg, int64_t *prev, int64_t *next, int64_t a, int64_t b)
+{
+    seg[a].end = seg[b].end;
+    seg[a].t1 = seg[b].t1;
+    seg[b].start = -1;
+    next[a] = next[b];
+    if (next[b] >= 0) prev[next[b]] = a;
+}
+
 /* Merge runs shorter than min_seconds (linked list over seg[], prev/next, -1 ends). */
 static int merge_short(struct vc_segment *seg, int64_t n, double min_seconds, int64_t *prev, int64_t *next)
 {
@@ -73,20 +83,12 @@ static int merge_short(struct vc_segment *seg, int64_t n, double min_seconds, in
         int64_t into = q < 0 || (p >= 0 && seg[p].t1 - seg[p].t0 >= seg[q].t1 - seg[q].t0) ? p : q;
         /* i joins `into`; then a neighbour on i's far side with the same label joins too */
         int64_t a = into == p ? p : i, b = into == p ? i : q; /* a absorbs b (a before b) */
-        seg[a].end = seg[b].end;
-        seg[a].t1 = seg[b].t1;
         seg[a].label = seg[into].label;
-        seg[b].start = -1;
-        next[a] = next[b];
-        if (next[b] >= 0) prev[next[b]] = a;
+        absorb(seg, prev, next, a, b);
         int64_t far = into == p ? next[a] : prev[a];
         if (far >= 0 && seg[far].label == seg[a].label) {
             int64_t x = into == p ? a : far, y = into == p ? far : a;
-            seg[x].end = seg[y].end;
-            seg[x].t1 = seg[y].t1;
-            seg[y].start = -1;
-            next[x] = next[y];
-            if (next[y] >= 0) prev[next[y]] = x;
+            absorb(seg, prev, next, x, y);
             a = x;
         }
         heap_push(&h, seg[a].t1 - seg[a].t0, a);
