@@ -134,6 +134,7 @@ struct conv_layer {
     float              *kernel; /* [kh*kw*cin, cout], BN folded                      */
     float              *bias;   /* [cout], BN folded                                 */
     float              *wino;   /* Winograd-transformed kernel (3x3/1 only) or NULL */
+    int                 wino_m; /* its output tile size: 2 or 4                      */
 };
 
 struct block {
@@ -150,7 +151,6 @@ struct vc_resnet50 {
     float *buf_mid[2];      /* bottleneck activations                           */
     float *col;             /* im2col patches                                   */
     size_t main_floats, mid_floats, col_floats;
-    int    winograd; /* use the Winograd path for 3x3/1 convolutions (VIDCLASS_WINOGRAD=0: off) */
     struct vc_resnet50_desc desc;
     struct vc_resnet50_timing timing;
 };
@@ -276,11 +276,6 @@ static int load_conv_bn(struct reader *rd, const char *conv_name, struct conv_la
             for (int c = 0; c < co; c++)
                 cl->kernel[r * (size_t)co + c] = (float)((double)cl->kernel[r * (size_t)co + c] * scale[c]);
         free(scale);
-        if (rc == VC_OK && vc_conv_winograd_ok(&cl->d)) {
-            cl->wino = malloc(sizeof(float) * vc_conv_winograd_kernel_floats(&cl->d));
-            if (!cl->wino) rc = vc_error(VC_ERR_NOMEM, "%s: out of memory for layer '%s'", __func__, conv_file);
-            else vc_conv_winograd_transform_kernel(&cl->d, cl->kernel, cl->wino);
-        }
     }
     free(bn);
     return rc;
@@ -292,6 +287,39 @@ static void conv_layer_free(struct conv_layer *cl)
     free(cl->bias);
     free(cl->wino);
     cl->kernel = cl->bias = cl->wino = NULL;
+}
+
+/* Winograd output tile per stage (conv2..conv5) for the 3x3 stride-1 convolutions, chosen
+ * by measurement (docs/performance.md): F(4x4) where the maps are large, F(2x2) on
+ * stage 5, whose 7x7 maps fit F(4x4)'s tiles badly and whose 512x512 kernels would take
+ * 36 x 1 MB each transformed. VIDCLASS_WINOGRAD=0|2|4 forces im2col or one tile size
+ * everywhere (tests compare the paths; benchmarks measure them). */
+static const int k_wino_m[N_STAGES] = { 4, 4, 2, 2 };
+
+static int prepare_winograd(vc_resnet50 *net)
+{
+    const char *env = getenv("VIDCLASS_WINOGRAD");
+    int force = -1; /* -1: per stage */
+    if (env && *env && strcmp(env, "auto") != 0) {
+        if (strcmp(env, "0") == 0) force = 0;
+        else if (strcmp(env, "2") == 0) force = 2;
+        else if (strcmp(env, "4") == 0) force = 4;
+        else return vc_error(VC_ERR_INVALID_ARG, "VIDCLASS_WINOGRAD='%s': use 0 (off), 2, 4 or auto", env);
+    }
+    for (int s = 0, bi = 0; s < N_STAGES; s++) {
+        for (int b = 0; b < k_stages[s].blocks; b++, bi++) {
+            struct conv_layer *cl = &net->blocks[bi].c2;
+            int m = force < 0 ? k_wino_m[s] : force;
+            if (m == 0 || !vc_conv_winograd_ok(&cl->d))
+                continue;
+            cl->wino = malloc(sizeof(float) * vc_conv_winograd_kernel_floats(&cl->d, m));
+            if (!cl->wino)
+                return vc_error(VC_ERR_NOMEM, "%s: out of memory for the Winograd kernels", __func__);
+            vc_conv_winograd_transform_kernel(&cl->d, m, cl->kernel, cl->wino);
+            cl->wino_m = m;
+        }
+    }
+    return VC_OK;
 }
 
 int vc_resnet50_load(const char *path, vc_resnet50 **out)
@@ -313,8 +341,6 @@ int vc_resnet50_load(const char *path, vc_resnet50 **out)
     free(json);
     if (rc == VC_OK) rc = detect_layout(&rd, path);
     int n_tensors = 0;
-    const char *wenv = getenv("VIDCLASS_WINOGRAD");
-    net->winograd = !(wenv && strcmp(wenv, "0") == 0);
     if (rc == VC_OK) rc = load_conv_bn(&rd, "conv1_conv", &net->conv1, &n_tensors);
     net->conv1.d.pad = 3; /* Keras pads in a separate layer (conv1_pad); we fold it in */
     int bi = 0;
@@ -336,6 +362,7 @@ int vc_resnet50_load(const char *path, vc_resnet50 **out)
     }
     vc_keras_config_free(&rd.config);
     vc_keras_weights_close(&rd.kw);
+    if (rc == VC_OK) rc = prepare_winograd(net);
     if (rc != VC_OK) {
         vc_resnet50_free(&net);
         return rc;
@@ -411,7 +438,7 @@ static int ensure_workspace(vc_resnet50 *net, int n, int h, int w)
         col_f = max_sz(col_f, vc_conv_workspace_floats(&b->c1.d, n, ch, cw));
         if (b->has_proj)
             col_f = max_sz(col_f, vc_conv_workspace_floats(&b->c0.d, n, ch, cw));
-        col_f = max_sz(col_f, b->c2.wino ? vc_conv_winograd_workspace_floats(&b->c2.d, threads)
+        col_f = max_sz(col_f, b->c2.wino ? vc_conv_winograd_workspace_floats(&b->c2.d, b->c2.wino_m, threads)
                                          : vc_conv_workspace_floats(&b->c2.d, n, oh, ow));
         mid_f = max_sz(mid_f, (size_t)n * oh * ow * b->c1.d.cout);
         main_f = max_sz(main_f, (size_t)n * oh * ow * b->c3.d.cout);
@@ -450,8 +477,8 @@ static int run_conv(vc_resnet50 *net, const struct conv_layer *cl, const float *
                     int h, int w, float *y, int flags)
 {
     double t0 = vc_time_now();
-    int rc = cl->wino && net->winograd
-                 ? vc_conv2d_winograd(&cl->d, cl->wino, cl->bias, x, n, h, w, y, flags, net->col, net->col_floats)
+    int rc = cl->wino
+                 ? vc_conv2d_winograd(&cl->d, cl->wino_m, cl->wino, cl->bias, x, n, h, w, y, flags, net->col, net->col_floats)
                  : vc_conv2d(&cl->d, cl->kernel, cl->bias, x, n, h, w, y, flags, net->col, net->col_floats);
     net->timing.conv += vc_time_now() - t0;
     return rc;

@@ -1,8 +1,15 @@
-/* winograd.c - F(2x2, 3x3) convolution, NHWC, channels vectorised (see vidclass/conv.h).
+/* winograd.c - F(2x2, 3x3) and F(4x4, 3x3) convolution, NHWC, channels vectorised
+ * (see vidclass/conv.h). With alpha = m + 2 input points per tile side:
+ * F(2x2, 3x3), points 0, 1, -1 and infinity:
  *   B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]
  *   G   = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]
  *   A^T = [1 1 1 0; 0 1 -1 -1]
- * Tiles are processed in chunks of WINO_TILES per thread; each chunk's 16 GEMMs use
+ * F(4x4, 3x3), points 0, 1, -1, 2, -2 and infinity (Lavin & Gray, "Fast Algorithms for
+ * Convolutional Neural Networks", 2016):
+ *   B^T = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0; 0 -2 -1 2 1 0; 0 2 -1 -2 1 0; 0 4 0 -5 0 1]
+ *   G   = [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1]
+ *   A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1]
+ * Tiles are processed in chunks per thread; each chunk's alpha^2 GEMMs use
  * single-threaded BLAS on the thread that owns the chunk (src/pool.c). */
 #include "vidclass/conv.h"
 #include "vidclass/gemm.h"
@@ -12,8 +19,14 @@
 
 #include <string.h>
 
-#define WINO_TILES 256
 #define VC_WINO_MAX_CIN 2048
+
+/* Tiles per chunk: the chunk's V and M (alpha^2 x tiles x channels) stay in L2 for the
+ * channel counts of ResNet50's stages 2-3 and the GEMMs still get enough rows. */
+static size_t wino_chunk(int m)
+{
+    return m == 4 ? 128 : 256;
+}
 
 int vc_conv_winograd_ok(const struct vc_conv_desc *d)
 {
@@ -21,48 +34,60 @@ int vc_conv_winograd_ok(const struct vc_conv_desc *d)
            d->cout <= VC_WINO_MAX_CIN;
 }
 
-size_t vc_conv_winograd_kernel_floats(const struct vc_conv_desc *d)
+static int wino_m_ok(int m)
 {
-    return 16 * (size_t)d->cin * d->cout;
+    return m == 2 || m == 4;
 }
 
-void vc_conv_winograd_transform_kernel(const struct vc_conv_desc *d, const float *kernel, float *u)
+size_t vc_conv_winograd_kernel_floats(const struct vc_conv_desc *d, int m)
 {
+    return (size_t)(m + 2) * (m + 2) * d->cin * d->cout;
+}
+
+/* G for each tile size, row-major [alpha][3] */
+static const double k_g2[4][3] = { { 1, 0, 0 }, { 0.5, 0.5, 0.5 }, { 0.5, -0.5, 0.5 }, { 0, 0, 1 } };
+static const double k_g4[6][3] = { { 1.0 / 4, 0, 0 },
+                                   { -1.0 / 6, -1.0 / 6, -1.0 / 6 },
+                                   { -1.0 / 6, 1.0 / 6, -1.0 / 6 },
+                                   { 1.0 / 24, 1.0 / 12, 1.0 / 6 },
+                                   { 1.0 / 24, -1.0 / 12, 1.0 / 6 },
+                                   { 0, 0, 1 } };
+
+void vc_conv_winograd_transform_kernel(const struct vc_conv_desc *d, int m, const float *kernel, float *u)
+{
+    const int al = m + 2;
+    const double(*g)[3] = m == 4 ? k_g4 : k_g2;
     const size_t cc = (size_t)d->cin * d->cout;
     for (size_t q = 0; q < cc; q++) { /* q = ci * cout + co: HWIO index within one tap */
-        double g[3][3], t[4][3];
+        double k[3][3], t[6][3];
         for (int a = 0; a < 3; a++)
-            for (int b = 0; b < 3; b++) g[a][b] = kernel[((size_t)a * 3 + b) * cc + q];
-        for (int b = 0; b < 3; b++) { /* t = G g */
-            t[0][b] = g[0][b];
-            t[1][b] = 0.5 * (g[0][b] + g[1][b] + g[2][b]);
-            t[2][b] = 0.5 * (g[0][b] - g[1][b] + g[2][b]);
-            t[3][b] = g[2][b];
-        }
-        for (int a = 0; a < 4; a++) { /* u = t G^T */
-            double r[4] = { t[a][0], 0.5 * (t[a][0] + t[a][1] + t[a][2]), 0.5 * (t[a][0] - t[a][1] + t[a][2]), t[a][2] };
-            for (int b = 0; b < 4; b++) u[(size_t)(a * 4 + b) * cc + q] = (float)r[b];
-        }
+            for (int b = 0; b < 3; b++) k[a][b] = kernel[((size_t)a * 3 + b) * cc + q];
+        for (int a = 0; a < al; a++) /* t = G k */
+            for (int b = 0; b < 3; b++) t[a][b] = g[a][0] * k[0][b] + g[a][1] * k[1][b] + g[a][2] * k[2][b];
+        for (int a = 0; a < al; a++) /* u = t G^T */
+            for (int b = 0; b < al; b++)
+                u[(size_t)(a * al + b) * cc + q] = (float)(t[a][0] * g[b][0] + t[a][1] * g[b][1] + t[a][2] * g[b][2]);
     }
 }
 
-/* per thread: V [16][tiles][cin], M [16][tiles][cout] and three scratch rows of cout
- * (outputs of edge tiles beyond the image) */
-static size_t wino_thread_floats(int cin, int cout)
+/* per thread: V [alpha^2][chunk][cin], M [alpha^2][chunk][cout] and m^2 - 1 scratch rows
+ * of cout (outputs of edge tiles beyond the image) */
+static size_t wino_thread_floats(int m, int cin, int cout)
 {
-    return 16 * WINO_TILES * ((size_t)cin + cout) + 3 * (size_t)cout;
+    size_t a2 = (size_t)(m + 2) * (m + 2);
+    return a2 * wino_chunk(m) * ((size_t)cin + cout) + (size_t)(m * m - 1) * cout;
 }
 
-size_t vc_conv_winograd_workspace_floats(const struct vc_conv_desc *d, int threads)
+size_t vc_conv_winograd_workspace_floats(const struct vc_conv_desc *d, int m, int threads)
 {
-    return (size_t)threads * wino_thread_floats(d->cin, d->cout);
+    return (size_t)threads * wino_thread_floats(m, d->cin, d->cout);
 }
 
 struct wino_job {
     const struct vc_conv_desc *d;
     const float *u, *bias, *x;
     float *y, *ws;
-    int n, h, w, th, tw, relu, acc;
+    int m, n, h, w, th, tw, relu, acc;
     size_t tiles;
 };
 
@@ -73,16 +98,21 @@ static const float g_zeros[VC_WINO_MAX_CIN];
  * register in the avx2 clones below. aligned(4): loads and stores may be unaligned; a
  * vector type may alias its element type. */
 typedef float vf8 __attribute__((vector_size(32), aligned(4)));
+typedef int vi8 __attribute__((vector_size(32), aligned(4)));
 #define LD8(p) (*(const vf8 *)(p))
 #define ST8(p, x) (*(vf8 *)(p) = (x))
+#define RELU8(x) ((vf8)((vi8)(x) & ((x) > (vf8){ 0 })))
 #define LD1(p) (*(p))
 #define ST1(p, x) (*(p) = (x))
+#define RELU1(x) ((x) < 0.0f ? 0.0f : (x))
+
+/* ---- F(2x2, 3x3) ------------------------------------------------------------------------ */
 
 /* Input transform of one tile, all channels: v[q * vs + c] = (B^T d B)[q] for the 4x4
  * input patch d whose 16 pixels start at p[0..15] (channel c at p[q][c]; padding pixels
  * point at zeros, so the channel loop has no branches). 8 channels at a time, then a
  * scalar loop for the rest. */
-#define WINO_IN(T, LD, ST, c)                                                                                 \
+#define WINO2_IN(T, LD, ST, c)                                                                                \
     do {                                                                                                      \
         T d[16], r[16];                                                                                       \
         for (int q = 0; q < 16; q++) d[q] = LD(p[q] + (c));                                                   \
@@ -101,19 +131,19 @@ typedef float vf8 __attribute__((vector_size(32), aligned(4)));
     } while (0)
 
 __attribute__((target_clones("avx2", "default")))
-static void wino_in_tile(const float *const p[16], float *restrict v, size_t vs, int cin)
+static void wino2_in_tile(const float *const *p, float *restrict v, size_t vs, int cin)
 {
     int c = 0;
-    for (; c + 8 <= cin; c += 8) WINO_IN(vf8, LD8, ST8, c);
-    for (; c < cin; c++) WINO_IN(float, LD1, ST1, c);
+    for (; c + 8 <= cin; c += 8) WINO2_IN(vf8, LD8, ST8, c);
+    for (; c < cin; c++) WINO2_IN(float, LD1, ST1, c);
 }
 
 /* Output transform of one tile, all channels: the 2x2 outputs A^T m A + bias (+ the value
  * already in y when acc) (ReLU when relu), written to o[0..3] (o[k] may be a scratch row
  * for outputs beyond the image edge). acc and relu are constants at each call site. */
 static inline __attribute__((always_inline)) void
-wino_out_tile(const float *restrict mt, size_t ms, const float *restrict bias, float *const o[4], int cout,
-              const int acc, const int relu)
+wino2_out_body(const float *restrict mt, size_t ms, const float *restrict bias, float *const *o, int cout,
+               const int acc, const int relu)
 {
     const float *restrict m0 = mt, *restrict m1 = mt + ms, *restrict m2 = mt + 2 * ms, *restrict m3 = mt + 3 * ms;
     const float *restrict m4 = mt + 4 * ms, *restrict m5 = mt + 5 * ms, *restrict m6 = mt + 6 * ms, *restrict m7 = mt + 7 * ms;
@@ -127,81 +157,169 @@ wino_out_tile(const float *restrict mt, size_t ms, const float *restrict bias, f
         float v0 = a0 + a1 + a2 + bias[c], v1 = a1 - a2 - a3 + bias[c];
         float v2 = b0 + b1 + b2 + bias[c], v3 = b1 - b2 - b3 + bias[c];
         if (acc) { v0 += o0[c]; v1 += o1[c]; v2 += o2[c]; v3 += o3[c]; }
-        if (relu) { v0 = v0 < 0.0f ? 0.0f : v0; v1 = v1 < 0.0f ? 0.0f : v1; v2 = v2 < 0.0f ? 0.0f : v2; v3 = v3 < 0.0f ? 0.0f : v3; }
+        if (relu) { v0 = RELU1(v0); v1 = RELU1(v1); v2 = RELU1(v2); v3 = RELU1(v3); }
         o0[c] = v0; o1[c] = v1; o2[c] = v2; o3[c] = v3;
     }
 }
 
+static void wino2_out_tile(const float *mt, size_t ms, const float *bias, float *const *o, int cout, int acc,
+                           int relu)
+{
+    if (acc && relu) wino2_out_body(mt, ms, bias, o, cout, 1, 1);
+    else if (acc) wino2_out_body(mt, ms, bias, o, cout, 1, 0);
+    else if (relu) wino2_out_body(mt, ms, bias, o, cout, 0, 1);
+    else wino2_out_body(mt, ms, bias, o, cout, 0, 0);
+}
+
+/* ---- F(4x4, 3x3) ------------------------------------------------------------------------ */
+
+/* One 6-point column (or row) of B^T d: s[i * st] for i = 0..5 from d[i * sd]. */
+#define BT6(T, s, st, d, sd)                                                                                  \
+    do {                                                                                                      \
+        T d0 = (d)[0], d1 = (d)[(sd)], d2 = (d)[2 * (sd)], d3 = (d)[3 * (sd)], d4 = (d)[4 * (sd)],            \
+          d5 = (d)[5 * (sd)];                                                                                 \
+        T t13 = d3 - 4 * d1, t24 = d4 - 4 * d2, u13 = 2 * (d3 - d1), u24 = d4 - d2;                          \
+        (s)[0] = 4 * d0 - 5 * d2 + d4;                                                                        \
+        (s)[(st)] = t24 + t13;                                                                                \
+        (s)[2 * (st)] = t24 - t13;                                                                            \
+        (s)[3 * (st)] = u24 + u13;                                                                            \
+        (s)[4 * (st)] = u24 - u13;                                                                            \
+        (s)[5 * (st)] = 4 * d1 - 5 * d3 + d5;                                                                 \
+    } while (0)
+
+#define WINO4_IN(T, LD, ST, c)                                                                                \
+    do {                                                                                                      \
+        T d[36], r[36], s[6];                                                                                 \
+        for (int q = 0; q < 36; q++) d[q] = LD(p[q] + (c));                                                   \
+        for (int b = 0; b < 6; b++) BT6(T, r + b, 6, d + b, 6); /* r = B^T d, column by column */            \
+        for (int a = 0; a < 6; a++) {                           /* V = r B, row by row */                     \
+            BT6(T, s, 1, r + a * 6, 1);                                                                       \
+            for (int b = 0; b < 6; b++) ST(v + (size_t)(a * 6 + b) * vs + (c), s[b]);                         \
+        }                                                                                                     \
+    } while (0)
+
+__attribute__((target_clones("avx2", "default")))
+static void wino4_in_tile(const float *const *p, float *restrict v, size_t vs, int cin)
+{
+    int c = 0;
+    for (; c + 8 <= cin; c += 8) WINO4_IN(vf8, LD8, ST8, c);
+    for (; c < cin; c++) WINO4_IN(float, LD1, ST1, c);
+}
+
+/* One 6-point row of A^T: o[i * so] for i = 0..3 from x[i * sx]. */
+#define AT6(T, o, so, x, sx)                                                                                  \
+    do {                                                                                                      \
+        T x0 = (x)[0], x1 = (x)[(sx)], x2 = (x)[2 * (sx)], x3 = (x)[3 * (sx)], x4 = (x)[4 * (sx)],            \
+          x5 = (x)[5 * (sx)];                                                                                 \
+        T p12 = x1 + x2, m12 = x1 - x2, p34 = x3 + x4, m34 = x3 - x4;                                         \
+        (o)[0] = x0 + p12 + p34;                                                                              \
+        (o)[(so)] = m12 + 2 * m34;                                                                            \
+        (o)[2 * (so)] = p12 + 4 * p34;                                                                        \
+        (o)[3 * (so)] = m12 + 8 * m34 + x5;                                                                   \
+    } while (0)
+
+#define WINO4_OUT(T, LD, ST, RELU, c)                                                                         \
+    do {                                                                                                      \
+        T x[36], r[24], s[4];                                                                                 \
+        for (int q = 0; q < 36; q++) x[q] = LD(mt + (size_t)q * ms + (c));                                   \
+        for (int b = 0; b < 6; b++) AT6(T, r + b, 6, x + b, 6); /* r = A^T m: 4 x 6 */                       \
+        T bv = LD(bias + (c));                                                                                \
+        for (int a = 0; a < 4; a++) {                                                                         \
+            AT6(T, s, 1, r + a * 6, 1); /* row a of (A^T m) A */                                              \
+            for (int b = 0; b < 4; b++) {                                                                     \
+                float *dst = o[a * 4 + b] + (c);                                                              \
+                T val = s[b] + bv;                                                                            \
+                if (acc) val += LD(dst);                                                                      \
+                if (relu) val = RELU(val);                                                                    \
+                ST(dst, val);                                                                                 \
+            }                                                                                                 \
+        }                                                                                                     \
+    } while (0)
+
+/* Output transform of one tile, all channels: the 4x4 outputs A^T m A + bias (+ y when acc)
+ * (ReLU when relu) into o[0..15] (scratch rows for outputs beyond the image edge). */
+__attribute__((target_clones("avx2", "default")))
+static void wino4_out_tile(const float *restrict mt, size_t ms, const float *restrict bias, float *const *o,
+                           int cout, int acc, int relu)
+{
+    int c = 0;
+    for (; c + 8 <= cout; c += 8) WINO4_OUT(vf8, LD8, ST8, RELU8, c);
+    for (; c < cout; c++) WINO4_OUT(float, LD1, ST1, RELU1, c);
+}
+
+/* ---- the tiled convolution, either size --------------------------------------------------- */
+
 static void wino_part(int ti, int nt, void *arg)
 {
     const struct wino_job *j = arg;
-    const int cin = j->d->cin, cout = j->d->cout, h = j->h, w = j->w;
-    float *V = j->ws + (size_t)ti * wino_thread_floats(cin, cout);
-    float *M = V + (size_t)16 * WINO_TILES * cin;
-    float *scratch = M + (size_t)16 * WINO_TILES * cout; /* 3 x cout floats: outputs off the edge */
+    const int cin = j->d->cin, cout = j->d->cout, h = j->h, w = j->w, m = j->m, al = m + 2, a2 = al * al;
+    const size_t chunk = wino_chunk(m);
+    float *V = j->ws + (size_t)ti * wino_thread_floats(m, cin, cout);
+    float *M = V + (size_t)a2 * chunk * cin;
+    float *scratch = M + (size_t)a2 * chunk * cout; /* m*m - 1 rows of cout: outputs off the edge */
     size_t lo = j->tiles * (size_t)ti / (size_t)nt, hi = j->tiles * (size_t)(ti + 1) / (size_t)nt;
-    for (size_t t0 = lo; t0 < hi; t0 += WINO_TILES) {
-        size_t t1 = t0 + WINO_TILES < hi ? t0 + WINO_TILES : hi, nt0 = t1 - t0;
+    for (size_t t0 = lo; t0 < hi; t0 += chunk) {
+        size_t t1 = t0 + chunk < hi ? t0 + chunk : hi, nt0 = t1 - t0;
         PROF_MARK(pt);
         /* input transform, all channels of a tile at once */
         for (size_t t = t0; t < t1; t++) {
             size_t img = t / ((size_t)j->th * j->tw);
             int rem = (int)(t % ((size_t)j->th * j->tw)), ty = rem / j->tw, tx = rem % j->tw;
             const float *xi = j->x + img * (size_t)h * w * cin;
-            const float *dp[16];
-            for (int a = 0; a < 4; a++)
-                for (int b = 0; b < 4; b++) {
-                    int iy = 2 * ty - 1 + a, ix = 2 * tx - 1 + b;
-                    dp[a * 4 + b] = (iy >= 0 && iy < h && ix >= 0 && ix < w) ? xi + ((size_t)iy * w + ix) * cin : g_zeros;
+            const float *dp[36];
+            for (int a = 0; a < al; a++)
+                for (int b = 0; b < al; b++) {
+                    int iy = m * ty - 1 + a, ix = m * tx - 1 + b;
+                    dp[a * al + b] = (iy >= 0 && iy < h && ix >= 0 && ix < w) ? xi + ((size_t)iy * w + ix) * cin : g_zeros;
                 }
-            wino_in_tile(dp, V + (t - t0) * cin, (size_t)WINO_TILES * cin, cin);
+            if (m == 4) wino4_in_tile(dp, V + (t - t0) * cin, chunk * cin, cin);
+            else wino2_in_tile(dp, V + (t - t0) * cin, chunk * cin, cin);
         }
         PROF_ADD(ti, VC_PROF_WINO_IN, pt);
-        /* 16 GEMMs: M[xi] (tiles x cout) = V[xi] (tiles x cin) U[xi] (cin x cout) */
-        for (int xi = 0; xi < 16; xi++)
-            vc_sgemm(0, 0, (int)nt0, cout, cin, 1.0f, V + (size_t)xi * WINO_TILES * cin, cin,
-                     j->u + (size_t)xi * cin * cout, cout, 0.0f, M + (size_t)xi * WINO_TILES * cout, cout);
+        /* alpha^2 GEMMs: M[xi] (tiles x cout) = V[xi] (tiles x cin) U[xi] (cin x cout) */
+        for (int xi = 0; xi < a2; xi++)
+            vc_sgemm(0, 0, (int)nt0, cout, cin, 1.0f, V + (size_t)xi * chunk * cin, cin,
+                     j->u + (size_t)xi * cin * cout, cout, 0.0f, M + (size_t)xi * chunk * cout, cout);
         PROF_ADD(ti, VC_PROF_GEMM, pt);
         /* output transform + bias (+ residual) (+ ReLU) */
+        const float *bias = j->bias ? j->bias : g_zeros;
         for (size_t t = t0; t < t1; t++) {
             size_t img = t / ((size_t)j->th * j->tw);
             int rem = (int)(t % ((size_t)j->th * j->tw)), ty = rem / j->tw, tx = rem % j->tw;
             float *yi = j->y + img * (size_t)h * w * cout;
-            float *o[4];
-            for (int a = 0; a < 2; a++)
-                for (int b = 0; b < 2; b++) {
-                    int oy = 2 * ty + a, ox = 2 * tx + b;
-                    int k = a * 2 + b; /* k = 0 is always inside: th = (h + 1) / 2, tw likewise */
-                    o[k] = oy < h && ox < w ? yi + ((size_t)oy * w + ox) * cout : scratch + (size_t)(k - 1) * cout;
-                    if (j->acc && o[k] != yi + ((size_t)oy * w + ox) * cout) /* read by acc: defined values */
+            float *o[16];
+            for (int a = 0; a < m; a++)
+                for (int b = 0; b < m; b++) {
+                    int oy = m * ty + a, ox = m * tx + b;
+                    int k = a * m + b; /* k = 0 is always inside: th = ceil(h / m), tw likewise */
+                    int inside = oy < h && ox < w;
+                    o[k] = inside ? yi + ((size_t)oy * w + ox) * cout : scratch + (size_t)(k - 1) * cout;
+                    if (j->acc && !inside) /* read by acc: defined values */
                         memset(o[k], 0, sizeof(float) * (size_t)cout);
                 }
             const float *mt = M + (t - t0) * cout;
-            const size_t ms = (size_t)WINO_TILES * cout;
-            const float *bias = j->bias ? j->bias : g_zeros;
-            if (j->acc && j->relu) wino_out_tile(mt, ms, bias, o, cout, 1, 1);
-            else if (j->acc) wino_out_tile(mt, ms, bias, o, cout, 1, 0);
-            else if (j->relu) wino_out_tile(mt, ms, bias, o, cout, 0, 1);
-            else wino_out_tile(mt, ms, bias, o, cout, 0, 0);
+            if (m == 4) wino4_out_tile(mt, chunk * cout, bias, o, cout, j->acc, j->relu);
+            else wino2_out_tile(mt, chunk * cout, bias, o, cout, j->acc, j->relu);
         }
         PROF_ADD(ti, VC_PROF_WINO_OUT, pt);
     }
 }
 
-int vc_conv2d_winograd(const struct vc_conv_desc *d, const float *u, const float *bias,
+int vc_conv2d_winograd(const struct vc_conv_desc *d, int m, const float *u, const float *bias,
                        const float *x, int n, int h, int w, float *y, int flags,
                        float *ws, size_t ws_floats)
 {
-    if (!d || !vc_conv_winograd_ok(d) || !u || !x || !y || n < 1 || h < 1 || w < 1)
-        return vc_error(VC_ERR_INVALID_ARG, "%s: needs a 3x3 stride-1 pad-1 convolution", __func__);
+    if (!d || !vc_conv_winograd_ok(d) || !wino_m_ok(m) || !u || !x || !y || n < 1 || h < 1 || w < 1)
+        return vc_error(VC_ERR_INVALID_ARG, "%s: needs a 3x3 stride-1 pad-1 convolution and tiles of 2 or 4 (got %d)",
+                        __func__, m);
     int threads = vc_pool_threads();
-    if (!ws || ws_floats < vc_conv_winograd_workspace_floats(d, threads))
+    if (!ws || ws_floats < vc_conv_winograd_workspace_floats(d, m, threads))
         return vc_error(VC_ERR_INVALID_ARG, "%s: workspace of %zu floats, need %zu", __func__, ws_floats,
-                        vc_conv_winograd_workspace_floats(d, threads));
-    struct wino_job j = { d, u, bias, x, y, ws, n, h, w, (h + 1) / 2, (w + 1) / 2,
+                        vc_conv_winograd_workspace_floats(d, m, threads));
+    struct wino_job j = { d, u, bias, x, y, ws, m, n, h, w, (h + m - 1) / m, (w + m - 1) / m,
                           (flags & VC_CONV_RELU) != 0, (flags & VC_CONV_ACCUMULATE) != 0, 0 };
     j.tiles = (size_t)n * j.th * j.tw;
-    if (threads > 1 && j.tiles >= (size_t)threads * 8)
+    if (threads > 1 && j.tiles >= (size_t)threads * (m == 4 ? 2 : 8))
         vc_pool_run(wino_part, &j);
     else
         wino_part(0, 1, &j);

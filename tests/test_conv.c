@@ -70,24 +70,25 @@ static void check_conv(struct vc_rng *r, struct vc_conv_desc d, int n, int h, in
     free(x); free(k); free(bias); free(y); free(yref); free(ws);
 }
 
-static void check_winograd(struct vc_rng *r, int cin, int cout, int n, int h, int w, int flags)
+static void check_winograd(struct vc_rng *r, int m, int cin, int cout, int n, int h, int w, int flags)
 {
     struct vc_conv_desc d = { cin, cout, 3, 3, 1, 1 };
     size_t nx = (size_t)n * h * w * cin, nk = (size_t)9 * cin * cout, ny = (size_t)n * h * w * cout;
     float *x = malloc(sizeof(float) * nx), *k = malloc(sizeof(float) * nk), *b = malloc(sizeof(float) * cout);
     float *y = malloc(sizeof(float) * ny), *yref = malloc(sizeof(float) * ny);
-    float *u = malloc(sizeof(float) * vc_conv_winograd_kernel_floats(&d));
+    float *u = malloc(sizeof(float) * vc_conv_winograd_kernel_floats(&d, m));
     fill(r, x, nx); fill(r, k, nk); fill(r, b, (size_t)cout); fill(r, y, ny);
     memcpy(yref, y, sizeof(float) * ny);
-    vc_conv_winograd_transform_kernel(&d, k, u);
-    size_t wsn = vc_conv_winograd_workspace_floats(&d, vc_blas_get_threads());
+    vc_conv_winograd_transform_kernel(&d, m, k, u);
+    size_t wsn = vc_conv_winograd_workspace_floats(&d, m, vc_blas_get_threads());
     float *ws = malloc(sizeof(float) * wsn);
-    int rc = vc_conv2d_winograd(&d, u, b, x, n, h, w, y, flags, ws, wsn);
+    int rc = vc_conv2d_winograd(&d, m, u, b, x, n, h, w, y, flags, ws, wsn);
     naive_conv(&d, k, b, x, n, h, w, yref, flags);
     double e = max_rel_err(y, yref, ny);
-    printf("winograd F(2x2,3x3) %d->%d, batch %d, %dx%d, flags %d: max rel err %.2e\n", cin, cout, n, h, w, flags, e);
+    printf("winograd F(%dx%d,3x3) %d->%d, batch %d, %dx%d, flags %d: max rel err %.2e\n", m, m, cin, cout, n, h, w,
+           flags, e);
     CHECK(rc == VC_OK, "winograd: %s", vc_last_error());
-    CHECK(e < 1e-5, "winograd %dx%d: max rel err %.3g", h, w, e);
+    CHECK(e < 1e-5, "winograd F(%dx%d) %dx%d: max rel err %.3g", m, m, h, w, e);
     CHECK(vc_conv_winograd_ok(&d), "3x3/1 pad 1 not accepted");
     free(x); free(k); free(b); free(y); free(yref); free(u); free(ws);
 }
@@ -126,10 +127,19 @@ int main(void)
     check_conv(&r, (struct vc_conv_desc){ 16, 16, 3, 3, 1, 1 }, 3, 40, 41, VC_CONV_RELU);   /* > 1 chunk  */
     check_conv(&r, (struct vc_conv_desc){ 16, 32, 1, 1, 1, 0 }, 3, 40, 41, VC_CONV_ACCUMULATE);
 
-    check_winograd(&r, 5, 7, 3, 9, 7, VC_CONV_RELU);                                     /* odd: partial tiles */
-    check_winograd(&r, 16, 24, 2, 14, 14, VC_CONV_ACCUMULATE | VC_CONV_RELU);
-    check_winograd(&r, 8, 8, 3, 41, 39, 0);                                               /* > 1 chunk of tiles */
-    check_winograd(&r, 3, 4, 1, 1, 1, 0);                                                 /* a single pixel */
+    for (int m = 2; m <= 4; m += 2) {
+        check_winograd(&r, m, 5, 7, 3, 9, 7, VC_CONV_RELU);                          /* partial tiles, scalar tail */
+        check_winograd(&r, m, 16, 24, 2, 14, 14, VC_CONV_ACCUMULATE | VC_CONV_RELU); /* 8-wide channel loops */
+        check_winograd(&r, m, 13, 21, 2, 7, 7, VC_CONV_ACCUMULATE);                  /* both loops, stage-5 size */
+        check_winograd(&r, m, 8, 8, 3, 41, 39, 0);                                   /* > 1 chunk of tiles */
+        check_winograd(&r, m, 3, 4, 1, 1, 1, 0);                                     /* a single pixel */
+        check_winograd(&r, m, 64, 64, 1, 6, 10, VC_CONV_RELU);
+    }
+    {
+        struct vc_conv_desc d = { 4, 4, 3, 3, 1, 1 };
+        float x[4 * 4 * 4] = { 0 }, u[36 * 16] = { 0 }, y[4 * 4 * 4], ws[1];
+        CHECK(vc_conv2d_winograd(&d, 3, u, NULL, x, 1, 4, 4, y, 0, ws, 1) == VC_ERR_INVALID_ARG, "tile size 3 accepted");
+    }
     {
         struct vc_conv_desc d2 = { 4, 4, 3, 3, 2, 1 };
         CHECK(!vc_conv_winograd_ok(&d2), "stride 2 accepted by winograd");

@@ -103,36 +103,17 @@ static void check_weights_are_the_reference_ones(const char *wpath)
     free(sums);
 }
 
-int main(int argc, char **argv)
+/* Loads the weights with the convolution paths VIDCLASS_WINOGRAD selects (NULL: the
+ * default choice) and checks every tap and the 224x224 outputs against the reference. */
+static void check_path(const char *wpath, const char *winograd)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s resnet50_ref.h5\n", argv[0]);
-        return 2;
-    }
-    vc_blas_set_threads(2);
-    g_ref = H5Fopen(argv[1], H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (g_ref < 0) {
-        fprintf(stderr, "cannot open %s\n", argv[1]);
-        return 1;
-    }
-    CHECK(vc_resnet50_layer_count() == 175, "manifest has %d layers, Keras has 175", vc_resnet50_layer_count());
-    CHECK(strcmp(vc_resnet50_layer_at(0)->name, "input_1") == 0, "first layer %s", vc_resnet50_layer_at(0)->name);
-    CHECK(strcmp(vc_resnet50_layer_at(174)->name, "conv5_block3_out") == 0, "last layer %s",
-          vc_resnet50_layer_at(174)->name);
-    double gflop = vc_resnet50_flops(224, 224) / 1e9;
-    CHECK(gflop > 7.6 && gflop < 7.8, "ResNet50-notop at 224: %.3f GFLOP, expected ~7.7", gflop);
-
-    char wpath[600];
-    snprintf(wpath, sizeof wpath, "%s/w1234.h5", test_tmpdir("resnet50"));
-    struct vc_resnet50_gen_params gp = vc_resnet50_gen_default_params();
-    gp.seed = 1234;
-    CHECK(vc_resnet50_generate_weights(wpath, &gp) == VC_OK, "generate: %s", vc_last_error());
-    check_weights_are_the_reference_ones(wpath);
-
+    if (winograd) setenv("VIDCLASS_WINOGRAD", winograd, 1);
+    else unsetenv("VIDCLASS_WINOGRAD");
+    printf("== convolution path: VIDCLASS_WINOGRAD=%s\n", winograd ? winograd : "(unset: per-stage choice)");
     vc_resnet50 *net = NULL;
     CHECK(vc_resnet50_load(wpath, &net) == VC_OK, "load: %s", vc_last_error());
     if (!net)
-        return test_finish("test_resnet50");
+        return;
 
     /* per-layer activations of a 64x64 image */
     {
@@ -193,6 +174,44 @@ int main(int argc, char **argv)
     }
     vc_resnet50_free(&net);
     CHECK(net == NULL, "free did not clear the handle");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s resnet50_ref.h5\n", argv[0]);
+        return 2;
+    }
+    vc_blas_set_threads(2);
+    g_ref = H5Fopen(argv[1], H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (g_ref < 0) {
+        fprintf(stderr, "cannot open %s\n", argv[1]);
+        return 1;
+    }
+    CHECK(vc_resnet50_layer_count() == 175, "manifest has %d layers, Keras has 175", vc_resnet50_layer_count());
+    CHECK(strcmp(vc_resnet50_layer_at(0)->name, "input_1") == 0, "first layer %s", vc_resnet50_layer_at(0)->name);
+    CHECK(strcmp(vc_resnet50_layer_at(174)->name, "conv5_block3_out") == 0, "last layer %s",
+          vc_resnet50_layer_at(174)->name);
+    double gflop = vc_resnet50_flops(224, 224) / 1e9;
+    CHECK(gflop > 7.6 && gflop < 7.8, "ResNet50-notop at 224: %.3f GFLOP, expected ~7.7", gflop);
+
+    char wpath[600];
+    snprintf(wpath, sizeof wpath, "%s/w1234.h5", test_tmpdir("resnet50"));
+    struct vc_resnet50_gen_params gp = vc_resnet50_gen_default_params();
+    gp.seed = 1234;
+    CHECK(vc_resnet50_generate_weights(wpath, &gp) == VC_OK, "generate: %s", vc_last_error());
+    check_weights_are_the_reference_ones(wpath);
+
+    /* every convolution path this machine has: im2col + GEMM, Winograd F(2x2) and F(4x4)
+     * everywhere, and the default per-stage mix */
+    const char *paths[] = { NULL, "0", "2", "4" };
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
+        check_path(wpath, paths[i]);
+    setenv("VIDCLASS_WINOGRAD", "3", 1);
+    vc_resnet50 *bad = NULL;
+    CHECK(vc_resnet50_load(wpath, &bad) == VC_ERR_INVALID_ARG && !bad, "VIDCLASS_WINOGRAD=3 accepted");
+    printf("VIDCLASS_WINOGRAD=3: %s\n", vc_last_error());
+    unsetenv("VIDCLASS_WINOGRAD");
     H5Fclose(g_ref);
     return test_finish("test_resnet50");
 }

@@ -56,27 +56,29 @@ int vc_conv2d(const struct vc_conv_desc *d, const float *kernel, const float *bi
               const float *x, int n, int h, int w, float *y, int flags,
               float *ws, size_t ws_floats);
 
-/* ---- Winograd F(2x2, 3x3) for 3x3 stride-1 pad-1 convolutions -------------------------
- * Output 2x2 tiles from 4x4 input tiles: V = B^T d B per tile and channel, 16 GEMMs
- * M[xi] = V[xi] (tiles x cin) * U[xi] (cin x cout) with U = G g G^T precomputed from the
- * kernel, then Y = A^T M A. 16 multiplies per 2x2 outputs instead of 36 (2.25x fewer
- * GEMM flops); transforms are additions only. Same flags and result as vc_conv2d up to
- * rounding. */
+/* ---- Winograd F(m x m, 3x3), m = 2 or 4, for 3x3 stride-1 pad-1 convolutions ------------
+ * Output m x m tiles from alpha x alpha input tiles (alpha = m + 2): V = B^T d B per tile and
+ * channel, alpha^2 GEMMs M[xi] = V[xi] (tiles x cin) * U[xi] (cin x cout) with U = G g G^T
+ * precomputed from the kernel, then Y = A^T M A. Multiplies per output: 16/4 = 4 for m = 2,
+ * 36/16 = 2.25 for m = 4, instead of 9 (2.25x and 4x fewer GEMM flops); the transforms are
+ * additions and small constant multiplies. Same flags and result as vc_conv2d up to
+ * rounding (m = 4 rounds somewhat more: its transforms have entries up to 8 and 1/24). */
 
 /** 1 if d is a 3x3, stride-1, pad-1 convolution (the shape Winograd handles). */
 int vc_conv_winograd_ok(const struct vc_conv_desc *d);
 
-/** Floats of the transformed kernel: 16 * cin * cout. */
-size_t vc_conv_winograd_kernel_floats(const struct vc_conv_desc *d);
+/** Floats of the transformed kernel for tile size m: (m + 2)^2 * cin * cout. */
+size_t vc_conv_winograd_kernel_floats(const struct vc_conv_desc *d, int m);
 
-/** u = G g G^T for every (cin, cout) of the HWIO kernel; u laid out [16][cin][cout]. */
-void vc_conv_winograd_transform_kernel(const struct vc_conv_desc *d, const float *kernel, float *u);
+/** u = G g G^T (in double, rounded once) for every (cin, cout) of the HWIO kernel; u laid
+ *  out [(m + 2)^2][cin][cout]. */
+void vc_conv_winograd_transform_kernel(const struct vc_conv_desc *d, int m, const float *kernel, float *u);
 
-/** Workspace floats vc_conv2d_winograd needs with `threads` pool threads. */
-size_t vc_conv_winograd_workspace_floats(const struct vc_conv_desc *d, int threads);
+/** Workspace floats vc_conv2d_winograd needs for tile size m with `threads` pool threads. */
+size_t vc_conv_winograd_workspace_floats(const struct vc_conv_desc *d, int m, int threads);
 
-/** As vc_conv2d, with the transformed kernel u. */
-int vc_conv2d_winograd(const struct vc_conv_desc *d, const float *u, const float *bias,
+/** As vc_conv2d, with the kernel u transformed for tile size m (2 or 4). */
+int vc_conv2d_winograd(const struct vc_conv_desc *d, int m, const float *u, const float *bias,
                        const float *x, int n, int h, int w, float *y, int flags,
                        float *ws, size_t ws_floats);
 
