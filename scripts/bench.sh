@@ -1,22 +1,25 @@
 #!/usr/bin/env bash
-# bench.sh [--runs R] [-b 1,8,32] [-t 1,2] [--e2e SECONDS] - build Release, run the
-# forward-pass benchmark and its peers R times each (default 3), print one table of medians
-# with ratios; then the end-to-end vidclass-batch job beside the forward pass, frame stride
-# and peak memory (bench/batch.sh on generated clips of SECONDS each, default 8; 0 skips).
+# bench.sh [--runs R] [-b 1,8,32] [-t 1,2] [--e2e SECONDS] [--scale VIDEOS] - build Release,
+# run the forward-pass benchmark and its peers R times each (default 3), print one table of
+# medians with ratios; then the end-to-end vidclass-batch job beside the forward pass, frame
+# stride and peak memory (bench/batch.sh on generated clips of SECONDS each, default 8; 0
+# skips); then the dispenser's scaling to 16, 64 and 256 ranks (bench/scale.sh over VIDEOS
+# tiny clips, default 10000; 0 skips). Every table names the CPU model and its vector ISA.
 # Peers: PyTorch 1.13 (Debian python3-torch; scripts/setup.sh --bench) and ONNX Runtime
 # (npm onnxruntime-node, its prebuilt CPU runtime, installed here into build/bench-peers,
 # model exported from the same PyTorch graph by bench/export_onnx.py). A peer that cannot
 # be found is reported as MISSING. Not part of the test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-runs=3 batches=1,8,32 threads=1,2 e2e=8
+runs=3 batches=1,8,32 threads=1,2 e2e=8 scale=10000
 while [ $# -gt 0 ]; do
     case "$1" in
         --runs) runs=$2; shift 2 ;;
         -b) batches=$2; shift 2 ;;
         -t) threads=$2; shift 2 ;;
         --e2e) e2e=$2; shift 2 ;;
-        -h|--help) sed -n '2,9p' "$0" | cut -c3-; exit 0 ;;
+        --scale) scale=$2; shift 2 ;;
+        -h|--help) sed -n '2,11p' "$0" | cut -c3-; exit 0 ;;
         *) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -64,7 +67,8 @@ echo
 # not a base-clock formula (which misses turbo and said 166 where 234 was measured)
 peaks=$(build/bench/fma_peak "$(nproc)")
 echo "$peaks"
-echo "ResNet50-notop forward, 224x224 fp32, medians of $runs runs ($(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores)"
+isa=$(grep -o -w -E 'avx512f|avx512_bf16|avx512_vnni|avx2|fma' /proc/cpuinfo | sort -u | tr '\n' ' ')
+echo "ResNet50-notop forward, 224x224 fp32, medians of $runs runs ($(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, ${isa% })"
 printf "%-7s %-5s %9s %8s %6s %9s %9s %8s %8s  %s\n" threads batch "ours/s" "GFLOP/s" "%peak" "torch/s" "ort/s" "x torch" "x ort" "pair ratios torch | ort"
 awk -v peaks="$peaks" '
 function med(s,   a, n, i, j, t) { n = split(s, a, " "); if (n == 0) return 0
@@ -94,4 +98,8 @@ cp "$out/lines" "build/bench-results/forward-$(date +%Y%m%dT%H%M%S).txt"
 if [ "$e2e" != 0 ]; then
     echo
     bash bench/batch.sh "$e2e"
+fi
+if [ "$scale" != 0 ]; then
+    echo
+    bash bench/scale.sh --videos "$scale"
 fi

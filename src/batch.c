@@ -134,7 +134,9 @@ static int setup_queue(struct ctx *c, struct vc_batch_result *out)
     int64_t *q = rc == VC_OK ? malloc(sizeof(int64_t) * 2 * (size_t)(c->list.n ? c->list.n : 1)) : NULL;
     c->pending = rc == VC_OK ? malloc(sizeof(int64_t) * (size_t)(c->list.n ? c->list.n : 1)) : NULL;
     c->per_class = calloc((size_t)c->C, sizeof(int64_t));
-    if (rc == VC_OK && (!q || !c->pending || !c->per_class)) rc = vc_error(VC_ERR_NOMEM, "out of memory for the work queue");
+    c->inflight = calloc((size_t)c->size, sizeof(int));
+    c->deferred = calloc((size_t)c->size, 1);
+    if (rc == VC_OK && (!q || !c->pending || !c->per_class || !c->inflight || !c->deferred)) rc = vc_error(VC_ERR_NOMEM, "out of memory for the work queue");
     for (int64_t i = 0; rc == VC_OK && i < c->list.n; i++) {
         if (c->res && vc_results_has(c->res, c->list.paths[i])) { out->n_resumed++; continue; }
         q[2 * c->n_pending] = c->list.sizes[i];
@@ -165,7 +167,7 @@ static void write_summary(const struct ctx *c, const struct vc_batch_result *out
     struct vc_run_summary s = { "vidclass-batch", c->p->output, out->n_videos, out->n_done, out->n_failed, out->n_resumed,
                                 out->n_failed_in_file, out->frames, out->seconds,
                                 meta ? (const char *const *)meta->class_names : NULL, c->per_class, meta && c->per_class ? c->C : 0,
-                                ranks, ranks && all ? c->size : 0 };
+                                ranks, ranks && all ? c->size : 0, c->size > 1 ? &c->ds : NULL };
     if (vc_run_summary_write(c->p->summary_json, &s) != VC_OK) VC_LOG_WARN("--summary-json: %s", vc_last_error());
     free(ranks);
 }
@@ -191,6 +193,10 @@ static void summarize(struct ctx *c, struct vc_batch_result *out)
                             "(overlapped)", r, all[3 * r + 1], all[3 * r], out->seconds,
                             all[3 * r] > 0 ? all[3 * r + 1] / all[3 * r] : 0.0, all[3 * r + 2]);
             VC_LOG_INFO("  results journal: %lld records written in %.3f s", (long long)c->n_done, c->record_s);
+            if (c->size > 1)
+                VC_LOG_INFO("  rank 0 served %lld requests (%lld held back near the end) and %lld results: %.3f s CPU, "
+                            "%.3f s wall", (long long)c->ds.requests, (long long)c->ds.deferred, (long long)c->ds.results,
+                            c->ds.cpu_s, c->ds.wall_s);
         }
     }
     if (c->rank == 0 && c->p->summary_json) write_summary(c, out, all);
@@ -211,6 +217,8 @@ static void ctx_free(struct ctx *c)
     free(c->pending);
     free(c->per_class);
     free(c->rbuf);
+    free(c->inflight);
+    free(c->deferred);
     if (c->comm != MPI_COMM_NULL) MPI_Comm_free(&c->comm);
 }
 

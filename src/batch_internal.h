@@ -15,6 +15,7 @@
 #include "vidclass/sink.h"
 #include "inputs.h"
 #include "results.h"
+#include "run_summary.h"
 
 #include <mpi.h>
 #include <stdint.h>
@@ -45,6 +46,9 @@ struct ctx {
     double            t0, t_progress, record_s;
     uint8_t          *rbuf;
     size_t            rbuf_cap;
+    int              *inflight;  /* per rank: videos handed out and not yet reported      */
+    uint8_t          *deferred;  /* per rank: a prefetch request held back near the end   */
+    struct vc_run_dispatch ds;
     int32_t           last_label;
     float             last_conf;
     int64_t           last_frames;

@@ -2,6 +2,7 @@
  * between requests and records every result; the workers ask, classify and send. One
  * message per finished video: its index and its record (vidclass/record.h), the same
  * bytes rank 0 journals. See batch_internal.h and docs/design.md. */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime(CLOCK_THREAD_CPUTIME_ID) */
 #include "batch_internal.h"
 #include "mpiutil.h"
 #include "vidclass/log.h"
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* ---- rank 0: recording and serving ---------------------------------------------------------- */
 
@@ -96,28 +98,85 @@ static int receive_result(struct ctx *c, const MPI_Status *st)
     return VC_OK;
 }
 
+/* The calling thread's CPU time (rank 0's dispenser cost; not the decode thread's). */
+static double thread_cpu_s(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0) return 0.0;
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Give worker w its next video (or -1: nothing left, it stops). */
+static int answer(struct ctx *c, int w)
+{
+    int64_t a = pop_pending(c);
+    VC_CHECK_MPI(MPI_Send(&a, 1, MPI_INT64_T, w, TAG_ASSIGN, c->comm));
+    c->ds.msgs_out++;
+    c->ds.bytes_out += (int64_t)sizeof a;
+    if (a < 0) {
+        c->active_workers--;
+    } else {
+        c->outstanding++;
+        c->inflight[w]++;
+    }
+    return VC_OK;
+}
+
+/* A worker asks for its next video when it starts one (a prefetch, so it never waits for
+ * rank 0 between videos). Near the end that would park a video behind another while some
+ * rank runs dry: with fewer videos left than ranks, a worker that still has one in hand is
+ * answered only when it reports it. */
+static int take_request(struct ctx *c, int w)
+{
+    int dummy;
+    VC_CHECK_MPI(MPI_Recv(&dummy, 1, MPI_INT, w, TAG_REQ, c->comm, MPI_STATUS_IGNORE));
+    c->n_requests++;
+    c->ds.requests++;
+    c->ds.msgs_in++;
+    c->ds.bytes_in += (int64_t)sizeof dummy;
+    if (c->inflight[w] > 0 && c->n_pending - c->next_pending < c->size) {
+        c->deferred[w] = 1;
+        c->ds.deferred++;
+        return VC_OK;
+    }
+    return answer(c, w);
+}
+
 /* Answer requests and take in results; blocking: wait for one message. */
 static int serve(struct ctx *c, int blocking)
 {
     while (c->active_workers > 0 || c->outstanding > 0) {
         MPI_Status st;
-        int flag = 1, dummy;
+        int flag = 1, rc = VC_OK;
         if (blocking) VC_CHECK_MPI(MPI_Probe(MPI_ANY_SOURCE, MPI_ANY_TAG, c->comm, &st));
         else VC_CHECK_MPI(MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, c->comm, &flag, &st));
         if (!flag) return VC_OK;
-        if (st.MPI_TAG == TAG_REQ) {
-            VC_CHECK_MPI(MPI_Recv(&dummy, 1, MPI_INT, st.MPI_SOURCE, TAG_REQ, c->comm, MPI_STATUS_IGNORE));
-            int64_t a = pop_pending(c);
-            VC_CHECK_MPI(MPI_Send(&a, 1, MPI_INT64_T, st.MPI_SOURCE, TAG_ASSIGN, c->comm));
-            c->n_requests++;
-            if (a < 0) c->active_workers--;
-            else c->outstanding++;
+        const int w = st.MPI_SOURCE;
+        double cpu0 = thread_cpu_s(), wall0 = vc_time_now();
+        if (w <= 0 || w >= c->size) {
+            rc = vc_error(VC_ERR_MPI, "a message from rank %d of %d", w, c->size);
+        } else if (st.MPI_TAG == TAG_REQ) {
+            rc = take_request(c, w);
         } else if (st.MPI_TAG == TAG_RESULT) {
-            int rc = receive_result(c, &st);
-            if (rc != VC_OK) return rc;
+            int n = 0;
+            VC_CHECK_MPI(MPI_Get_count(&st, MPI_BYTE, &n));
+            c->ds.results++;
+            c->ds.msgs_in++;
+            c->ds.bytes_in += n;
+            rc = receive_result(c, &st);
+            c->inflight[w]--;
+            if (rc == VC_OK && c->deferred[w]) {
+                c->deferred[w] = 0;
+                rc = answer(c, w);
+            }
         } else {
-            return vc_error(VC_ERR_MPI, "unexpected message tag %d from rank %d", st.MPI_TAG, st.MPI_SOURCE);
+            rc = vc_error(VC_ERR_MPI, "unexpected message tag %d from rank %d", st.MPI_TAG, w);
         }
+        c->ds.cpu_s += thread_cpu_s() - cpu0;
+        c->ds.last = vc_time_now();
+        c->ds.wall_s += c->ds.last - wall0;
+        if (c->ds.first == 0) c->ds.first = wall0;
+        if (rc != VC_OK) return rc;
         if (blocking) return VC_OK;
     }
     return VC_OK;

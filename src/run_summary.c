@@ -94,6 +94,19 @@ static json_t *build(const struct vc_run_summary *s)
                                                       x->busy_s > 0 ? (double)x->frames / x->busy_s : 0.0));
     }
     bad |= json_object_set_new(o, "videos_per_class", classes) | json_object_set_new(o, "ranks", ranks);
+    if (s->dispatch) {
+        const struct vc_run_dispatch *d = s->dispatch;
+        int64_t msgs = d->msgs_in + d->msgs_out;
+        bad |= json_object_set_new(
+            o, "dispatch",
+            json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:f}", "requests", (json_int_t)d->requests,
+                      "requests_deferred", (json_int_t)d->deferred, "results", (json_int_t)d->results, "messages",
+                      (json_int_t)msgs, "bytes_in", (json_int_t)d->bytes_in, "bytes_out", (json_int_t)d->bytes_out,
+                      "cpu_s", d->cpu_s, "wall_s", d->wall_s, "cpu_us_per_message",
+                      msgs > 0 ? 1e6 * d->cpu_s / (double)msgs : 0.0, "wall_us_per_result",
+                      d->results > 0 ? 1e6 * d->wall_s / (double)d->results : 0.0, "serving_s",
+                      d->last > d->first ? d->last - d->first : 0.0));
+    }
     if (bad) {
         json_decref(o);
         return NULL;

@@ -12,6 +12,14 @@ struct vc_run_rank {
     int64_t frames;
 };
 
+/* Rank 0's dispenser: the messages it handled and what handling them cost it (its thread
+ * CPU time and wall time, the results journal's write included; waiting excluded). */
+struct vc_run_dispatch {
+    int64_t requests, deferred, results, msgs_in, msgs_out, bytes_in, bytes_out;
+    double  cpu_s, wall_s;
+    double  first, last; /* vc_time_now() of the first and the last message handled */
+};
+
 struct vc_run_summary {
     const char *tool, *output;
     int64_t     listed, classified, failed, resumed, failed_in_file, frames;
@@ -21,6 +29,7 @@ struct vc_run_summary {
     int                n_classes;
     const struct vc_run_rank *ranks;
     int                n_ranks;
+    const struct vc_run_dispatch *dispatch; /* NULL: a single rank */
 };
 
 /* vidclass-batch's summary (the other tools use vidclass/summary.h's flat form; the checks

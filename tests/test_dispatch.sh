@@ -30,4 +30,32 @@ o=$("${MPIRUN[@]}" -n 2 "$BIN/vidclass-batch" "${common[@]}" --output "$T/r.h5" 
 "${MPIRUN[@]}" -n 4 "$BIN/vidclass-batch" "${common[@]}" --output "$T/four.h5" >/dev/null 2>&1
 "$BIN/test_results_check" same "$T/one.h5" "$T/four.h5" >/dev/null 2>&1 && ok "1 rank == 4 ranks" || bad "1 vs 4 ranks differ"
 "$BIN/test_results_check" same "$T/one.h5" "$T/r.h5" >/dev/null 2>&1 && ok "1 rank == the resumed 2-rank run" || bad "resumed run differs"
+
+# rank 0's dispenser in --summary-json: every request answered once (held back ones too),
+# every worker's last prefetch held back (nothing was left), messages and bytes add up
+"${MPIRUN[@]}" -n 3 "$BIN/vidclass-batch" "${common[@]}" --output "$T/three.h5" --summary-json "$T/three.json" >/dev/null 2>&1
+"$BIN/test_results_check" same "$T/one.h5" "$T/three.h5" >/dev/null 2>&1 && ok "1 rank == 3 ranks" || bad "1 vs 3 ranks differ"
+o=$(/usr/bin/python3 - "$T/three.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+x, workers = d["dispatch"], 2
+checks = {
+    "requests = results + one final request per worker": x["requests"] == x["results"] + workers,
+    "messages = requests + their answers + results": x["messages"] == 2 * x["requests"] + x["results"],
+    "each worker's last prefetch held back": x["requests_deferred"] >= workers,
+    "bytes out = 8 per answer": x["bytes_out"] == 8 * x["requests"],
+    "results <= videos": 0 < x["results"] <= d["videos_classified"] == 8,
+    "cpu and wall time counted": x["cpu_s"] > 0 and x["wall_s"] > 0 and x["serving_s"] > 0,
+}
+for k, v in checks.items():
+    print(("ok " if v else "BAD ") + k)
+print("dispatch:", json.dumps(x))
+PY
+)
+while read -r line; do
+    case "$line" in ok\ *) ok "summary: ${line#ok }" ;; BAD\ *) bad "summary: ${line#BAD } ($(tail -n 1 <<<"$o"))" ;; esac
+done <<<"$o"
+grep -q '"dispatch"' "$T/three.json" || bad "no dispatch object"
+"$BIN/vidclass-batch" "${common[@]}" --output "$T/one2.h5" --summary-json "$T/one.json" >/dev/null 2>&1
+grep -q '"dispatch"' "$T/one.json" && bad "a single rank writes a dispatch object" || ok "a single rank: no dispatch object"
 finish
