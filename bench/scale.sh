@@ -27,13 +27,13 @@ done
 T=$(mktemp -d "${TMPDIR:-/tmp}/vc-scale-XXXXXX")
 trap 'rm -rf "$T"' EXIT
 B=build/bin
-echo "preparing: weights, a head-only 3-class model (58 MB per rank; 256 ranks fit in 24 GiB), $videos tiny clips" >&2
+echo "preparing: weights, a head-only 3-class model (about 72 MB per rank: 256 ranks fit in 24 GiB), $videos tiny clips" >&2
 bash tests/make_test_model.sh "$T/tm" "$B" || { echo "scale.sh: could not train the test model" >&2; exit 1; }
 ffmpeg -v error -y -f lavfi -i "testsrc2=s=64x48:r=25" -frames:v 5 -pix_fmt yuv420p "$T/tiny.mp4"
 mkdir -p "$T/v"
 for ((i = 0; i < videos; i++)); do printf '%s/v/c%05d.mp4\n' "$T" "$i"; done > "$T/list.txt"
 while read -r f; do cp "$T/tiny.mp4" "$f"; done < "$T/list.txt"
-common=(--model "$T/tm/model/model.h5" --backbone null --threads 1 --quiet)
+common=(--model "$T/tm/model/model.h5" --weights "$T/tm/w.h5" --backbone null --threads 1 --quiet)
 # one dispatch figure out of a summary: key
 get() { /usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
