@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # bench/batch.sh [SECONDS_PER_CLIP] [CLIPS] - end-to-end vidclass-batch frames/s (decode +
 # CNN + smoothing + HDF5) on CLIPS generated 640x360 clips (default 8), with 1 rank x 2
-# threads and 2 ranks x 1 thread (the goal: >= 0.95 of the first), beside the pure forward pass (bench/forward) at the same batch size and thread
-# count, measured in the same run. Also: frame_stride 1/2/4/8/16/64 (video frames covered
+# threads and 2 ranks x 1 thread (the goal: >= 0.95 of the first), beside the pure
+# forward pass (bench/forward) at the same batch size and thread count, measured in the
+# same run. Also: frame_stride 1/2/4/8/16/64 (video frames covered
 # per second, beside FFmpeg's own decode + scale rate of the same clips, the ceiling), and
 # peak RSS per rank at batch 32 (vidclass-batch and the bare forward pass). Not part of
 # the test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+case "${1:-}" in -h|--help) sed -n '2,9p' "$0" | cut -c3-; exit 0 ;; esac
 secs=${1:-8} clips=${2:-8}
 [ "$(id -u)" -eq 0 ] && export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 T=$(mktemp -d "${TMPDIR:-/tmp}/vc-bbatch-XXXXXX")

@@ -15,20 +15,12 @@
 #include "vidclass/rng.h"
 #include "vidclass/status.h"
 
+#include "bench_args.h"
+
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int parse_list(const char *s, int *out, int max)
-{
-    int n = 0;
-    char buf[256];
-    snprintf(buf, sizeof buf, "%s", s);
-    for (char *tok = strtok(buf, ","); tok && n < max; tok = strtok(NULL, ","))
-        out[n++] = atoi(tok);
-    return n;
-}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -47,10 +39,10 @@ int main(int argc, char **argv)
     int c;
     while ((c = getopt(argc, argv, "b:t:r:s:h")) != -1) {
         switch (c) {
-        case 'b': n_batches = parse_list(optarg, batches, 8); break;
-        case 't': n_threads = parse_list(optarg, threads, 8); break;
+        case 'b': n_batches = bench_parse_list(optarg, batches, 8); break;
+        case 't': n_threads = bench_parse_list(optarg, threads, 8); break;
         case 'r': rounds = atoi(optarg); break;
-        case 's': n_stages = parse_list(optarg, stages, 4); break;
+        case 's': n_stages = bench_parse_list(optarg, stages, 4); break;
         default:
             fprintf(c == 'h' ? stdout : stderr, "usage: conv3x3 [-b 1,8] [-t 1,2] [-r rounds] [-s 2,3,4,5]\n");
             return c == 'h' ? 0 : 2;

@@ -17,6 +17,8 @@
 #include "vidclass/rng.h"
 #include "vidclass/status.h"
 
+#include "bench_args.h"
+
 #include <getopt.h>
 #include "vidclass/profile.h"
 #include <math.h>
@@ -24,16 +26,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static int parse_list(const char *s, int *out, int max)
-{
-    int n = 0;
-    char buf[256];
-    snprintf(buf, sizeof buf, "%s", s);
-    for (char *tok = strtok(buf, ","); tok && n < max; tok = strtok(NULL, ","))
-        out[n++] = atoi(tok);
-    return n;
-}
 
 int main(int argc, char **argv)
 {
@@ -48,8 +40,8 @@ int main(int argc, char **argv)
     int c;
     while ((c = getopt_long(argc, argv, "b:t:n:w:ph", opts, NULL)) != -1) {
         switch (c) {
-        case 'b': n_batches = parse_list(optarg, batches, 8); break;
-        case 't': n_threads = parse_list(optarg, threads, 8); break;
+        case 'b': n_batches = bench_parse_list(optarg, batches, 8); break;
+        case 't': n_threads = bench_parse_list(optarg, threads, 8); break;
         case 'n': iters = atoi(optarg); break;
         case 'w': warmup = atoi(optarg); break;
         case 'W': weights = optarg; break;
