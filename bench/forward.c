@@ -2,9 +2,11 @@
  * bench/forward - ResNet50-notop forward-pass throughput.
  *
  * For every (threads, batch) pair: warmup passes, then timed passes; prints images/s,
- * GFLOP/s (7.7 GFLOP per 224x224 image) and the share of time in convolutions, one
- * machine-readable line per configuration:
- *   forward impl=vidclass threads=2 batch=8 img_s=12.34 gflops=95.1 ms_batch=648.0 conv_share=0.97
+ * GFLOP/s (counted as direct convolutions, 7.7 GFLOP per 224x224 image), the GFLOP the
+ * GEMMs really execute per image (Winograd layers at their tile size, ~5.44) and their
+ * rate, and the share of time in convolutions, one machine-readable line per configuration:
+ *   forward impl=vidclass threads=2 batch=8 img_s=12.34 gflops=95.1 gemm_gflop_img=5.436
+ *   gemm_gflops=67.3 ms_batch=648.0 conv_share=0.97 ws_mb=83
  * bench/peer_torch.py prints the same lines for PyTorch; scripts/bench.sh joins them.
  * Built-in check: the features must be finite and input-dependent, else exit 1.
  *
@@ -82,6 +84,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < per * maxb; i++)
         x[i] = (float)vc_rng_range(&r, -120.0, 130.0);
     const double gflop_img = vc_resnet50_flops(size, size) / 1e9;
+    const double gemm_gflop_img = vc_resnet50_gemm_flops(net, size, size) / 1e9;
     int errors = 0;
     for (int ti = 0; ti < n_threads; ti++) {
         vc_blas_set_threads(threads[ti]);
@@ -107,8 +110,9 @@ int main(int argc, char **argv)
             }
             if (b > 1 && diff == 0.0) errors++;
             double img_s = (double)b * iters / el;
-            printf("forward impl=vidclass threads=%d batch=%d img_s=%.3f gflops=%.2f ms_batch=%.1f conv_share=%.3f ws_mb=%.0f\n",
-                   threads[ti], b, img_s, img_s * gflop_img, 1e3 * el / iters,
+            printf("forward impl=vidclass threads=%d batch=%d img_s=%.3f gflops=%.2f gemm_gflop_img=%.3f gemm_gflops=%.2f "
+                   "ms_batch=%.1f conv_share=%.3f ws_mb=%.0f\n",
+                   threads[ti], b, img_s, img_s * gflop_img, gemm_gflop_img, img_s * gemm_gflop_img, 1e3 * el / iters,
                    (t1.conv - t0.conv) / (t1.total - t0.total), vc_resnet50_workspace_bytes(net) / 1e6);
             if (profile) {
                 struct vc_profile pr = vc_profile_get();

@@ -602,6 +602,25 @@ double vc_resnet50_flops(int h, int w)
     return flops;
 }
 
+double vc_resnet50_gemm_flops(const vc_resnet50 *net, int h, int w)
+{
+    double flops = vc_resnet50_flops(h, w);
+    int ch = vc_conv_out_dim(vc_conv_out_dim(h, 7, 2, 3), 3, 2, net->desc.pool_pad);
+    int cw = vc_conv_out_dim(vc_conv_out_dim(w, 7, 2, 3), 3, 2, net->desc.pool_pad);
+    for (int i = 0; i < N_BLOCKS; i++) {
+        const struct block *b = &net->blocks[i];
+        ch = vc_conv_out_dim(ch, 1, b->c1.d.stride, 0);
+        cw = vc_conv_out_dim(cw, 1, b->c1.d.stride, 0);
+        if (!b->c2.wino)
+            continue;
+        const int m = b->c2.wino_m, al = m + 2;
+        const double cc = (double)b->c2.d.cin * b->c2.d.cout;
+        const double tiles = (double)((ch + m - 1) / m) * ((cw + m - 1) / m);
+        flops += 2.0 * al * al * tiles * cc - 2.0 * 9.0 * ch * cw * cc; /* Winograd's GEMMs instead of the direct ones */
+    }
+    return flops;
+}
+
 struct vc_resnet50_timing vc_resnet50_get_timing(const vc_resnet50 *net)
 {
     return net->timing;

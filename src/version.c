@@ -42,8 +42,9 @@ void vc_version_print(FILE *f, const char *tool)
             VC_BUILD_FLAGS, VC_BUILD_SANITIZE[0] ? VC_BUILD_SANITIZE : "none", VC_BUILD_NATIVE);
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_cpu_init();
-    fprintf(f, "cpu paths: Winograd kernels %s (run-time choice: avx2 or default)\n",
-            __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? "avx2" : "default");
+    fprintf(f, "cpu paths: Winograd F(4x4,3x3) on stages 2-3 and F(2x2,3x3) on 4-5 (VIDCLASS_WINOGRAD=0/2/4 forces "
+               "one), transforms %s (run-time choice: avx2 or default)\n",
+            __builtin_cpu_supports("avx2") ? "avx2" : "default");
 #endif
     fprintf(f, "OpenBLAS: %s (kernels for %s)\n", vc_blas_info(), openblas_get_corename());
     fprintf(f, "FFmpeg: %s:", av_version_info());

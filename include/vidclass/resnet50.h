@@ -115,8 +115,14 @@ int vc_resnet50_forward(vc_resnet50 *net, const float *x, int n, int h, int w, f
 /** Forward pass then global average pool: feat is [n, 2048]. */
 int vc_resnet50_features(vc_resnet50 *net, const float *x, int n, int h, int w, float *feat);
 
-/** Multiply-adds x2 for one image of h x w (about 7.7e9 at 224x224). */
+/** Multiply-adds x2 for one image of h x w, counted as direct convolutions (about 7.7e9 at
+ *  224x224): the usual way to quote a ResNet50's cost, and the basis of "GFLOP/s" figures. */
 double vc_resnet50_flops(int h, int w);
+
+/** The multiply-adds x2 this loaded network's GEMMs really execute for one image of h x w:
+ *  its Winograd layers counted at their tile size, padding of partial tiles included
+ *  (about 5.44e9 at 224x224 with the default per-stage choice). */
+double vc_resnet50_gemm_flops(const vc_resnet50 *net, int h, int w);
 
 /** Seconds spent so far in GEMM, in im2col/elementwise/pooling (cumulative). */
 struct vc_resnet50_timing {
