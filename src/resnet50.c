@@ -602,21 +602,31 @@ double vc_resnet50_flops(int h, int w)
     return flops;
 }
 
+/* 2 x multiply-adds of one convolution layer's GEMMs on an h x w input (one image). */
+static double conv_gemm_flops(const struct conv_layer *cl, int h, int w)
+{
+    const struct vc_conv_desc *d = &cl->d;
+    const double cc = (double)d->cin * d->cout;
+    if (cl->wino) { /* (m + 2)^2 products per tile of ceil(h/m) x ceil(w/m) */
+        const int m = cl->wino_m;
+        return 2.0 * (m + 2) * (m + 2) * (double)((h + m - 1) / m) * ((w + m - 1) / m) * cc;
+    }
+    return 2.0 * vc_conv_out_dim(h, d->kh, d->stride, d->pad) * vc_conv_out_dim(w, d->kw, d->stride, d->pad) * d->kh *
+           d->kw * cc;
+}
+
 double vc_resnet50_gemm_flops(const vc_resnet50 *net, int h, int w)
 {
-    double flops = vc_resnet50_flops(h, w);
+    double flops = conv_gemm_flops(&net->conv1, h, w);
     int ch = vc_conv_out_dim(vc_conv_out_dim(h, 7, 2, 3), 3, 2, net->desc.pool_pad);
     int cw = vc_conv_out_dim(vc_conv_out_dim(w, 7, 2, 3), 3, 2, net->desc.pool_pad);
-    for (int i = 0; i < N_BLOCKS; i++) {
+    for (int i = 0; i < N_BLOCKS; i++) { /* the same walk as forward_internal */
         const struct block *b = &net->blocks[i];
+        flops += conv_gemm_flops(&b->c1, ch, cw);
+        if (b->has_proj) flops += conv_gemm_flops(&b->c0, ch, cw);
         ch = vc_conv_out_dim(ch, 1, b->c1.d.stride, 0);
         cw = vc_conv_out_dim(cw, 1, b->c1.d.stride, 0);
-        if (!b->c2.wino)
-            continue;
-        const int m = b->c2.wino_m, al = m + 2;
-        const double cc = (double)b->c2.d.cin * b->c2.d.cout;
-        const double tiles = (double)((ch + m - 1) / m) * ((cw + m - 1) / m);
-        flops += 2.0 * al * al * tiles * cc - 2.0 * 9.0 * ch * cw * cc; /* Winograd's GEMMs instead of the direct ones */
+        flops += conv_gemm_flops(&b->c2, ch, cw) + conv_gemm_flops(&b->c3, ch, cw);
     }
     return flops;
 }
