@@ -103,8 +103,6 @@ static void check_weights_are_the_reference_ones(const char *wpath)
     free(sums);
 }
 
-/* Loads the weights with the convolution paths VIDCLASS_WINOGRAD selects (NULL: the
- * default choice) and checks every tap and the 224x224 outputs against the reference. */
 /* What the 3x3 stride-1 layers' GEMMs save at 224x224 against direct convolution (3.699e9
  * flops): stages 2-5 have 3, 4, 6, 3 such layers on 56, 28, 14, 7 maps of 64..512 channels;
  * Winograd F(m x m) does 2 (m+2)^2 cin cout flops per tile of ceil(hw/m)^2 (worked out
@@ -117,6 +115,8 @@ static double winograd_saving(const char *winograd)
     return 0.0;                                           /* im2col + GEMM */
 }
 
+/* Loads the weights with the convolution paths VIDCLASS_WINOGRAD selects (NULL: the
+ * default choice) and checks every tap and the 224x224 outputs against the reference. */
 static void check_path(const char *wpath, const char *winograd)
 {
     if (winograd) setenv("VIDCLASS_WINOGRAD", winograd, 1);
