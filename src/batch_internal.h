@@ -40,7 +40,7 @@ struct ctx {
     /* rank 0 */
     vc_results       *res;
     int64_t          *pending, n_pending, next_pending;
-    int64_t           outstanding, done_bytes, total_bytes, n_requests;
+    int64_t           outstanding, done_bytes, total_bytes;
     int               active_workers, stop_rc;
     int64_t           n_done, n_failed, frames, *per_class;
     double            t0, t_progress, record_s;

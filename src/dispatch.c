@@ -75,6 +75,9 @@ static int receive_result(struct ctx *c, const MPI_Status *st)
 {
     int n = 0;
     VC_CHECK_MPI(MPI_Get_count(st, MPI_BYTE, &n));
+    c->ds.results++;
+    c->ds.msgs_in++;
+    c->ds.bytes_in += n;
     uint8_t *buf = n >= 8 ? result_buffer(c, (size_t)n) : NULL;
     int64_t index = -1;
     c->outstanding--;
@@ -130,7 +133,6 @@ static int take_request(struct ctx *c, int w)
 {
     int dummy;
     VC_CHECK_MPI(MPI_Recv(&dummy, 1, MPI_INT, w, TAG_REQ, c->comm, MPI_STATUS_IGNORE));
-    c->n_requests++;
     c->ds.requests++;
     c->ds.msgs_in++;
     c->ds.bytes_in += (int64_t)sizeof dummy;
@@ -158,11 +160,6 @@ static int serve(struct ctx *c, int blocking)
         } else if (st.MPI_TAG == TAG_REQ) {
             rc = take_request(c, w);
         } else if (st.MPI_TAG == TAG_RESULT) {
-            int n = 0;
-            VC_CHECK_MPI(MPI_Get_count(&st, MPI_BYTE, &n));
-            c->ds.results++;
-            c->ds.msgs_in++;
-            c->ds.bytes_in += n;
             rc = receive_result(c, &st);
             c->inflight[w]--;
             if (rc == VC_OK && c->deferred[w]) {
@@ -196,7 +193,7 @@ int vc_dispatch_rank0(struct ctx *c)
     /* every worker asks twice at once (its first video and the next, prefetched): answer
      * all of them before starting our own video, or a worker asking while we are inside a
      * frame batch would wait for that batch (seconds) */
-    while (rc == VC_OK && c->n_requests < 2 * (int64_t)(c->size - 1) && c->active_workers > 0) rc = serve(c, 1);
+    while (rc == VC_OK && c->ds.requests < 2 * (int64_t)(c->size - 1) && c->active_workers > 0) rc = serve(c, 1);
     while (rc == VC_OK) {
         if ((rc = serve(c, 0)) != VC_OK) break;
         int64_t a = pop_pending(c);
