@@ -22,12 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 #define N_METHODS 3
 #define MAX_ROUNDS 64
 static const char *const k_names[N_METHODS] = { "im2col", "f2", "f4" };
@@ -70,6 +64,14 @@ int main(int argc, char **argv)
         for (int i = 0; i < ch; i++) bias[i] = (float)vc_rng_range(&r, -0.1, 0.1);
         vc_conv_winograd_transform_kernel(&d, 2, k, u[1]);
         vc_conv_winograd_transform_kernel(&d, 4, k, u[2]);
+        vc_gemm_b *g[N_METHODS] = { NULL, NULL, NULL };
+        int rc = vc_gemm_b_create(k, 1, 9 * ch, ch, &g[0]);
+        if (rc == VC_OK) rc = vc_gemm_b_create(u[1], 16, ch, ch, &g[1]);
+        if (rc == VC_OK) rc = vc_gemm_b_create(u[2], 36, ch, ch, &g[2]);
+        if (rc != VC_OK) {
+            fprintf(stderr, "conv3x3: %s\n", vc_last_error());
+            return 1;
+        }
         for (int bi = 0; bi < n_batches; bi++) {
             int n = batches[bi];
             size_t nx = (size_t)n * hw * hw * ch;
@@ -91,8 +93,8 @@ int main(int argc, char **argv)
                     for (int me = 0; me < N_METHODS; me++) {
                         double t0 = vc_time_now();
                         for (int i = 0; i < reps; i++) {
-                            int rc = me == 0 ? vc_conv2d(&d, k, bias, x, n, hw, hw, y, VC_CONV_RELU, ws, wsn)
-                                             : vc_conv2d_winograd(&d, me == 1 ? 2 : 4, u[me], bias, x, n, hw, hw, y,
+                            rc = me == 0 ? vc_conv2d(&d, g[0], bias, x, n, hw, hw, y, VC_CONV_RELU, ws, wsn)
+                                         : vc_conv2d_winograd(&d, me == 1 ? 2 : 4, g[me], bias, x, n, hw, hw, y,
                                                                   VC_CONV_RELU, ws, wsn);
                             if (rc != VC_OK) {
                                 fprintf(stderr, "conv3x3: %s\n", vc_last_error());
@@ -105,8 +107,8 @@ int main(int argc, char **argv)
                         for (int me = 0; me < N_METHODS; me++) ratio[me][rd] = t[0][rd] / t[me][rd];
                 }
                 for (int me = 0; me < N_METHODS; me++) {
-                    qsort(t[me], (size_t)rounds, sizeof(double), cmp_double);
-                    qsort(ratio[me], (size_t)rounds, sizeof(double), cmp_double);
+                    qsort(t[me], (size_t)rounds, sizeof(double), bench_cmp_double);
+                    qsort(ratio[me], (size_t)rounds, sizeof(double), bench_cmp_double);
                     double ms = 1e3 * t[me][rounds / 2];
                     printf("conv3x3 stage=%d hw=%d c=%d batch=%d threads=%d method=%s ms=%.3f gflops=%.1f x_im2col=%.2f\n",
                            st, hw, ch, n, threads[ti], k_names[me], ms, flops / (ms * 1e6), ratio[me][rounds / 2]);
@@ -119,7 +121,10 @@ int main(int argc, char **argv)
         }
         free(k);
         free(bias);
-        for (int me = 0; me < N_METHODS; me++) free(u[me]);
+        for (int me = 0; me < N_METHODS; me++) {
+            free(u[me]);
+            vc_gemm_b_free(&g[me]);
+        }
     }
     return 0;
 }

@@ -73,35 +73,16 @@ static void im2col_rows(const struct vc_conv_desc *d, const float *x, int h, int
     }
 }
 
-/* y rows [r0, r1): add bias, then ReLU, in one pass while the rows are in cache. */
-static void bias_relu_rows(float *y, size_t rows, int cout, const float *bias, int relu)
-{
-    for (size_t r = 0; r < rows; r++) {
-        float *yr = y + r * (size_t)cout;
-        if (bias && relu) {
-            for (int c = 0; c < cout; c++) {
-                float v = yr[c] + bias[c];
-                yr[c] = v > 0.0f ? v : 0.0f;
-            }
-        } else if (bias) {
-            for (int c = 0; c < cout; c++)
-                yr[c] += bias[c];
-        } else if (relu) {
-            for (int c = 0; c < cout; c++)
-                yr[c] = yr[c] > 0.0f ? yr[c] : 0.0f;
-        }
-    }
-}
-
 /* One convolution split by output rows over the pool: thread i takes rows
  * [rows*i/n, rows*(i+1)/n) in chunks, with its own slice of the workspace. Each thread
  * runs single-threaded GEMMs: two independent GEMMs on these thin matrices (N = 64..2048)
  * scale better than one GEMM split by OpenBLAS (measured in bench/forward). */
 struct conv_job {
     const struct vc_conv_desc *d;
-    const float *kernel, *bias, *x;
-    int h, w, oh, ow, relu, pointwise;
-    float beta, *y, *ws;
+    const vc_gemm_b *kernel;
+    const float *bias, *x;
+    int h, w, oh, ow, flags, pointwise;
+    float *y, *ws;
     size_t rows, chunk; /* chunk: rows per GEMM per thread */
 };
 
@@ -121,15 +102,14 @@ static void conv_part(int i, int n, void *arg)
             a = ws;
             PROF_ADD(i, VC_PROF_IM2COL, t);
         }
-        vc_sgemm(0, 0, (int)(r1 - r0), d->cout, k, 1.0f, a, k, j->kernel, d->cout, j->beta,
-                 j->y + r0 * (size_t)d->cout, d->cout);
+        /* bias, residual and ReLU inside the product (packed) or right after it (blas) */
+        vc_gemm_b_run((int)(r1 - r0), a, k, j->kernel, 0, j->y + r0 * (size_t)d->cout, d->cout, j->bias,
+                      j->flags);
         PROF_ADD(i, VC_PROF_GEMM, t);
-        bias_relu_rows(j->y + r0 * (size_t)d->cout, r1 - r0, d->cout, j->bias, j->relu);
-        PROF_ADD(i, VC_PROF_EPILOGUE, t);
     }
 }
 
-int vc_conv2d(const struct vc_conv_desc *d, const float *kernel, const float *bias,
+int vc_conv2d(const struct vc_conv_desc *d, const vc_gemm_b *kernel, const float *bias,
               const float *x, int n, int h, int w, float *y, int flags,
               float *ws, size_t ws_floats)
 {
@@ -141,11 +121,16 @@ int vc_conv2d(const struct vc_conv_desc *d, const float *kernel, const float *bi
         return vc_error(VC_ERR_INVALID_ARG, "%s: input %dx%d too small for kernel %dx%d/%d pad %d",
                         __func__, h, w, d->kh, d->kw, d->stride, d->pad);
     const int k = d->kh * d->kw * d->cin;
-    struct conv_job j = { d, kernel, bias, x, h, w, oh, ow, (flags & VC_CONV_RELU) != 0, conv_is_pointwise(d),
-                          (flags & VC_CONV_ACCUMULATE) ? 1.0f : 0.0f, y, NULL, (size_t)n * oh * ow, 0 };
+    int kc, kk, kn;
+    vc_gemm_b_dims(kernel, &kc, &kk, &kn);
+    if (kc != 1 || kk != k || kn != d->cout)
+        return vc_error(VC_ERR_INVALID_ARG, "%s: weights of %d x %d x %d for a %dx%dx%d -> %d convolution", __func__,
+                        kc, kk, kn, d->kh, d->kw, d->cin, d->cout);
+    const int gflags = ((flags & VC_CONV_ACCUMULATE) ? VC_GEMM_ACCUMULATE : 0) | ((flags & VC_CONV_RELU) ? VC_GEMM_RELU : 0);
+    struct conv_job j = { d, kernel, bias, x, h, w, oh, ow, gflags, conv_is_pointwise(d), y, NULL, (size_t)n * oh * ow, 0 };
     int threads = vc_pool_threads();
     if (j.pointwise) {
-        j.chunk = VC_CONV_CHUNK_ROWS / (size_t)threads; /* keeps bias/ReLU on rows still in cache */
+        j.chunk = VC_CONV_CHUNK_ROWS / (size_t)threads; /* keeps a blas epilogue on rows still in cache */
     } else {
         size_t need = vc_conv_workspace_floats(d, n, h, w);
         if (!ws || ws_floats < need)

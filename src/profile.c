@@ -30,6 +30,6 @@ struct vc_profile vc_profile_get(void)
 
 const char *vc_profile_stage_name(int stage)
 {
-    static const char *const names[VC_PROF_N] = { "im2col", "gemm", "bias+relu", "wino-in", "wino-out", "pool" };
+    static const char *const names[VC_PROF_N] = { "im2col", "gemm", "wino-in", "wino-out", "pool" };
     return stage >= 0 && stage < VC_PROF_N ? names[stage] : "?";
 }

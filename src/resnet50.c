@@ -131,10 +131,10 @@ static const struct vc_resnet50_layer *find_layer(const char *name)
 
 struct conv_layer {
     struct vc_conv_desc d;
-    float              *kernel; /* [kh*kw*cin, cout], BN folded                      */
-    float              *bias;   /* [cout], BN folded                                 */
-    float              *wino;   /* Winograd-transformed kernel (3x3/1 only) or NULL */
-    int                 wino_m; /* its output tile size: 2 or 4                      */
+    float              *kernel; /* [kh*kw*cin, cout], BN folded; only while loading        */
+    float              *bias;   /* [cout], BN folded                                       */
+    vc_gemm_b          *w;      /* the kernel prepared for the product (vc_gemm_b_create) */
+    int                 wino_m; /* 0: w is the kernel; 2 or 4: w is its Winograd transform */
 };
 
 struct block {
@@ -285,8 +285,8 @@ static void conv_layer_free(struct conv_layer *cl)
 {
     free(cl->kernel);
     free(cl->bias);
-    free(cl->wino);
-    cl->kernel = cl->bias = cl->wino = NULL;
+    vc_gemm_b_free(&cl->w);
+    cl->kernel = cl->bias = NULL;
 }
 
 /* Winograd output tile per stage (conv2..conv5) for the 3x3 stride-1 convolutions, chosen
@@ -296,7 +296,33 @@ static void conv_layer_free(struct conv_layer *cl)
  * everywhere (tests compare the paths; benchmarks measure them). */
 static const int k_wino_m[N_STAGES] = { 4, 4, 2, 2 };
 
-static int prepare_winograd(vc_resnet50 *net)
+/* The layer's kernel (m = 0) or its F(m x m) transform (m = 2, 4) as the product's right
+ * operand; the plain kernel is freed: only the prepared copy is kept. */
+static int prepare_layer(struct conv_layer *cl, int m)
+{
+    int rc;
+    if (m) {
+        const int a2 = (m + 2) * (m + 2);
+        float *u = malloc(sizeof(float) * vc_conv_winograd_kernel_floats(&cl->d, m));
+        if (!u)
+            return vc_error(VC_ERR_NOMEM, "%s: out of memory for the Winograd kernels", __func__);
+        vc_conv_winograd_transform_kernel(&cl->d, m, cl->kernel, u);
+        rc = vc_gemm_b_create(u, a2, cl->d.cin, cl->d.cout, &cl->w);
+        free(u);
+    } else {
+        rc = vc_gemm_b_create(cl->kernel, 1, cl->d.kh * cl->d.kw * cl->d.cin, cl->d.cout, &cl->w);
+    }
+    if (rc == VC_OK) {
+        cl->wino_m = m;
+        free(cl->kernel);
+        cl->kernel = NULL;
+    }
+    return rc;
+}
+
+/* Every layer's weights prepared, the 3x3 stride-1 ones in the Winograd form chosen for
+ * their stage (or forced by VIDCLASS_WINOGRAD). */
+static int prepare_weights(vc_resnet50 *net)
 {
     const char *env = getenv("VIDCLASS_WINOGRAD");
     int force = -1; /* -1: per stage */
@@ -306,20 +332,20 @@ static int prepare_winograd(vc_resnet50 *net)
         else if (strcmp(env, "4") == 0) force = 4;
         else return vc_error(VC_ERR_INVALID_ARG, "VIDCLASS_WINOGRAD='%s': use 0 (off), 2, 4 or auto", env);
     }
-    for (int s = 0, bi = 0; s < N_STAGES; s++) {
-        for (int b = 0; b < k_stages[s].blocks; b++, bi++) {
-            struct conv_layer *cl = &net->blocks[bi].c2;
+    int rc = prepare_layer(&net->conv1, 0);
+    for (int s = 0, bi = 0; s < N_STAGES && rc == VC_OK; s++) {
+        for (int b = 0; b < k_stages[s].blocks && rc == VC_OK; b++, bi++) {
+            struct block *blk = &net->blocks[bi];
             int m = force < 0 ? k_wino_m[s] : force;
-            if (m == 0 || !vc_conv_winograd_ok(&cl->d))
-                continue;
-            cl->wino = malloc(sizeof(float) * vc_conv_winograd_kernel_floats(&cl->d, m));
-            if (!cl->wino)
-                return vc_error(VC_ERR_NOMEM, "%s: out of memory for the Winograd kernels", __func__);
-            vc_conv_winograd_transform_kernel(&cl->d, m, cl->kernel, cl->wino);
-            cl->wino_m = m;
+            if (!vc_conv_winograd_ok(&blk->c2.d))
+                m = 0;
+            if (blk->has_proj) rc = prepare_layer(&blk->c0, 0);
+            if (rc == VC_OK) rc = prepare_layer(&blk->c1, 0);
+            if (rc == VC_OK) rc = prepare_layer(&blk->c2, m);
+            if (rc == VC_OK) rc = prepare_layer(&blk->c3, 0);
         }
     }
-    return VC_OK;
+    return rc;
 }
 
 int vc_resnet50_load(const char *path, vc_resnet50 **out)
@@ -362,7 +388,7 @@ int vc_resnet50_load(const char *path, vc_resnet50 **out)
     }
     vc_keras_config_free(&rd.config);
     vc_keras_weights_close(&rd.kw);
-    if (rc == VC_OK) rc = prepare_winograd(net);
+    if (rc == VC_OK) rc = prepare_weights(net);
     if (rc != VC_OK) {
         vc_resnet50_free(&net);
         return rc;
@@ -438,7 +464,7 @@ static int ensure_workspace(vc_resnet50 *net, int n, int h, int w)
         col_f = max_sz(col_f, vc_conv_workspace_floats(&b->c1.d, n, ch, cw));
         if (b->has_proj)
             col_f = max_sz(col_f, vc_conv_workspace_floats(&b->c0.d, n, ch, cw));
-        col_f = max_sz(col_f, b->c2.wino ? vc_conv_winograd_workspace_floats(&b->c2.d, b->c2.wino_m, threads)
+        col_f = max_sz(col_f, b->c2.wino_m ? vc_conv_winograd_workspace_floats(&b->c2.d, b->c2.wino_m, threads)
                                          : vc_conv_workspace_floats(&b->c2.d, n, oh, ow));
         mid_f = max_sz(mid_f, (size_t)n * oh * ow * b->c1.d.cout);
         main_f = max_sz(main_f, (size_t)n * oh * ow * b->c3.d.cout);
@@ -477,9 +503,9 @@ static int run_conv(vc_resnet50 *net, const struct conv_layer *cl, const float *
                     int h, int w, float *y, int flags)
 {
     double t0 = vc_time_now();
-    int rc = cl->wino
-                 ? vc_conv2d_winograd(&cl->d, cl->wino_m, cl->wino, cl->bias, x, n, h, w, y, flags, net->col, net->col_floats)
-                 : vc_conv2d(&cl->d, cl->kernel, cl->bias, x, n, h, w, y, flags, net->col, net->col_floats);
+    int rc = cl->wino_m
+                 ? vc_conv2d_winograd(&cl->d, cl->wino_m, cl->w, cl->bias, x, n, h, w, y, flags, net->col, net->col_floats)
+                 : vc_conv2d(&cl->d, cl->w, cl->bias, x, n, h, w, y, flags, net->col, net->col_floats);
     net->timing.conv += vc_time_now() - t0;
     return rc;
 }
@@ -607,7 +633,7 @@ static double conv_gemm_flops(const struct conv_layer *cl, int h, int w)
 {
     const struct vc_conv_desc *d = &cl->d;
     const double cc = (double)d->cin * d->cout;
-    if (cl->wino) { /* (m + 2)^2 products per tile of ceil(h/m) x ceil(w/m) */
+    if (cl->wino_m) { /* (m + 2)^2 products per tile of ceil(h/m) x ceil(w/m) */
         const int m = cl->wino_m;
         return 2.0 * (m + 2) * (m + 2) * (double)((h + m - 1) / m) * ((w + m - 1) / m) * cc;
     }

@@ -86,7 +86,8 @@ size_t vc_conv_winograd_workspace_floats(const struct vc_conv_desc *d, int m, in
 
 struct wino_job {
     const struct vc_conv_desc *d;
-    const float *u, *bias, *x;
+    const vc_gemm_b *u;
+    const float *bias, *x;
     float *y, *ws;
     int m, n, h, w, th, tw, relu, acc;
     size_t tiles;
@@ -279,8 +280,8 @@ static void wino_part(int ti, int nt, void *arg)
         PROF_ADD(ti, VC_PROF_WINO_IN, pt);
         /* alpha^2 GEMMs: M[xi] (tiles x cout) = V[xi] (tiles x cin) U[xi] (cin x cout) */
         for (int xi = 0; xi < a2; xi++)
-            vc_sgemm(0, 0, (int)nt0, cout, cin, 1.0f, V + (size_t)xi * chunk * cin, cin,
-                     j->u + (size_t)xi * cin * cout, cout, 0.0f, M + (size_t)xi * chunk * cout, cout);
+            vc_gemm_b_run((int)nt0, V + (size_t)xi * chunk * cin, cin, j->u, xi, M + (size_t)xi * chunk * cout, cout,
+                          NULL, 0);
         PROF_ADD(ti, VC_PROF_GEMM, pt);
         /* output transform + bias (+ residual) (+ ReLU) */
         const float *bias = j->bias ? j->bias : g_zeros;
@@ -306,13 +307,18 @@ static void wino_part(int ti, int nt, void *arg)
     }
 }
 
-int vc_conv2d_winograd(const struct vc_conv_desc *d, int m, const float *u, const float *bias,
+int vc_conv2d_winograd(const struct vc_conv_desc *d, int m, const vc_gemm_b *u, const float *bias,
                        const float *x, int n, int h, int w, float *y, int flags,
                        float *ws, size_t ws_floats)
 {
     if (!d || !vc_conv_winograd_ok(d) || !wino_m_ok(m) || !u || !x || !y || n < 1 || h < 1 || w < 1)
         return vc_error(VC_ERR_INVALID_ARG, "%s: needs a 3x3 stride-1 pad-1 convolution and tiles of 2 or 4 (got %d)",
                         __func__, m);
+    int uc, uk, un;
+    vc_gemm_b_dims(u, &uc, &uk, &un);
+    if (uc != (m + 2) * (m + 2) || uk != d->cin || un != d->cout)
+        return vc_error(VC_ERR_INVALID_ARG, "%s: transformed weights of %d x %d x %d for F(%dx%d) %d -> %d", __func__,
+                        uc, uk, un, m, m, d->cin, d->cout);
     int threads = vc_pool_threads();
     if (!ws || ws_floats < vc_conv_winograd_workspace_floats(d, m, threads))
         return vc_error(VC_ERR_INVALID_ARG, "%s: workspace of %zu floats, need %zu", __func__, ws_floats,

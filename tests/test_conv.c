@@ -1,9 +1,12 @@
-/* test_conv.c - im2col+GEMM convolution and the pooling kernels against direct loops.
+/* test_conv.c - the products for constant weights (vc_gemm_b), im2col+GEMM and Winograd
+ * convolution and the pooling kernels against direct loops in double, once per product
+ * this CPU has (VIDCLASS_GEMM=blas, and packed where AVX2 + FMA exist).
  *
- * Odd shapes on purpose: stride 2 with padding, 1x1 stride 1 (the no-copy GEMM path),
- * 1x1 stride 2 (ResNet50's projection: needs the gather), 7x7/2 pad 3 (conv1), 3x3 pad 1,
- * non-square inputs, batch 3, accumulate + ReLU, and a patch matrix larger than one
- * chunk so the chunk loop is exercised. */
+ * Odd shapes on purpose: products with M, N, K off the packed kernel's 6 x 16 tile and its
+ * 144-row and 256-deep blocks, strided rows, a second matrix of a stack; stride 2 with
+ * padding, 1x1 stride 1 (the no-copy GEMM path), 1x1 stride 2 (ResNet50's projection: needs
+ * the gather), 7x7/2 pad 3 (conv1), 3x3 pad 1, non-square inputs, batch 3, accumulate +
+ * ReLU, and a patch matrix larger than one chunk so the chunk loop is exercised. */
 #include "test_util.h"
 #include "vidclass/conv.h"
 #include "vidclass/gemm.h"
@@ -44,6 +47,54 @@ static void naive_conv(const struct vc_conv_desc *d, const float *k, const float
                 }
 }
 
+static vc_gemm_b *make_b(const float *b, int count, int k, int n)
+{
+    vc_gemm_b *g = NULL;
+    int rc = vc_gemm_b_create(b, count, k, n, &g);
+    CHECK(rc == VC_OK && g, "vc_gemm_b_create %d x %d x %d: %s", count, k, n, vc_last_error());
+    return g;
+}
+
+/* c = a (m x k, row stride lda) x b[index] (+ c) + bias, ReLU, against the same in double;
+ * columns of c beyond n (row stride ldc) must stay untouched. */
+static void check_gemm(struct vc_rng *r, int m, int n, int k, int lda, int ldc, int flags, int with_bias)
+{
+    const int count = 2, index = 1;
+    float *a = malloc(sizeof(float) * (size_t)m * lda), *b = malloc(sizeof(float) * (size_t)count * k * n);
+    float *bias = malloc(sizeof(float) * n), *c = malloc(sizeof(float) * (size_t)m * ldc);
+    float *ref = malloc(sizeof(float) * (size_t)m * ldc);
+    fill(r, a, (size_t)m * lda);
+    fill(r, b, (size_t)count * k * n);
+    fill(r, bias, (size_t)n);
+    fill(r, c, (size_t)m * ldc);
+    memcpy(ref, c, sizeof(float) * (size_t)m * ldc);
+    const float *bi = b + (size_t)index * k * n;
+    for (int i = 0; i < m; i++)
+        for (int j = 0; j < n; j++) {
+            double s = 0.0;
+            for (int q = 0; q < k; q++)
+                s += (double)a[(size_t)i * lda + q] * bi[(size_t)q * n + j];
+            if (flags & VC_GEMM_ACCUMULATE) s += ref[(size_t)i * ldc + j];
+            if (with_bias) s += bias[j];
+            if ((flags & VC_GEMM_RELU) && s < 0) s = 0;
+            ref[(size_t)i * ldc + j] = (float)s;
+        }
+    vc_gemm_b *g = make_b(b, count, k, n);
+    if (g) {
+        vc_gemm_b_run(m, a, lda, g, index, c, ldc, with_bias ? bias : NULL, flags);
+        double e = max_rel_err(c, ref, (size_t)m * ldc);
+        int same_pad = 1;
+        for (int i = 0; i < m; i++)
+            for (int j = n; j < ldc; j++)
+                same_pad &= c[(size_t)i * ldc + j] == ref[(size_t)i * ldc + j];
+        CHECK(e < 1e-5, "%s gemm m %d n %d k %d lda %d ldc %d flags %d bias %d: max rel err %.3g", vc_gemm_b_kind(g),
+              m, n, k, lda, ldc, flags, with_bias, e);
+        CHECK(same_pad, "%s gemm m %d n %d k %d: wrote past column %d", vc_gemm_b_kind(g), m, n, k, n);
+    }
+    vc_gemm_b_free(&g);
+    free(a); free(b); free(bias); free(c); free(ref);
+}
+
 static void check_conv(struct vc_rng *r, struct vc_conv_desc d, int n, int h, int w, int flags)
 {
     int oh = vc_conv_out_dim(h, d.kh, d.stride, d.pad), ow = vc_conv_out_dim(w, d.kw, d.stride, d.pad);
@@ -59,7 +110,9 @@ static void check_conv(struct vc_rng *r, struct vc_conv_desc d, int n, int h, in
     memcpy(yref, y, sizeof(float) * ny); /* same starting values for ACCUMULATE */
     size_t wsn = vc_conv_workspace_floats(&d, n, h, w);
     float *ws = malloc(sizeof(float) * (wsn ? wsn : 1));
-    int rc = vc_conv2d(&d, k, bias, x, n, h, w, y, flags, ws, wsn);
+    vc_gemm_b *g = make_b(k, 1, d.kh * d.kw * d.cin, d.cout);
+    int rc = vc_conv2d(&d, g, bias, x, n, h, w, y, flags, ws, wsn);
+    vc_gemm_b_free(&g);
     naive_conv(&d, k, bias, x, n, h, w, yref, flags);
     double e = max_rel_err(y, yref, ny);
     CHECK(rc == VC_OK, "vc_conv2d failed: %s", vc_last_error());
@@ -82,7 +135,9 @@ static void check_winograd(struct vc_rng *r, int m, int cin, int cout, int n, in
     vc_conv_winograd_transform_kernel(&d, m, k, u);
     size_t wsn = vc_conv_winograd_workspace_floats(&d, m, vc_blas_get_threads());
     float *ws = malloc(sizeof(float) * wsn);
-    int rc = vc_conv2d_winograd(&d, m, u, b, x, n, h, w, y, flags, ws, wsn);
+    vc_gemm_b *g = make_b(u, (m + 2) * (m + 2), cin, cout);
+    int rc = vc_conv2d_winograd(&d, m, g, b, x, n, h, w, y, flags, ws, wsn);
+    vc_gemm_b_free(&g);
     naive_conv(&d, k, b, x, n, h, w, yref, flags);
     double e = max_rel_err(y, yref, ny);
     printf("winograd F(%dx%d,3x3) %d->%d, batch %d, %dx%d, flags %d: max rel err %.2e\n", m, m, cin, cout, n, h, w,
@@ -118,40 +173,83 @@ int main(void)
     vc_rng_seed(&r, 7, 0, 0);
     vc_blas_set_threads(2);
 
-    check_conv(&r, (struct vc_conv_desc){ 3, 8, 7, 7, 2, 3 }, 3, 19, 23, VC_CONV_RELU);     /* conv1-like */
-    check_conv(&r, (struct vc_conv_desc){ 5, 6, 3, 3, 1, 1 }, 3, 9, 7, VC_CONV_RELU);       /* 3x3 same   */
-    check_conv(&r, (struct vc_conv_desc){ 5, 6, 3, 3, 2, 1 }, 2, 9, 8, 0);                  /* 3x3 /2     */
-    check_conv(&r, (struct vc_conv_desc){ 7, 9, 1, 1, 1, 0 }, 3, 5, 6, VC_CONV_ACCUMULATE | VC_CONV_RELU);
-    check_conv(&r, (struct vc_conv_desc){ 7, 9, 1, 1, 2, 0 }, 3, 9, 7, 0);                  /* projection */
-    check_conv(&r, (struct vc_conv_desc){ 4, 5, 2, 3, 1, 0 }, 1, 6, 9, 0);                  /* non-square */
-    check_conv(&r, (struct vc_conv_desc){ 16, 16, 3, 3, 1, 1 }, 3, 40, 41, VC_CONV_RELU);   /* > 1 chunk  */
-    check_conv(&r, (struct vc_conv_desc){ 16, 32, 1, 1, 1, 0 }, 3, 40, 41, VC_CONV_ACCUMULATE);
+    /* VIDCLASS_GEMM is read whenever weights are prepared: each product in turn */
+    setenv("VIDCLASS_GEMM", "bogus", 1);
+    {
+        float one = 1.0f;
+        vc_gemm_b *g = NULL;
+        CHECK(vc_gemm_b_create(&one, 1, 1, 1, &g) == VC_ERR_INVALID_ARG && !g, "VIDCLASS_GEMM=bogus accepted");
+    }
+    static const char *const kinds[2] = { "blas", "packed" };
+    for (int ki = 0; ki < 2; ki++) {
+        setenv("VIDCLASS_GEMM", kinds[ki], 1);
+        const char *kind = NULL;
+        int rc = vc_gemm_choice(&kind);
+        if (rc != VC_OK) { /* only packed may be missing, and only without AVX2/FMA */
+            CHECK(ki == 1 && rc == VC_ERR_UNSUPPORTED, "VIDCLASS_GEMM=%s refused: %s", kinds[ki], vc_last_error());
+            printf("product %s: not on this CPU (%s)\n", kinds[ki], vc_last_error());
+            continue;
+        }
+        CHECK(strcmp(kind, kinds[ki]) == 0, "VIDCLASS_GEMM=%s chose %s", kinds[ki], kind);
+        printf("product %s\n", kind);
+        /* tile, block and depth edges of the packed kernel; strided rows; every epilogue */
+        static const int ms[] = { 1, 5, 6, 7, 13, 49, 145, 300 }, ns[] = { 1, 9, 16, 17, 40, 64 };
+        static const int ks[] = { 1, 3, 255, 256, 257, 600 };
+        for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++)
+            for (size_t j = 0; j < sizeof ns / sizeof ns[0]; j++)
+                check_gemm(&r, ms[i], ns[j], ks[(i + j) % 6], ks[(i + j) % 6], ns[j], (int)((i + j) % 4), (int)(j % 2));
+        for (size_t q = 0; q < sizeof ks / sizeof ks[0]; q++)
+            check_gemm(&r, 11, 33, ks[q], ks[q] + 3, 35, VC_GEMM_ACCUMULATE | VC_GEMM_RELU, 1);
+        check_gemm(&r, 16, 512, 512, 512, 512, 0, 0); /* Winograd stage 5 at batch 1 */
+        /* N > 256: the packed kernel copies A in blocks of 144 rows instead of reading it in place */
+        check_gemm(&r, 1, 300, 257, 260, 301, VC_GEMM_ACCUMULATE, 1);
+        check_gemm(&r, 7, 300, 600, 600, 300, VC_GEMM_RELU, 0);
+        check_gemm(&r, 145, 300, 255, 255, 300, VC_GEMM_ACCUMULATE | VC_GEMM_RELU, 1);
+        check_gemm(&r, 290, 300, 513, 520, 310, 0, 1);
 
-    for (int m = 2; m <= 4; m += 2) {
-        check_winograd(&r, m, 5, 7, 3, 9, 7, VC_CONV_RELU);                          /* partial tiles, scalar tail */
-        check_winograd(&r, m, 16, 24, 2, 14, 14, VC_CONV_ACCUMULATE | VC_CONV_RELU); /* 8-wide channel loops */
-        check_winograd(&r, m, 13, 21, 2, 7, 7, VC_CONV_ACCUMULATE);                  /* both loops, stage-5 size */
-        check_winograd(&r, m, 8, 8, 3, 41, 39, 0);                                   /* > 1 chunk of tiles */
-        check_winograd(&r, m, 3, 4, 1, 1, 1, 0);                                     /* a single pixel */
-        check_winograd(&r, m, 64, 64, 1, 6, 10, VC_CONV_RELU);
-    }
-    {
-        struct vc_conv_desc d = { 4, 4, 3, 3, 1, 1 };
-        float x[4 * 4 * 4] = { 0 }, u[36 * 16] = { 0 }, y[4 * 4 * 4], ws[1];
-        CHECK(vc_conv2d_winograd(&d, 3, u, NULL, x, 1, 4, 4, y, 0, ws, 1) == VC_ERR_INVALID_ARG, "tile size 3 accepted");
-    }
-    {
-        struct vc_conv_desc d2 = { 4, 4, 3, 3, 2, 1 };
-        CHECK(!vc_conv_winograd_ok(&d2), "stride 2 accepted by winograd");
-    }
-    /* workspace too small is an error, not a crash */
-    {
-        struct vc_conv_desc d = { 3, 4, 3, 3, 1, 1 };
-        float x[3 * 5 * 5] = { 0 }, k[3 * 3 * 3 * 4] = { 0 }, y[4 * 5 * 5], ws[4];
-        int rc = vc_conv2d(&d, k, NULL, x, 1, 5, 5, y, 0, ws, 4);
-        CHECK(rc == VC_ERR_INVALID_ARG, "small workspace accepted (rc %d)", rc);
-    }
+        check_conv(&r, (struct vc_conv_desc){ 3, 8, 7, 7, 2, 3 }, 3, 19, 23, VC_CONV_RELU);     /* conv1-like */
+        check_conv(&r, (struct vc_conv_desc){ 5, 6, 3, 3, 1, 1 }, 3, 9, 7, VC_CONV_RELU);       /* 3x3 same   */
+        check_conv(&r, (struct vc_conv_desc){ 5, 6, 3, 3, 2, 1 }, 2, 9, 8, 0);                  /* 3x3 /2     */
+        check_conv(&r, (struct vc_conv_desc){ 7, 9, 1, 1, 1, 0 }, 3, 5, 6, VC_CONV_ACCUMULATE | VC_CONV_RELU);
+        check_conv(&r, (struct vc_conv_desc){ 7, 9, 1, 1, 2, 0 }, 3, 9, 7, 0);                  /* projection */
+        check_conv(&r, (struct vc_conv_desc){ 4, 5, 2, 3, 1, 0 }, 1, 6, 9, 0);                  /* non-square */
+        check_conv(&r, (struct vc_conv_desc){ 16, 16, 3, 3, 1, 1 }, 3, 40, 41, VC_CONV_RELU);   /* > 1 chunk  */
+        check_conv(&r, (struct vc_conv_desc){ 16, 32, 1, 1, 1, 0 }, 3, 40, 41, VC_CONV_ACCUMULATE);
 
+        for (int m = 2; m <= 4; m += 2) {
+            check_winograd(&r, m, 5, 7, 3, 9, 7, VC_CONV_RELU);                          /* partial tiles, scalar tail */
+            check_winograd(&r, m, 16, 24, 2, 14, 14, VC_CONV_ACCUMULATE | VC_CONV_RELU); /* 8-wide channel loops */
+            check_winograd(&r, m, 13, 21, 2, 7, 7, VC_CONV_ACCUMULATE);                  /* both loops, stage-5 size */
+            check_winograd(&r, m, 8, 8, 3, 41, 39, 0);                                   /* > 1 chunk of tiles */
+            check_winograd(&r, m, 3, 4, 1, 1, 1, 0);                                     /* a single pixel */
+            check_winograd(&r, m, 64, 64, 1, 6, 10, VC_CONV_RELU);
+        }
+        {
+            struct vc_conv_desc d = { 4, 4, 3, 3, 1, 1 };
+            float x[4 * 4 * 4] = { 0 }, u[36 * 16] = { 0 }, y[4 * 4 * 4], ws[1];
+            vc_gemm_b *g = make_b(u, 36, 4, 4);
+            CHECK(vc_conv2d_winograd(&d, 3, g, NULL, x, 1, 4, 4, y, 0, ws, 1) == VC_ERR_INVALID_ARG, "tile size 3 accepted");
+            CHECK(vc_conv2d_winograd(&d, 2, g, NULL, x, 1, 4, 4, y, 0, ws, 1) == VC_ERR_INVALID_ARG,
+                  "F(4x4) weights accepted for F(2x2)");
+            vc_gemm_b_free(&g);
+        }
+        {
+            struct vc_conv_desc d2 = { 4, 4, 3, 3, 2, 1 };
+            CHECK(!vc_conv_winograd_ok(&d2), "stride 2 accepted by winograd");
+        }
+        /* workspace too small is an error, not a crash */
+        {
+            struct vc_conv_desc d = { 3, 4, 3, 3, 1, 1 };
+            float x[3 * 5 * 5] = { 0 }, k[3 * 3 * 3 * 4] = { 0 }, y[4 * 5 * 5], ws[4];
+            vc_gemm_b *g = make_b(k, 1, 27, 4), *g1 = make_b(k, 1, 9, 4);
+            rc = vc_conv2d(&d, g, NULL, x, 1, 5, 5, y, 0, ws, 4);
+            CHECK(rc == VC_ERR_INVALID_ARG, "small workspace accepted (rc %d)", rc);
+            rc = vc_conv2d(&d, g1, NULL, x, 1, 5, 5, y, 0, ws, 4);
+            CHECK(rc == VC_ERR_INVALID_ARG, "weights of the wrong shape accepted (rc %d)", rc);
+            vc_gemm_b_free(&g);
+            vc_gemm_b_free(&g1);
+        }
+    }
     /* max pool 3x3/2 pad 1 with zero padding, on values that may be negative */
     {
         int n = 2, h = 11, w = 8, c = 5;

@@ -115,13 +115,19 @@ static double winograd_saving(const char *winograd)
     return 0.0;                                           /* im2col + GEMM */
 }
 
-/* Loads the weights with the convolution paths VIDCLASS_WINOGRAD selects (NULL: the
- * default choice) and checks every tap and the 224x224 outputs against the reference. */
-static void check_path(const char *wpath, const char *winograd)
+/* Loads the weights with the convolution paths VIDCLASS_WINOGRAD selects and the product
+ * VIDCLASS_GEMM selects (NULL: the default choice) and checks every tap and the 224x224
+ * outputs against the reference. */
+static void check_path(const char *wpath, const char *winograd, const char *gemm)
 {
     if (winograd) setenv("VIDCLASS_WINOGRAD", winograd, 1);
     else unsetenv("VIDCLASS_WINOGRAD");
-    printf("== convolution path: VIDCLASS_WINOGRAD=%s\n", winograd ? winograd : "(unset: per-stage choice)");
+    if (gemm) setenv("VIDCLASS_GEMM", gemm, 1);
+    else unsetenv("VIDCLASS_GEMM");
+    const char *kind = NULL;
+    CHECK(vc_gemm_choice(&kind) == VC_OK, "VIDCLASS_GEMM=%s: %s", gemm ? gemm : "(unset)", vc_last_error());
+    printf("== convolution path: VIDCLASS_WINOGRAD=%s, product %s (VIDCLASS_GEMM=%s)\n",
+           winograd ? winograd : "(unset: per-stage choice)", kind ? kind : "?", gemm ? gemm : "(unset)");
     vc_resnet50 *net = NULL;
     CHECK(vc_resnet50_load(wpath, &net) == VC_OK, "load: %s", vc_last_error());
     if (!net)
@@ -220,10 +226,14 @@ int main(int argc, char **argv)
     check_weights_are_the_reference_ones(wpath);
 
     /* every convolution path this machine has: im2col + GEMM, Winograd F(2x2) and F(4x4)
-     * everywhere, and the default per-stage mix */
-    const char *paths[] = { NULL, "0", "2", "4" };
+     * everywhere, and the default per-stage mix, with the default product (packed where the
+     * CPU has AVX2 + FMA); then the default mix and im2col with OpenBLAS (test_conv checks
+     * every product on every path layer by layer) */
+    const char *paths[][2] = { { NULL, NULL }, { "0", NULL }, { "2", NULL }, { "4", NULL }, { NULL, "blas" },
+                               { "0", "blas" } };
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
-        check_path(wpath, paths[i]);
+        check_path(wpath, paths[i][0], paths[i][1]);
+    unsetenv("VIDCLASS_GEMM");
     setenv("VIDCLASS_WINOGRAD", "3", 1);
     vc_resnet50 *bad = NULL;
     CHECK(vc_resnet50_load(wpath, &bad) == VC_ERR_INVALID_ARG && !bad, "VIDCLASS_WINOGRAD=3 accepted");

@@ -6,13 +6,15 @@
  * A 1x1 stride-1 unpadded convolution uses the input itself as the patch matrix (no copy).
  * Every other shape (including 1x1 stride 2) gathers patches into the caller's workspace in
  * chunks of rows, so the workspace stays small (vc_conv_workspace_floats) whatever the
- * batch size. Bias, the residual accumulation and ReLU are applied per chunk while the
- * output rows are still in cache.
+ * batch size. Bias, the residual accumulation and ReLU are applied by the product itself
+ * (vc_gemm_b_run: in registers with the packed kernel, per chunk with OpenBLAS).
  *
  * Padding is symmetric and zero-valued (Keras ZeroPadding2D / padding="same" for odd k).
  */
 #ifndef VIDCLASS_CONV_H
 #define VIDCLASS_CONV_H
+
+#include "vidclass/gemm.h"
 
 #include <stddef.h>
 
@@ -48,11 +50,12 @@ enum vc_conv_flags {
 
 /**
  * y[n, oh, ow, cout] = [y +] conv(x, kernel) + bias, then ReLU if requested.
- * x: [n, h, w, cin]; kernel: [kh, kw, cin, cout] (HWIO); bias: [cout] or NULL;
+ * x: [n, h, w, cin]; kernel: the HWIO [kh, kw, cin, cout] kernel as one [kh*kw*cin, cout]
+ * matrix prepared by vc_gemm_b_create (count 1); bias: [cout] or NULL;
  * y: [n, oh, ow, cout], must not alias x. ws: caller buffer of ws_floats floats, at least
  * vc_conv_workspace_floats(). All buffers are borrowed. Returns VC_OK or VC_ERR_INVALID_ARG.
  */
-int vc_conv2d(const struct vc_conv_desc *d, const float *kernel, const float *bias,
+int vc_conv2d(const struct vc_conv_desc *d, const vc_gemm_b *kernel, const float *bias,
               const float *x, int n, int h, int w, float *y, int flags,
               float *ws, size_t ws_floats);
 
@@ -77,8 +80,9 @@ void vc_conv_winograd_transform_kernel(const struct vc_conv_desc *d, int m, cons
 /** Workspace floats vc_conv2d_winograd needs for tile size m with `threads` pool threads. */
 size_t vc_conv_winograd_workspace_floats(const struct vc_conv_desc *d, int m, int threads);
 
-/** As vc_conv2d, with the kernel u transformed for tile size m (2 or 4). */
-int vc_conv2d_winograd(const struct vc_conv_desc *d, int m, const float *u, const float *bias,
+/** As vc_conv2d, with the kernel transformed for tile size m (2 or 4): u is that transform
+ *  prepared by vc_gemm_b_create as (m + 2)^2 matrices of cin x cout. */
+int vc_conv2d_winograd(const struct vc_conv_desc *d, int m, const vc_gemm_b *u, const float *bias,
                        const float *x, int n, int h, int w, float *y, int flags,
                        float *ws, size_t ws_floats);
 

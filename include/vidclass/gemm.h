@@ -1,5 +1,6 @@
 /*
- * vidclass/gemm.h - the single doorway to BLAS (OpenBLAS) and its thread count.
+ * vidclass/gemm.h - the single doorway to matrix products (OpenBLAS, or our packed AVX2
+ * kernel for constant weights) and the compute thread count.
  *
  * All matrices are row-major float32. Only this module includes <cblas.h>.
  * Thread count: vc_blas_set_threads() must be called explicitly by every tool (from
@@ -17,6 +18,45 @@ extern "C" {
 void vc_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha,
               const float *a, int lda, const float *b, int ldb,
               float beta, float *c, int ldc);
+
+/* ---- constant weights: prepared once, multiplied many times ------------------------------
+ * A vc_gemm_b holds `count` K x N row-major matrices (a layer's weights; Winograd's alpha^2
+ * transformed kernels) prepared for the fastest product this CPU has, chosen when it is made:
+ *   packed - our AVX2 + FMA kernel on weights packed at load (src/gemm_packed.c), with the
+ *            bias / residual / ReLU epilogue applied in registers; needs AVX2 and FMA;
+ *   blas   - OpenBLAS sgemm on a plain copy, then the epilogue in a second pass.
+ * VIDCLASS_GEMM=packed|blas|auto (default auto: packed where the CPU has it) forces one;
+ * an unknown value, or packed on a CPU without AVX2/FMA, is refused by vc_gemm_b_create. */
+typedef struct vc_gemm_b vc_gemm_b;
+
+/** Flags for vc_gemm_b_run (the same bits as VC_CONV_ACCUMULATE / VC_CONV_RELU). */
+enum vc_gemm_flags {
+    VC_GEMM_ACCUMULATE = 1, /* C += A B instead of C = A B */
+    VC_GEMM_RELU       = 2, /* max(0, .) after bias and accumulation */
+};
+
+/** Copy/pack `count` matrices b[count][k][n] into a new handle (*out, owned by the caller). */
+int vc_gemm_b_create(const float *b, int count, int k, int n, vc_gemm_b **out);
+
+/** Free the handle and set *b to NULL (NULL-safe). */
+void vc_gemm_b_free(vc_gemm_b **b);
+
+/** Dimensions of the handle's matrices. */
+void vc_gemm_b_dims(const vc_gemm_b *b, int *count, int *k, int *n);
+
+/** "packed" or "blas": the product this handle uses. */
+const char *vc_gemm_b_kind(const vc_gemm_b *b);
+
+/** The product vc_gemm_b_create would choose now: *kind = "packed" or "blas" (static).
+ *  VC_ERR_INVALID_ARG / VC_ERR_UNSUPPORTED when VIDCLASS_GEMM asks for something unknown or
+ *  something this CPU cannot do. */
+int vc_gemm_choice(const char **kind);
+
+/** c[m][n] (row stride ldc) = a[m][k] (row stride lda) x b's matrix `index` (+ c with
+ *  VC_GEMM_ACCUMULATE), + bias[n] if bias, then ReLU with VC_GEMM_RELU. Single-threaded;
+ *  c must not overlap a. */
+void vc_gemm_b_run(int m, const float *a, int lda, const vc_gemm_b *b, int index, float *c, int ldc,
+                   const float *bias, int flags);
 
 /** Set the BLAS thread count (n >= 1). */
 void vc_blas_set_threads(int n);

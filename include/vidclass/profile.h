@@ -14,8 +14,7 @@ extern "C" {
 
 enum vc_prof_stage {
     VC_PROF_IM2COL,   /* patch gathering for k x k and strided convolutions            */
-    VC_PROF_GEMM,     /* OpenBLAS sgemm: convolutions and Winograd's 16 products       */
-    VC_PROF_EPILOGUE, /* bias + ReLU (+ residual) after a GEMM                          */
+    VC_PROF_GEMM,     /* products (vc_gemm_b_run) with their bias/residual/ReLU epilogue */
     VC_PROF_WINO_IN,  /* Winograd input transform                                       */
     VC_PROF_WINO_OUT, /* Winograd output transform + bias + residual + ReLU            */
     VC_PROF_POOL,     /* max pool and global average pool                               */

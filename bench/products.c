@@ -1,0 +1,143 @@
+/*
+ * bench/products - the whole ResNet50 forward pass with each product for constant weights
+ * (vidclass/gemm.h: packed = our AVX2 kernel, blas = OpenBLAS sgemm), in one process.
+ *
+ * The network is loaded once per product (VIDCLASS_GEMM set before each load). Per
+ * (threads, batch): rounds of one pass with each product back to back, so both see the
+ * same machine state; prints the median ms per pass of each and the median over rounds of
+ * the per-round ratio blas / packed (> 1: packed faster), and checks that both give the
+ * same features (max relative difference; exit 1 beyond 1e-4):
+ *   products threads=1 batch=8 rounds=9 blas_ms=812.3 packed_ms=701.9 x_blas=1.16 max_rel_diff=2.1e-07
+ *
+ * usage: products [--weights W.h5] [-b 1,8] [-t 1,2] [-r ROUNDS] [--size 224]
+ */
+#define _GNU_SOURCE
+#include "vidclass/gemm.h"
+#include "vidclass/log.h"
+#include "vidclass/resnet50.h"
+#include "vidclass/rng.h"
+#include "vidclass/status.h"
+
+#include "bench_args.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_ROUNDS 64
+
+static const char *const k_products[2] = { "blas", "packed" };
+
+int main(int argc, char **argv)
+{
+    int batches[8] = { 1, 8 }, n_batches = 2, threads[8] = { 1, 2 }, n_threads = 2;
+    int rounds = 9, size = 224;
+    const char *weights = NULL;
+    static const struct option opts[] = {
+        { "weights", required_argument, NULL, 'W' }, { "size", required_argument, NULL, 's' },
+        { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+    };
+    int c;
+    while ((c = getopt_long(argc, argv, "b:t:r:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'b': n_batches = bench_parse_list(optarg, batches, 8); break;
+        case 't': n_threads = bench_parse_list(optarg, threads, 8); break;
+        case 'r': rounds = atoi(optarg); break;
+        case 'W': weights = optarg; break;
+        case 's': size = atoi(optarg); break;
+        default:
+            fprintf(c == 'h' ? stdout : stderr,
+                    "usage: products [--weights W.h5] [-b 1,8] [-t 1,2] [-r ROUNDS] [--size 224]\n"
+                    "  the forward pass with VIDCLASS_GEMM=blas and =packed in alternation, one process\n");
+            return c == 'h' ? 0 : 2;
+        }
+    }
+    if (rounds < 1 || rounds > MAX_ROUNDS || n_batches < 1 || n_threads < 1 || size < 32) {
+        fprintf(stderr, "products: need 1..%d rounds, batches, threads and a size of at least 32\n", MAX_ROUNDS);
+        return 2;
+    }
+    const char *kind = NULL;
+    setenv("VIDCLASS_GEMM", "packed", 1);
+    if (vc_gemm_choice(&kind) != VC_OK) {
+        fprintf(stderr, "products: %s: nothing to compare on this CPU\n", vc_last_error());
+        return 1;
+    }
+    char tmp[256] = "";
+    if (!weights) {
+        snprintf(tmp, sizeof tmp, "/tmp/vc-bench-weights-%ld.h5", (long)getpid());
+        struct vc_resnet50_gen_params gp = vc_resnet50_gen_default_params();
+        if (vc_resnet50_generate_weights(tmp, &gp) != VC_OK) {
+            fprintf(stderr, "products: %s\n", vc_last_error());
+            return 1;
+        }
+        weights = tmp;
+    }
+    vc_resnet50 *net[2] = { NULL, NULL };
+    int rc = VC_OK;
+    for (int p = 0; p < 2 && rc == VC_OK; p++) {
+        setenv("VIDCLASS_GEMM", k_products[p], 1);
+        rc = vc_resnet50_load(weights, &net[p]);
+    }
+    if (tmp[0])
+        unlink(tmp);
+    if (rc != VC_OK) {
+        fprintf(stderr, "products: %s\n", vc_last_error());
+        vc_resnet50_free(&net[0]);
+        return 1;
+    }
+    int maxb = 0;
+    for (int i = 0; i < n_batches; i++)
+        if (batches[i] > maxb) maxb = batches[i];
+    const size_t per = (size_t)size * size * 3, nf = (size_t)VC_RESNET50_FEATURES * maxb;
+    float *x = malloc(sizeof(float) * per * maxb), *feat[2] = { malloc(sizeof(float) * nf), malloc(sizeof(float) * nf) };
+    if (!x || !feat[0] || !feat[1]) {
+        fprintf(stderr, "products: out of memory\n");
+        return 1;
+    }
+    struct vc_rng r;
+    vc_rng_seed(&r, 3, 1, 4);
+    for (size_t i = 0; i < per * maxb; i++)
+        x[i] = (float)vc_rng_range(&r, -120.0, 130.0);
+    int errors = 0;
+    for (int ti = 0; ti < n_threads; ti++) {
+        vc_blas_set_threads(threads[ti]);
+        for (int bi = 0; bi < n_batches; bi++) {
+            const int b = batches[bi];
+            double ms[2][MAX_ROUNDS], ratio[MAX_ROUNDS];
+            for (int rd = -1; rd < rounds; rd++) { /* round -1 warms both up */
+                for (int p = 0; p < 2; p++) {
+                    double t0 = vc_time_now();
+                    if (vc_resnet50_features(net[p], x, b, size, size, feat[p]) != VC_OK) {
+                        fprintf(stderr, "products: %s\n", vc_last_error());
+                        errors++;
+                    }
+                    if (rd >= 0) ms[p][rd] = 1e3 * (vc_time_now() - t0);
+                }
+                if (rd >= 0) ratio[rd] = ms[0][rd] / ms[1][rd];
+            }
+            double md = 0.0, mb = 0.0;
+            for (size_t i = 0; i < (size_t)VC_RESNET50_FEATURES * b; i++) {
+                double d = fabs((double)feat[0][i] - feat[1][i]);
+                md = d > md || isnan(d) ? (isnan(d) ? INFINITY : d) : md;
+                mb = fabs(feat[0][i]) > mb ? fabs(feat[0][i]) : mb;
+            }
+            const double rel = mb > 0 ? md / mb : md;
+            if (!(rel <= 1e-4)) errors++;
+            printf("products threads=%d batch=%d rounds=%d blas_ms=%.1f packed_ms=%.1f x_blas=%.2f max_rel_diff=%.1e\n",
+                   threads[ti], b, rounds, bench_median(ms[0], rounds), bench_median(ms[1], rounds),
+                   bench_median(ratio, rounds), rel);
+            fflush(stdout);
+        }
+    }
+    for (int p = 0; p < 2; p++) {
+        vc_resnet50_free(&net[p]);
+        free(feat[p]);
+    }
+    free(x);
+    if (errors)
+        fprintf(stderr, "products: %d errors (failed passes or features that differ by more than 1e-4)\n", errors);
+    return errors ? 1 : 0;
+}
