@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench.sh [--runs R] [-b 1,8,32] [-t 1,2] [--e2e SECONDS] [--scale VIDEOS] - build Release,
 # run the forward-pass benchmark and its peers R times each (default 3), print one table of
-# medians with ratios; then the end-to-end vidclass-batch job beside the forward pass, frame
+# medians with ratios; then our packed product against OpenBLAS (bench/products); then the end-to-end vidclass-batch job beside the forward pass, frame
 # stride and peak memory (bench/batch.sh on generated clips of SECONDS each, default 8; 0
 # skips); then the dispenser's scaling to 16, 64 and 256 ranks (bench/scale.sh over VIDEOS
 # tiny clips, default 10000; 0 skips). Every table names the CPU model and its vector ISA.
@@ -98,6 +98,14 @@ echo "flops, bench/forward's gflops / img_s) over the measured FMA peak (fma_pea
 echo "the flops our GEMMs really execute (Winograd layers at their tile size, gemm_gflop_img) over the same peak"
 mkdir -p build/bench-results
 cp "$out/lines" "build/bench-results/forward-$(date +%Y%m%dT%H%M%S).txt"
+echo
+# our product for the weights against OpenBLAS's, whole network, alternating in one process
+echo "Products for constant weights, whole forward pass: packed AVX2 kernel vs OpenBLAS sgemm ($(lscpu | sed -n 's/^Model name: *//p'), ${isa% })"
+if build/bench/products --weights "$out/w.h5" -b "$batches" -t "$threads" -r 9; then
+    echo "x_blas = median over 9 rounds of (OpenBLAS ms / packed ms), one pass each per round"
+else
+    echo "products: no packed kernel on this CPU (or it failed): see above"
+fi
 if [ "$e2e" != 0 ]; then
     echo
     bash bench/batch.sh "$e2e"

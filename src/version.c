@@ -3,6 +3,7 @@
  * revision from a file regenerated at every build (cmake/build_info.cmake). */
 #include "vidclass/version.h"
 #include "vidclass/gemm.h"
+#include "vidclass/status.h"
 
 #include <hdf5.h>
 #include <jansson.h>
@@ -46,6 +47,12 @@ void vc_version_print(FILE *f, const char *tool)
                "one), transforms %s (run-time choice: avx2 or default)\n",
             __builtin_cpu_supports("avx2") ? "avx2" : "default");
 #endif
+    const char *product = NULL;
+    if (vc_gemm_choice(&product) == VC_OK)
+        fprintf(f, "products for weights: %s (packed: AVX2+FMA kernel on weights packed at load; blas: OpenBLAS; "
+                   "VIDCLASS_GEMM=packed/blas forces one)\n", product);
+    else
+        fprintf(f, "products for weights: %s\n", vc_last_error());
     fprintf(f, "OpenBLAS: %s (kernels for %s)\n", vc_blas_info(), openblas_get_corename());
     fprintf(f, "FFmpeg: %s:", av_version_info());
     lib_version(f, "libavformat", avformat_version());
