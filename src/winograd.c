@@ -251,60 +251,128 @@ static void wino4_out_tile(const float *restrict mt, size_t ms, const float *res
 
 /* ---- the tiled convolution, either size --------------------------------------------------- */
 
+/* Thread ti's V, M and scratch (m*m - 1 rows of cout: outputs off the edge) in the workspace. */
+struct wino_bufs {
+    float *V, *M, *scratch;
+};
+
+static struct wino_bufs wino_thread_bufs(const struct wino_job *j, int ti)
+{
+    const int cin = j->d->cin, cout = j->d->cout, a2 = (j->m + 2) * (j->m + 2);
+    const size_t chunk = wino_chunk(j->m);
+    struct wino_bufs b;
+    b.V = j->ws + (size_t)ti * wino_thread_floats(j->m, cin, cout);
+    b.M = b.V + (size_t)a2 * chunk * cin;
+    b.scratch = b.M + (size_t)a2 * chunk * cout;
+    return b;
+}
+
+/* Input transform of tiles [t0, t1) into V's rows t - base, all channels of a tile at once. */
+static void wino_in(const struct wino_job *j, float *V, size_t base, size_t t0, size_t t1)
+{
+    const int cin = j->d->cin, h = j->h, w = j->w, m = j->m, al = m + 2;
+    const size_t chunk = wino_chunk(m);
+    for (size_t t = t0; t < t1; t++) {
+        size_t img = t / ((size_t)j->th * j->tw);
+        int rem = (int)(t % ((size_t)j->th * j->tw)), ty = rem / j->tw, tx = rem % j->tw;
+        const float *xi = j->x + img * (size_t)h * w * cin;
+        const float *dp[36];
+        for (int a = 0; a < al; a++)
+            for (int b = 0; b < al; b++) {
+                int iy = m * ty - 1 + a, ix = m * tx - 1 + b;
+                dp[a * al + b] = (iy >= 0 && iy < h && ix >= 0 && ix < w) ? xi + ((size_t)iy * w + ix) * cin : g_zeros;
+            }
+        if (m == 4) wino4_in_tile(dp, V + (t - base) * cin, chunk * cin, cin);
+        else wino2_in_tile(dp, V + (t - base) * cin, chunk * cin, cin);
+    }
+}
+
+/* Products xi0..xi1-1: M[xi] (rows x cout) = V[xi] (rows x cin) U[xi] (cin x cout). */
+static void wino_products(const struct wino_job *j, const float *V, float *M, size_t rows, int xi0, int xi1)
+{
+    const int cin = j->d->cin, cout = j->d->cout;
+    const size_t chunk = wino_chunk(j->m);
+    for (int xi = xi0; xi < xi1; xi++)
+        vc_gemm_b_run((int)rows, V + (size_t)xi * chunk * cin, cin, j->u, xi, M + (size_t)xi * chunk * cout, cout,
+                      NULL, 0);
+}
+
+/* Output transform of tiles [t0, t1) from M's rows t - base, + bias (+ residual) (+ ReLU). */
+static void wino_out(const struct wino_job *j, const float *M, float *scratch, size_t base, size_t t0, size_t t1)
+{
+    const int cout = j->d->cout, h = j->h, w = j->w, m = j->m;
+    const size_t chunk = wino_chunk(m);
+    const float *bias = j->bias ? j->bias : g_zeros;
+    for (size_t t = t0; t < t1; t++) {
+        size_t img = t / ((size_t)j->th * j->tw);
+        int rem = (int)(t % ((size_t)j->th * j->tw)), ty = rem / j->tw, tx = rem % j->tw;
+        float *yi = j->y + img * (size_t)h * w * cout;
+        float *o[16];
+        for (int a = 0; a < m; a++)
+            for (int b = 0; b < m; b++) {
+                int oy = m * ty + a, ox = m * tx + b;
+                int k = a * m + b; /* k = 0 is always inside: th = ceil(h / m), tw likewise */
+                int inside = oy < h && ox < w;
+                o[k] = inside ? yi + ((size_t)oy * w + ox) * cout : scratch + (size_t)(k - 1) * cout;
+                if (j->acc && !inside) /* read by acc: defined values */
+                    memset(o[k], 0, sizeof(float) * (size_t)cout);
+            }
+        const float *mt = M + (t - base) * cout;
+        if (m == 4) wino4_out_tile(mt, chunk * cout, bias, o, cout, j->acc, j->relu);
+        else wino2_out_tile(mt, chunk * cout, bias, o, cout, j->acc, j->relu);
+    }
+}
+
+/* Split by tiles: thread ti takes tiles [tiles*ti/nt, tiles*(ti+1)/nt) in chunks, all three
+ * steps on its own buffers. */
 static void wino_part(int ti, int nt, void *arg)
 {
     const struct wino_job *j = arg;
-    const int cin = j->d->cin, cout = j->d->cout, h = j->h, w = j->w, m = j->m, al = m + 2, a2 = al * al;
-    const size_t chunk = wino_chunk(m);
-    float *V = j->ws + (size_t)ti * wino_thread_floats(m, cin, cout);
-    float *M = V + (size_t)a2 * chunk * cin;
-    float *scratch = M + (size_t)a2 * chunk * cout; /* m*m - 1 rows of cout: outputs off the edge */
+    const size_t chunk = wino_chunk(j->m);
+    const int a2 = (j->m + 2) * (j->m + 2);
+    const struct wino_bufs b = wino_thread_bufs(j, ti);
     size_t lo = j->tiles * (size_t)ti / (size_t)nt, hi = j->tiles * (size_t)(ti + 1) / (size_t)nt;
     for (size_t t0 = lo; t0 < hi; t0 += chunk) {
-        size_t t1 = t0 + chunk < hi ? t0 + chunk : hi, nt0 = t1 - t0;
+        size_t t1 = t0 + chunk < hi ? t0 + chunk : hi;
         PROF_MARK(pt);
-        /* input transform, all channels of a tile at once */
-        for (size_t t = t0; t < t1; t++) {
-            size_t img = t / ((size_t)j->th * j->tw);
-            int rem = (int)(t % ((size_t)j->th * j->tw)), ty = rem / j->tw, tx = rem % j->tw;
-            const float *xi = j->x + img * (size_t)h * w * cin;
-            const float *dp[36];
-            for (int a = 0; a < al; a++)
-                for (int b = 0; b < al; b++) {
-                    int iy = m * ty - 1 + a, ix = m * tx - 1 + b;
-                    dp[a * al + b] = (iy >= 0 && iy < h && ix >= 0 && ix < w) ? xi + ((size_t)iy * w + ix) * cin : g_zeros;
-                }
-            if (m == 4) wino4_in_tile(dp, V + (t - t0) * cin, chunk * cin, cin);
-            else wino2_in_tile(dp, V + (t - t0) * cin, chunk * cin, cin);
-        }
+        wino_in(j, b.V, t0, t0, t1);
         PROF_ADD(ti, VC_PROF_WINO_IN, pt);
-        /* alpha^2 GEMMs: M[xi] (tiles x cout) = V[xi] (tiles x cin) U[xi] (cin x cout) */
-        for (int xi = 0; xi < a2; xi++)
-            vc_gemm_b_run((int)nt0, V + (size_t)xi * chunk * cin, cin, j->u, xi, M + (size_t)xi * chunk * cout, cout,
-                          NULL, 0);
+        wino_products(j, b.V, b.M, t1 - t0, 0, a2);
         PROF_ADD(ti, VC_PROF_GEMM, pt);
-        /* output transform + bias (+ residual) (+ ReLU) */
-        const float *bias = j->bias ? j->bias : g_zeros;
-        for (size_t t = t0; t < t1; t++) {
-            size_t img = t / ((size_t)j->th * j->tw);
-            int rem = (int)(t % ((size_t)j->th * j->tw)), ty = rem / j->tw, tx = rem % j->tw;
-            float *yi = j->y + img * (size_t)h * w * cout;
-            float *o[16];
-            for (int a = 0; a < m; a++)
-                for (int b = 0; b < m; b++) {
-                    int oy = m * ty + a, ox = m * tx + b;
-                    int k = a * m + b; /* k = 0 is always inside: th = ceil(h / m), tw likewise */
-                    int inside = oy < h && ox < w;
-                    o[k] = inside ? yi + ((size_t)oy * w + ox) * cout : scratch + (size_t)(k - 1) * cout;
-                    if (j->acc && !inside) /* read by acc: defined values */
-                        memset(o[k], 0, sizeof(float) * (size_t)cout);
-                }
-            const float *mt = M + (t - t0) * cout;
-            if (m == 4) wino4_out_tile(mt, chunk * cout, bias, o, cout, j->acc, j->relu);
-            else wino2_out_tile(mt, chunk * cout, bias, o, cout, j->acc, j->relu);
-        }
+        wino_out(j, b.M, b.scratch, t0, t0, t1);
         PROF_ADD(ti, VC_PROF_WINO_OUT, pt);
     }
+}
+
+/* Split by products, for few tiles (one chunk holds them all: stages 3-5 at batch 1): the
+ * tiles' transforms are split by tiles, the alpha^2 products by xi, all in thread 0's V and
+ * M, so each thread reads only its share of the transformed weights and no thread pads a
+ * few tiles to the kernel's 6-row tile. Three passes over the pool, one per step. */
+static void wino_few_in(int ti, int nt, void *arg)
+{
+    const struct wino_job *j = arg;
+    PROF_MARK(pt);
+    wino_in(j, wino_thread_bufs(j, 0).V, 0, j->tiles * (size_t)ti / (size_t)nt, j->tiles * (size_t)(ti + 1) / (size_t)nt);
+    PROF_ADD(ti, VC_PROF_WINO_IN, pt);
+}
+
+static void wino_few_products(int ti, int nt, void *arg)
+{
+    const struct wino_job *j = arg;
+    const int a2 = (j->m + 2) * (j->m + 2);
+    const struct wino_bufs b = wino_thread_bufs(j, 0);
+    PROF_MARK(pt);
+    wino_products(j, b.V, b.M, j->tiles, a2 * ti / nt, a2 * (ti + 1) / nt);
+    PROF_ADD(ti, VC_PROF_GEMM, pt);
+}
+
+static void wino_few_out(int ti, int nt, void *arg)
+{
+    const struct wino_job *j = arg;
+    PROF_MARK(pt);
+    wino_out(j, wino_thread_bufs(j, 0).M, wino_thread_bufs(j, ti).scratch, 0, j->tiles * (size_t)ti / (size_t)nt,
+             j->tiles * (size_t)(ti + 1) / (size_t)nt);
+    PROF_ADD(ti, VC_PROF_WINO_OUT, pt);
 }
 
 int vc_conv2d_winograd(const struct vc_conv_desc *d, int m, const vc_gemm_b *u, const float *bias,
@@ -326,9 +394,14 @@ int vc_conv2d_winograd(const struct vc_conv_desc *d, int m, const vc_gemm_b *u, 
     struct wino_job j = { d, u, bias, x, y, ws, m, n, h, w, (h + m - 1) / m, (w + m - 1) / m,
                           (flags & VC_CONV_RELU) != 0, (flags & VC_CONV_ACCUMULATE) != 0, 0 };
     j.tiles = (size_t)n * j.th * j.tw;
-    if (threads > 1 && j.tiles >= (size_t)threads * (m == 4 ? 2 : 8))
+    if (threads > 1 && j.tiles <= wino_chunk(m) && j.tiles >= (size_t)threads) {
+        vc_pool_run(wino_few_in, &j);
+        vc_pool_run(wino_few_products, &j);
+        vc_pool_run(wino_few_out, &j);
+    } else if (threads > 1 && j.tiles >= (size_t)threads * (m == 4 ? 2 : 8)) {
         vc_pool_run(wino_part, &j);
-    else
+    } else {
         wino_part(0, 1, &j);
+    }
     return VC_OK;
 }

@@ -6,7 +6,8 @@
  * 144-row and 256-deep blocks, strided rows, a second matrix of a stack; stride 2 with
  * padding, 1x1 stride 1 (the no-copy GEMM path), 1x1 stride 2 (ResNet50's projection: needs
  * the gather), 7x7/2 pad 3 (conv1), 3x3 pad 1, non-square inputs, batch 3, accumulate +
- * ReLU, and a patch matrix larger than one chunk so the chunk loop is exercised. */
+ * ReLU, a patch matrix larger than one chunk so the chunk loop is exercised, and few rows
+ * with many columns (stage 5 at batch 1). */
 #include "test_util.h"
 #include "vidclass/conv.h"
 #include "vidclass/gemm.h"
@@ -215,7 +216,11 @@ int main(void)
         check_conv(&r, (struct vc_conv_desc){ 4, 5, 2, 3, 1, 0 }, 1, 6, 9, 0);                  /* non-square */
         check_conv(&r, (struct vc_conv_desc){ 16, 16, 3, 3, 1, 1 }, 3, 40, 41, VC_CONV_RELU);   /* > 1 chunk  */
         check_conv(&r, (struct vc_conv_desc){ 16, 32, 1, 1, 1, 0 }, 3, 40, 41, VC_CONV_ACCUMULATE);
+        check_conv(&r, (struct vc_conv_desc){ 64, 80, 1, 1, 1, 0 }, 1, 7, 7, VC_CONV_ACCUMULATE | VC_CONV_RELU);
+        check_conv(&r, (struct vc_conv_desc){ 24, 96, 3, 3, 2, 1 }, 1, 9, 9, VC_CONV_RELU);
 
+        /* 2 threads: up to one chunk of tiles (all but the 41x39 case) splits the products by
+         * xi between the threads, more tiles split the tiles */
         for (int m = 2; m <= 4; m += 2) {
             check_winograd(&r, m, 5, 7, 3, 9, 7, VC_CONV_RELU);                          /* partial tiles, scalar tail */
             check_winograd(&r, m, 16, 24, 2, 14, 14, VC_CONV_ACCUMULATE | VC_CONV_RELU); /* 8-wide channel loops */
