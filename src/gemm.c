@@ -8,7 +8,6 @@
 
 #include <cblas.h>
 #include <sched.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -130,6 +129,7 @@ void vc_gemm_b_run(int m, const float *a, int lda, const vc_gemm_b *b, int index
 {
     const float *w = b->data + (size_t)index * b->stride;
     const int acc = (flags & VC_GEMM_ACCUMULATE) != 0, relu = (flags & VC_GEMM_RELU) != 0;
+    VC_ASSERT(index >= 0 && index < b->count);
     if (m < 1)
         return;
     if (b->packed) {
