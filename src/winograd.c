@@ -9,8 +9,9 @@
  *   B^T = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0; 0 -2 -1 2 1 0; 0 2 -1 -2 1 0; 0 4 0 -5 0 1]
  *   G   = [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1]
  *   A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1]
- * Tiles are processed in chunks per thread; each chunk's alpha^2 GEMMs use
- * single-threaded BLAS on the thread that owns the chunk (src/pool.c). */
+ * Tiles are processed in chunks per thread; each chunk's alpha^2 products (vc_gemm_b_run,
+ * single-threaded) run on the thread that owns the chunk (src/pool.c). When one chunk holds
+ * every tile, the threads split the products by xi instead (wino_few_*). */
 #include "vidclass/conv.h"
 #include "vidclass/gemm.h"
 #include "vidclass/status.h"
