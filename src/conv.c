@@ -91,7 +91,7 @@ static void conv_part(int i, int n, void *arg)
     const struct conv_job *j = arg;
     const struct vc_conv_desc *d = j->d;
     const int k = d->kh * d->kw * d->cin;
-    size_t lo = j->rows * (size_t)i / (size_t)n, hi = j->rows * (size_t)(i + 1) / (size_t)n;
+    size_t lo = vc_pool_share(j->rows, i, n), hi = vc_pool_share(j->rows, i + 1, n);
     float *ws = j->ws ? j->ws + (size_t)i * j->chunk * (size_t)k : NULL;
     for (size_t r0 = lo; r0 < hi; r0 += j->chunk) {
         size_t r1 = r0 + j->chunk < hi ? r0 + j->chunk : hi;

@@ -6,6 +6,8 @@
 #ifndef VIDCLASS_POOL_H
 #define VIDCLASS_POOL_H
 
+#include <stddef.h>
+
 typedef void (*vc_pool_fn)(int i, int n, void *arg);
 
 /* Number of threads used by vc_pool_run (>= 1). */
@@ -13,5 +15,12 @@ void vc_pool_set_threads(int n);
 int  vc_pool_threads(void);
 
 void vc_pool_run(vc_pool_fn fn, void *arg);
+
+/* Where part i of `total` items split n ways begins (part i is [share(i), share(i + 1))):
+ * the even split every vc_pool_fn uses. */
+static inline size_t vc_pool_share(size_t total, int i, int n)
+{
+    return total * (size_t)i / (size_t)n;
+}
 
 #endif

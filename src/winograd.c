@@ -268,14 +268,25 @@ static struct wino_bufs wino_thread_bufs(const struct wino_job *j, int ti)
     return b;
 }
 
+/* Tile t's image, and its row and column among that image's th x tw tiles. */
+static void tile_at(const struct wino_job *j, size_t t, size_t *img, int *ty, int *tx)
+{
+    const size_t per_image = (size_t)j->th * j->tw;
+    const int rem = (int)(t % per_image);
+    *img = t / per_image;
+    *ty = rem / j->tw;
+    *tx = rem % j->tw;
+}
+
 /* Input transform of tiles [t0, t1) into V's rows t - base, all channels of a tile at once. */
 static void wino_in(const struct wino_job *j, float *V, size_t base, size_t t0, size_t t1)
 {
     const int cin = j->d->cin, h = j->h, w = j->w, m = j->m, al = m + 2;
     const size_t chunk = wino_chunk(m);
     for (size_t t = t0; t < t1; t++) {
-        size_t img = t / ((size_t)j->th * j->tw);
-        int rem = (int)(t % ((size_t)j->th * j->tw)), ty = rem / j->tw, tx = rem % j->tw;
+        size_t img;
+        int ty, tx;
+        tile_at(j, t, &img, &ty, &tx);
         const float *xi = j->x + img * (size_t)h * w * cin;
         const float *dp[36];
         for (int a = 0; a < al; a++)
@@ -305,8 +316,9 @@ static void wino_out(const struct wino_job *j, const float *M, float *scratch, s
     const size_t chunk = wino_chunk(m);
     const float *bias = j->bias ? j->bias : g_zeros;
     for (size_t t = t0; t < t1; t++) {
-        size_t img = t / ((size_t)j->th * j->tw);
-        int rem = (int)(t % ((size_t)j->th * j->tw)), ty = rem / j->tw, tx = rem % j->tw;
+        size_t img;
+        int ty, tx;
+        tile_at(j, t, &img, &ty, &tx);
         float *yi = j->y + img * (size_t)h * w * cout;
         float *o[16];
         for (int a = 0; a < m; a++)
@@ -332,7 +344,7 @@ static void wino_part(int ti, int nt, void *arg)
     const size_t chunk = wino_chunk(j->m);
     const int a2 = (j->m + 2) * (j->m + 2);
     const struct wino_bufs b = wino_thread_bufs(j, ti);
-    size_t lo = j->tiles * (size_t)ti / (size_t)nt, hi = j->tiles * (size_t)(ti + 1) / (size_t)nt;
+    size_t lo = vc_pool_share(j->tiles, ti, nt), hi = vc_pool_share(j->tiles, ti + 1, nt);
     for (size_t t0 = lo; t0 < hi; t0 += chunk) {
         size_t t1 = t0 + chunk < hi ? t0 + chunk : hi;
         PROF_MARK(pt);
@@ -353,17 +365,17 @@ static void wino_few_in(int ti, int nt, void *arg)
 {
     const struct wino_job *j = arg;
     PROF_MARK(pt);
-    wino_in(j, wino_thread_bufs(j, 0).V, 0, j->tiles * (size_t)ti / (size_t)nt, j->tiles * (size_t)(ti + 1) / (size_t)nt);
+    wino_in(j, wino_thread_bufs(j, 0).V, 0, vc_pool_share(j->tiles, ti, nt), vc_pool_share(j->tiles, ti + 1, nt));
     PROF_ADD(ti, VC_PROF_WINO_IN, pt);
 }
 
 static void wino_few_products(int ti, int nt, void *arg)
 {
     const struct wino_job *j = arg;
-    const int a2 = (j->m + 2) * (j->m + 2);
+    const size_t a2 = (size_t)(j->m + 2) * (j->m + 2);
     const struct wino_bufs b = wino_thread_bufs(j, 0);
     PROF_MARK(pt);
-    wino_products(j, b.V, b.M, j->tiles, a2 * ti / nt, a2 * (ti + 1) / nt);
+    wino_products(j, b.V, b.M, j->tiles, (int)vc_pool_share(a2, ti, nt), (int)vc_pool_share(a2, ti + 1, nt));
     PROF_ADD(ti, VC_PROF_GEMM, pt);
 }
 
@@ -371,8 +383,8 @@ static void wino_few_out(int ti, int nt, void *arg)
 {
     const struct wino_job *j = arg;
     PROF_MARK(pt);
-    wino_out(j, wino_thread_bufs(j, 0).M, wino_thread_bufs(j, ti).scratch, 0, j->tiles * (size_t)ti / (size_t)nt,
-             j->tiles * (size_t)(ti + 1) / (size_t)nt);
+    wino_out(j, wino_thread_bufs(j, 0).M, wino_thread_bufs(j, ti).scratch, 0, vc_pool_share(j->tiles, ti, nt),
+             vc_pool_share(j->tiles, ti + 1, nt));
     PROF_ADD(ti, VC_PROF_WINO_OUT, pt);
 }
 
