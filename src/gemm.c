@@ -29,27 +29,48 @@ void vc_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha,
 
 struct vc_gemm_b {
     int    count, k, n;
-    int    packed; /* 1: vc_gemm_packed_pack panels; 0: row-major copies for OpenBLAS */
-    size_t stride; /* floats from one matrix to the next */
-    float *data;   /* 64-byte aligned */
+    const vc_packed_kernel *kernel; /* our packed kernel, or NULL: row-major copies for OpenBLAS */
+    size_t stride;                  /* floats from one matrix to the next */
+    float *data;                    /* 64-byte aligned */
 };
+
+/* VIDCLASS_GEMM -> the product: *kernel = one of ours, or NULL for OpenBLAS */
+static int choose(const vc_packed_kernel **kernel)
+{
+    *kernel = NULL;
+    const char *env = getenv("VIDCLASS_GEMM");
+    if (!env || !*env || strcmp(env, "auto") == 0) {
+        *kernel = vc_packed_kernel_best(); /* NULL without AVX-512F and AVX2 + FMA: OpenBLAS */
+        return VC_OK;
+    }
+    if (strcmp(env, "blas") == 0)
+        return VC_OK;
+    if (strcmp(env, "packed") == 0) { /* the fastest of our kernels this CPU has */
+        *kernel = vc_packed_kernel_best();
+        if (!*kernel)
+            return vc_error(VC_ERR_UNSUPPORTED, "VIDCLASS_GEMM=packed: this CPU has neither AVX-512F nor AVX2 + FMA "
+                                                "(use blas or auto)");
+        return VC_OK;
+    }
+    const vc_packed_kernel *kn = vc_packed_kernel_find(env);
+    if (!kn)
+        return vc_error(VC_ERR_INVALID_ARG, "VIDCLASS_GEMM='%s': use avx512, avx2, packed (the fastest of those this "
+                                            "CPU has), blas or auto", env);
+    if (!vc_packed_kernel_supported(kn))
+        return vc_error(VC_ERR_UNSUPPORTED, "VIDCLASS_GEMM=%s: this CPU lacks %s (use auto, or blas)", env,
+                        vc_packed_kernel_needs(kn));
+    *kernel = kn;
+    return VC_OK;
+}
 
 int vc_gemm_choice(const char **kind)
 {
     *kind = NULL;
-    const char *env = getenv("VIDCLASS_GEMM");
-    int want = -1; /* -1 auto, 0 blas, 1 packed */
-    if (env && *env && strcmp(env, "auto") != 0) {
-        if (strcmp(env, "blas") == 0) want = 0;
-        else if (strcmp(env, "packed") == 0) want = 1;
-        else
-            return vc_error(VC_ERR_INVALID_ARG, "VIDCLASS_GEMM='%s': use packed, blas or auto", env);
-    }
-    const int have = vc_gemm_packed_supported();
-    if (want == 1 && !have)
-        return vc_error(VC_ERR_UNSUPPORTED, "VIDCLASS_GEMM=packed: this CPU lacks AVX2 or FMA (use blas or auto)");
-    *kind = (want < 0 ? have : want) ? "packed" : "blas";
-    return VC_OK;
+    const vc_packed_kernel *kn;
+    int rc = choose(&kn);
+    if (rc == VC_OK)
+        *kind = kn ? vc_packed_kernel_name(kn) : "blas";
+    return rc;
 }
 
 int vc_gemm_b_create(const float *b, int count, int k, int n, vc_gemm_b **out)
@@ -57,15 +78,14 @@ int vc_gemm_b_create(const float *b, int count, int k, int n, vc_gemm_b **out)
     *out = NULL;
     if (!b || count < 1 || k < 1 || n < 1)
         return vc_error(VC_ERR_INVALID_ARG, "%s: invalid arguments", __func__);
-    const char *kind;
-    int rc = vc_gemm_choice(&kind);
+    const vc_packed_kernel *kn;
+    int rc = choose(&kn);
     if (rc != VC_OK)
         return rc;
     vc_gemm_b *g = calloc(1, sizeof *g);
     if (!g)
         return vc_error(VC_ERR_NOMEM, "%s: out of memory", __func__);
-    *g = (struct vc_gemm_b){ count, k, n, strcmp(kind, "packed") == 0, 0, NULL };
-    g->stride = g->packed ? vc_gemm_packed_floats(k, n) : (size_t)k * n;
+    *g = (struct vc_gemm_b){ count, k, n, kn, kn ? vc_gemm_packed_floats(kn, k, n) : (size_t)k * n, NULL };
     size_t bytes = sizeof(float) * g->stride * (size_t)count;
     g->data = aligned_alloc(64, (bytes + 63) / 64 * 64);
     if (!g->data) {
@@ -74,8 +94,8 @@ int vc_gemm_b_create(const float *b, int count, int k, int n, vc_gemm_b **out)
     }
     for (int i = 0; i < count; i++) {
         const float *src = b + (size_t)i * k * n;
-        if (g->packed)
-            vc_gemm_packed_pack(src, k, n, g->data + (size_t)i * g->stride);
+        if (kn)
+            vc_gemm_packed_pack(kn, src, k, n, g->data + (size_t)i * g->stride);
         else
             memcpy(g->data + (size_t)i * g->stride, src, sizeof(float) * (size_t)k * n);
     }
@@ -101,7 +121,7 @@ void vc_gemm_b_dims(const vc_gemm_b *b, int *count, int *k, int *n)
 
 const char *vc_gemm_b_kind(const vc_gemm_b *b)
 {
-    return b->packed ? "packed" : "blas";
+    return b->kernel ? vc_packed_kernel_name(b->kernel) : "blas";
 }
 
 /* the blas product's epilogue: a second pass over the rows just written */
@@ -132,8 +152,8 @@ void vc_gemm_b_run(int m, const float *a, int lda, const vc_gemm_b *b, int index
     VC_ASSERT(index >= 0 && index < b->count);
     if (m < 1)
         return;
-    if (b->packed) {
-        vc_gemm_packed_run(m, b->n, b->k, a, lda, w, c, ldc, bias, acc, relu);
+    if (b->kernel) {
+        vc_gemm_packed_run(b->kernel, m, b->n, b->k, a, lda, w, c, ldc, bias, acc, relu);
         return;
     }
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, b->n, b->k, 1.0f, a, lda, w, b->n,

@@ -1,22 +1,39 @@
-/* gemm_packed.h - vidclass internal: the AVX2 + FMA SGEMM behind vc_gemm_b (src/gemm.c
- * chooses it at run time; never called on a CPU without AVX2 and FMA). Row-major floats. */
+/* gemm_packed.h - vidclass internal: our own SGEMM for constant weights behind vc_gemm_b
+ * (src/gemm.c chooses a kernel at run time and never runs one the CPU lacks). One packed
+ * kernel per ISA: "avx512" (AVX-512F, 8 x 32 tiles) and "avx2" (AVX2 + FMA, 6 x 16 tiles);
+ * each packs B in its own layout. Row-major floats. */
 #ifndef VIDCLASS_GEMM_PACKED_H
 #define VIDCLASS_GEMM_PACKED_H
 
 #include <stddef.h>
 
-/** 1 if this CPU has AVX2 and FMA. */
-int vc_gemm_packed_supported(void);
+typedef struct vc_packed_kernel vc_packed_kernel;
 
-/** Floats of one packed K x N matrix (N rounded up to 16 columns). */
-size_t vc_gemm_packed_floats(int k, int n);
+/** The kernel called `name` ("avx512", "avx2"), or NULL. Static; never freed. */
+const vc_packed_kernel *vc_packed_kernel_find(const char *name);
 
-/** Pack row-major b [k][n] into out (vc_gemm_packed_floats(k, n) floats, 32-byte aligned). */
-void vc_gemm_packed_pack(const float *b, int k, int n, float *out);
+/** The first kernel (fastest first) this CPU can run, or NULL if none. */
+const vc_packed_kernel *vc_packed_kernel_best(void);
+
+/** 1 if this CPU (and its OS) supports the kernel's instructions. */
+int vc_packed_kernel_supported(const vc_packed_kernel *kn);
+
+/** The kernel's name. */
+const char *vc_packed_kernel_name(const vc_packed_kernel *kn);
+
+/** The instructions it needs, for messages ("AVX-512F"). */
+const char *vc_packed_kernel_needs(const vc_packed_kernel *kn);
+
+/** Floats of one K x N matrix packed for kn (N rounded up to whole panels). */
+size_t vc_gemm_packed_floats(const vc_packed_kernel *kn, int k, int n);
+
+/** Pack row-major b [k][n] into out (vc_gemm_packed_floats floats, 64-byte aligned). */
+void vc_gemm_packed_pack(const vc_packed_kernel *kn, const float *b, int k, int n, float *out);
 
 /** c[m][n] (row stride ldc) = a[m][k] (row stride lda) x packed b (+ c when accumulate),
- *  then + bias[n] when bias, then ReLU when relu. c must not overlap a. Single-threaded. */
-void vc_gemm_packed_run(int m, int n, int k, const float *a, int lda, const float *bp, float *c, int ldc,
-                        const float *bias, int accumulate, int relu);
+ *  then + bias[n] when bias, then ReLU when relu. c must not overlap a. Single-threaded;
+ *  kn must be supported by this CPU. */
+void vc_gemm_packed_run(const vc_packed_kernel *kn, int m, int n, int k, const float *a, int lda, const float *bp,
+                        float *c, int ldc, const float *bias, int accumulate, int relu);
 
 #endif

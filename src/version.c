@@ -49,8 +49,9 @@ void vc_version_print(FILE *f, const char *tool)
 #endif
     const char *product = NULL;
     if (vc_gemm_choice(&product) == VC_OK)
-        fprintf(f, "products for weights: %s (packed: AVX2+FMA kernel on weights packed at load; blas: OpenBLAS; "
-                   "VIDCLASS_GEMM=packed/blas forces one)\n", product);
+        fprintf(f, "products for weights: %s (avx512 / avx2: our AVX-512F or AVX2+FMA kernel on weights packed at "
+                   "load, the fastest the CPU has; blas: OpenBLAS; VIDCLASS_GEMM=avx512/avx2/blas forces one)\n",
+                product);
     else
         fprintf(f, "products for weights: %s\n", vc_last_error());
     fprintf(f, "OpenBLAS: %s (kernels for %s)\n", vc_blas_info(), openblas_get_corename());

@@ -1,9 +1,11 @@
 /* test_conv.c - the products for constant weights (vc_gemm_b), im2col+GEMM and Winograd
  * convolution and the pooling kernels against direct loops in double, once per product
- * this CPU has (VIDCLASS_GEMM=blas, and packed where AVX2 + FMA exist).
+ * this CPU has (VIDCLASS_GEMM=blas, avx2 where AVX2 + FMA exist, avx512 where AVX-512F does);
+ * the products the CPU lacks must be refused, and auto must pick the fastest one it has.
  *
- * Odd shapes on purpose: products with M, N, K off the packed kernel's 6 x 16 tile and its
- * 144-row and 256-deep blocks, strided rows, a second matrix of a stack; stride 2 with
+ * Odd shapes on purpose: products with M, N, K off each packed kernel's tile (6 x 16; 8 x 32)
+ * and its row and depth blocks (144 x 256; 288 x 128), B slices on both sides of the size
+ * above which A is copied in blocks, strided rows, a second matrix of a stack; stride 2 with
  * padding, 1x1 stride 1 (the no-copy GEMM path), 1x1 stride 2 (ResNet50's projection: needs
  * the gather), 7x7/2 pad 3 (conv1), 3x3 pad 1, non-square inputs, batch 3, accumulate +
  * ReLU, a patch matrix larger than one chunk so the chunk loop is exercised, and few rows
@@ -181,32 +183,56 @@ int main(void)
         vc_gemm_b *g = NULL;
         CHECK(vc_gemm_b_create(&one, 1, 1, 1, &g) == VC_ERR_INVALID_ARG && !g, "VIDCLASS_GEMM=bogus accepted");
     }
-    static const char *const kinds[2] = { "blas", "packed" };
-    for (int ki = 0; ki < 2; ki++) {
+    /* what this CPU has, asked independently of src/gemm_packed.c */
+    __builtin_cpu_init();
+    const int has_avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    const int has_avx512 = __builtin_cpu_supports("avx512f");
+    const char *best = has_avx512 ? "avx512" : has_avx2 ? "avx2" : "blas";
+    static const char *const auto_values[3] = { "auto", "", "packed" };
+    for (int i = 0; i < 3; i++) {
+        setenv("VIDCLASS_GEMM", auto_values[i], 1);
+        const char *kind = NULL;
+        int rc = vc_gemm_choice(&kind);
+        if (i == 2 && !has_avx2 && !has_avx512)
+            CHECK(rc == VC_ERR_UNSUPPORTED, "VIDCLASS_GEMM=packed accepted on a CPU without AVX2 or AVX-512");
+        else
+            CHECK(rc == VC_OK && strcmp(kind, best) == 0, "VIDCLASS_GEMM='%s' chose %s, not %s", auto_values[i],
+                  kind ? kind : "nothing", best);
+    }
+    static const char *const kinds[3] = { "blas", "avx2", "avx512" };
+    const int available[3] = { 1, has_avx2, has_avx512 };
+    for (int ki = 0; ki < 3; ki++) {
         setenv("VIDCLASS_GEMM", kinds[ki], 1);
         const char *kind = NULL;
         int rc = vc_gemm_choice(&kind);
-        if (rc != VC_OK) { /* only packed may be missing, and only without AVX2/FMA */
-            CHECK(ki == 1 && rc == VC_ERR_UNSUPPORTED, "VIDCLASS_GEMM=%s refused: %s", kinds[ki], vc_last_error());
-            printf("product %s: not on this CPU (%s)\n", kinds[ki], vc_last_error());
+        if (!available[ki]) {
+            CHECK(rc == VC_ERR_UNSUPPORTED, "VIDCLASS_GEMM=%s accepted on a CPU without it", kinds[ki]);
+            printf("product %s: not on this CPU, refused: %s\n", kinds[ki], vc_last_error());
+            float one = 1.0f;
+            vc_gemm_b *g = NULL;
+            CHECK(vc_gemm_b_create(&one, 1, 1, 1, &g) == VC_ERR_UNSUPPORTED && !g, "%s weights made", kinds[ki]);
             continue;
         }
-        CHECK(strcmp(kind, kinds[ki]) == 0, "VIDCLASS_GEMM=%s chose %s", kinds[ki], kind);
-        printf("product %s\n", kind);
-        /* tile, block and depth edges of the packed kernel; strided rows; every epilogue */
-        static const int ms[] = { 1, 5, 6, 7, 13, 49, 145, 300 }, ns[] = { 1, 9, 16, 17, 40, 64 };
-        static const int ks[] = { 1, 3, 255, 256, 257, 600 };
-        for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++)
-            for (size_t j = 0; j < sizeof ns / sizeof ns[0]; j++)
-                check_gemm(&r, ms[i], ns[j], ks[(i + j) % 6], ks[(i + j) % 6], ns[j], (int)((i + j) % 4), (int)(j % 2));
-        for (size_t q = 0; q < sizeof ks / sizeof ks[0]; q++)
+        CHECK(rc == VC_OK && strcmp(kind, kinds[ki]) == 0, "VIDCLASS_GEMM=%s chose %s: %s", kinds[ki],
+              kind ? kind : "nothing", vc_last_error());
+        printf("product %s\n", kinds[ki]);
+        /* tile, block and depth edges of both packed kernels; strided rows; every epilogue */
+        static const int ms[] = { 1, 5, 6, 7, 8, 9, 13, 17, 49, 145, 300 }, ns[] = { 1, 9, 16, 17, 31, 32, 33, 40, 64 };
+        static const int ks[] = { 1, 3, 127, 128, 129, 255, 256, 257, 600 };
+        const size_t nm = sizeof ms / sizeof ms[0], nn = sizeof ns / sizeof ns[0], nk = sizeof ks / sizeof ks[0];
+        for (size_t i = 0; i < nm; i++)
+            for (size_t j = 0; j < nn; j++)
+                check_gemm(&r, ms[i], ns[j], ks[(i + j) % nk], ks[(i + j) % nk], ns[j], (int)((i + j) % 4), (int)(j % 2));
+        for (size_t q = 0; q < nk; q++)
             check_gemm(&r, 11, 33, ks[q], ks[q] + 3, 35, VC_GEMM_ACCUMULATE | VC_GEMM_RELU, 1);
         check_gemm(&r, 16, 512, 512, 512, 512, 0, 0); /* Winograd stage 5 at batch 1 */
-        /* N > 256: the packed kernel copies A in blocks of 144 rows instead of reading it in place */
+        /* wide B slices (avx2: N > 256, avx512: N > 512): A is copied in row blocks instead of read in place */
         check_gemm(&r, 1, 300, 257, 260, 301, VC_GEMM_ACCUMULATE, 1);
         check_gemm(&r, 7, 300, 600, 600, 300, VC_GEMM_RELU, 0);
         check_gemm(&r, 145, 300, 255, 255, 300, VC_GEMM_ACCUMULATE | VC_GEMM_RELU, 1);
         check_gemm(&r, 290, 300, 513, 520, 310, 0, 1);
+        check_gemm(&r, 9, 530, 129, 131, 533, VC_GEMM_ACCUMULATE, 1);
+        check_gemm(&r, 300, 520, 260, 260, 520, VC_GEMM_ACCUMULATE | VC_GEMM_RELU, 1);
 
         check_conv(&r, (struct vc_conv_desc){ 3, 8, 7, 7, 2, 3 }, 3, 19, 23, VC_CONV_RELU);     /* conv1-like */
         check_conv(&r, (struct vc_conv_desc){ 5, 6, 3, 3, 1, 1 }, 3, 9, 7, VC_CONV_RELU);       /* 3x3 same   */

@@ -226,13 +226,18 @@ int main(int argc, char **argv)
     check_weights_are_the_reference_ones(wpath);
 
     /* every convolution path this machine has: im2col + GEMM, Winograd F(2x2) and F(4x4)
-     * everywhere, and the default per-stage mix, with the default product (packed where the
-     * CPU has AVX2 + FMA); then the default mix and im2col with OpenBLAS (test_conv checks
-     * every product on every path layer by layer) */
+     * everywhere, and the default per-stage mix, with the default product (the fastest packed
+     * kernel the CPU has); then the default mix and im2col with OpenBLAS, and the default mix
+     * with the AVX2 kernel where AVX-512 is the default (test_conv checks every product on
+     * every path layer by layer) */
     const char *paths[][2] = { { NULL, NULL }, { "0", NULL }, { "2", NULL }, { "4", NULL }, { NULL, "blas" },
                                { "0", "blas" } };
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
         check_path(wpath, paths[i][0], paths[i][1]);
+    const char *best = NULL;
+    unsetenv("VIDCLASS_GEMM");
+    if (vc_gemm_choice(&best) == VC_OK && strcmp(best, "avx512") == 0)
+        check_path(wpath, NULL, "avx2");
     unsetenv("VIDCLASS_GEMM");
     setenv("VIDCLASS_WINOGRAD", "3", 1);
     vc_resnet50 *bad = NULL;

@@ -1,6 +1,6 @@
 /*
- * vidclass/gemm.h - the single doorway to matrix products (OpenBLAS, or our packed AVX2
- * kernel for constant weights) and the compute thread count.
+ * vidclass/gemm.h - the single doorway to matrix products (OpenBLAS, or our packed AVX-512
+ * and AVX2 kernels for constant weights) and the compute thread count.
  *
  * All matrices are row-major float32. Only this module includes <cblas.h>.
  * Thread count: vc_blas_set_threads() must be called explicitly by every tool (from
@@ -22,11 +22,14 @@ void vc_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha,
 /* ---- constant weights: prepared once, multiplied many times ------------------------------
  * A vc_gemm_b holds `count` K x N row-major matrices (a layer's weights; Winograd's alpha^2
  * transformed kernels) prepared for the fastest product this CPU has, chosen when it is made:
- *   packed - our AVX2 + FMA kernel on weights packed at load (src/gemm_packed.c), with the
- *            bias / residual / ReLU epilogue applied in registers; needs AVX2 and FMA;
+ *   avx512 - our AVX-512F kernel (8 x 32 register tiles) on weights packed at load into
+ *            32-column panels, bias / residual / ReLU applied in registers;
+ *   avx2   - the same scheme with 6 x 16 AVX2 + FMA tiles and 16-column panels;
  *   blas   - OpenBLAS sgemm on a plain copy, then the epilogue in a second pass.
- * VIDCLASS_GEMM=packed|blas|auto (default auto: packed where the CPU has it) forces one;
- * an unknown value, or packed on a CPU without AVX2/FMA, is refused by vc_gemm_b_create. */
+ * VIDCLASS_GEMM=avx512|avx2|blas|packed|auto forces one (default auto: the first of avx512,
+ * avx2, blas the CPU has; packed: the first of avx512, avx2); an unknown value, or a kernel
+ * the CPU lacks, is refused by vc_gemm_b_create. Source files: src/gemm.c (the choice),
+ * src/gemm_packed.c (packing, blocking), src/gemm_kernel_<isa>.c (one register tile each). */
 typedef struct vc_gemm_b vc_gemm_b;
 
 /** Flags for vc_gemm_b_run (the same bits as VC_CONV_ACCUMULATE / VC_CONV_RELU). */
@@ -44,10 +47,10 @@ void vc_gemm_b_free(vc_gemm_b **b);
 /** Dimensions of the handle's matrices. */
 void vc_gemm_b_dims(const vc_gemm_b *b, int *count, int *k, int *n);
 
-/** "packed" or "blas": the product this handle uses. */
+/** "avx512", "avx2" or "blas": the product this handle uses. */
 const char *vc_gemm_b_kind(const vc_gemm_b *b);
 
-/** The product vc_gemm_b_create would choose now: *kind = "packed" or "blas" (static).
+/** The product vc_gemm_b_create would choose now: *kind = "avx512", "avx2" or "blas" (static).
  *  VC_ERR_INVALID_ARG / VC_ERR_UNSUPPORTED when VIDCLASS_GEMM asks for something unknown or
  *  something this CPU cannot do. */
 int vc_gemm_choice(const char **kind);

@@ -1,0 +1,73 @@
+/* gemm_kernel_avx512.c - the AVX-512F register tile of the packed product (gemm_kernel.h):
+ * 8 rows x 32 columns of C in 16 zmm accumulators; per k, two panel loads, eight broadcasts
+ * of A, sixteen FMAs. Edge tiles use masked loads and stores (no staging buffer). Eight rows
+ * (not more) so the thin products of batch 1 waste little: 16 Winograd tiles fill two row
+ * tiles exactly, 49 rows take 56. */
+#include "gemm_kernel.h"
+
+#include <immintrin.h>
+
+#define MR 8
+#define NR 32
+#define PREFETCH_FLOATS (16 * NR) /* 16 panel rows ahead: two 64-byte lines per k */
+
+/* libgcc's check includes the OS's: XCR0 must enable the opmask and zmm state */
+int vc_tile_avx512_supported(void)
+{
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f");
+}
+
+__attribute__((target("avx512f")))
+void vc_tile_avx512_8x32(int kc, const float *restrict a, size_t rs, const float *restrict bp, float *restrict c,
+                         int ldc, int mr, int nr, const struct vc_tile_ops *op)
+{
+    const float *row[MR];
+    for (int i = 0; i < MR; i++)
+        row[i] = a + (i < mr ? (size_t)i * rs : 0);
+    __m512 acc[2 * MR];
+#pragma GCC unroll 16
+    for (int i = 0; i < 2 * MR; i++)
+        acc[i] = _mm512_setzero_ps();
+    for (int kk = 0; kk < kc; kk++, bp += NR) {
+        const __m512 b0 = _mm512_load_ps(bp), b1 = _mm512_load_ps(bp + 16);
+        _mm_prefetch((const char *)(bp + PREFETCH_FLOATS), _MM_HINT_T0);
+        _mm_prefetch((const char *)(bp + PREFETCH_FLOATS + 16), _MM_HINT_T0);
+#pragma GCC unroll 8
+        for (int i = 0; i < MR; i++) { /* unrolled: 16 FMAs on 16 registers */
+            const __m512 ai = _mm512_set1_ps(row[i][kk]);
+            acc[2 * i] = _mm512_fmadd_ps(ai, b0, acc[2 * i]);
+            acc[2 * i + 1] = _mm512_fmadd_ps(ai, b1, acc[2 * i + 1]);
+        }
+    }
+    /* columns 0-15 and 16-31 of the tile that exist */
+    const __mmask16 m0 = nr >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << nr) - 1);
+    const __mmask16 m1 = nr >= 32 ? (__mmask16)0xFFFF : nr > 16 ? (__mmask16)((1u << (nr - 16)) - 1) : 0;
+    __m512 bias0 = _mm512_setzero_ps(), bias1 = bias0;
+    const __m512 zero = _mm512_setzero_ps();
+    if (op->last && op->bias) {
+        bias0 = _mm512_maskz_loadu_ps(m0, op->bias);
+        bias1 = _mm512_maskz_loadu_ps(m1, op->bias + 16);
+    }
+#pragma GCC unroll 8
+    for (int i = 0; i < MR; i++) { /* constant indices keep acc[] in registers */
+        if (i >= mr)
+            break;
+        float *ci = c + (size_t)i * ldc;
+        __m512 x0 = acc[2 * i], x1 = acc[2 * i + 1];
+        if (op->load) {
+            x0 = _mm512_add_ps(x0, _mm512_maskz_loadu_ps(m0, ci));
+            x1 = _mm512_add_ps(x1, _mm512_maskz_loadu_ps(m1, ci + 16));
+        }
+        if (op->last) {
+            x0 = _mm512_add_ps(x0, bias0);
+            x1 = _mm512_add_ps(x1, bias1);
+            if (op->relu) {
+                x0 = _mm512_max_ps(x0, zero);
+                x1 = _mm512_max_ps(x1, zero);
+            }
+        }
+        _mm512_mask_storeu_ps(ci, m0, x0);
+        _mm512_mask_storeu_ps(ci + 16, m1, x1);
+    }
+}
