@@ -1,13 +1,15 @@
 /*
  * bench/products - the whole ResNet50 forward pass with each product for constant weights
- * (vidclass/gemm.h: packed = our AVX2 kernel, blas = OpenBLAS sgemm), in one process.
+ * this CPU has (vidclass/gemm.h: blas = OpenBLAS sgemm; avx2, avx512 = our packed kernels),
+ * in one process.
  *
  * The network is loaded once per product (VIDCLASS_GEMM set before each load). Per
- * (threads, batch): rounds of one pass with each product back to back, so both see the
- * same machine state; prints the median ms per pass of each and the median over rounds of
- * the per-round ratio blas / packed (> 1: packed faster), and checks that both give the
- * same features (max relative difference; exit 1 beyond 1e-4):
- *   products threads=1 batch=8 rounds=9 blas_ms=812.3 packed_ms=701.9 x_blas=1.16 max_rel_diff=2.1e-07
+ * (threads, batch): rounds of one pass with each product back to back, so all see the
+ * same machine state; prints the median ms per pass of each and, per packed kernel, the
+ * median over rounds of the per-round ratio blas / kernel (> 1: the kernel is faster), and
+ * checks that all give the same features as blas (max relative difference; exit 1 beyond
+ * 1e-4):
+ *   products threads=1 batch=8 rounds=9 blas_ms=812.3 avx2_ms=701.9 avx2_x_blas=1.16 max_rel_diff=2.1e-07
  *
  * usage: products [--weights W.h5] [-b 1,8] [-t 1,2] [-r ROUNDS] [--size 224]
  */
@@ -29,7 +31,8 @@
 
 #define MAX_ROUNDS 64
 
-static const char *const k_products[2] = { "blas", "packed" };
+#define MAX_PRODUCTS 3
+static const char *const k_products[MAX_PRODUCTS] = { "blas", "avx2", "avx512" };
 
 int main(int argc, char **argv)
 {
@@ -51,7 +54,8 @@ int main(int argc, char **argv)
         default:
             fprintf(c == 'h' ? stdout : stderr,
                     "usage: products [--weights W.h5] [-b 1,8] [-t 1,2] [-r ROUNDS] [--size 224]\n"
-                    "  the forward pass with VIDCLASS_GEMM=blas and =packed in alternation, one process\n");
+                    "  the forward pass with each product this CPU has (VIDCLASS_GEMM=blas, avx2, avx512)\n"
+                    "  in alternation, one process\n");
             return c == 'h' ? 0 : 2;
         }
     }
@@ -59,10 +63,18 @@ int main(int argc, char **argv)
         fprintf(stderr, "products: need 1..%d rounds, batches, threads and a size of at least 32\n", MAX_ROUNDS);
         return 2;
     }
-    const char *kind = NULL;
-    setenv("VIDCLASS_GEMM", "packed", 1);
-    if (vc_gemm_choice(&kind) != VC_OK) {
-        fprintf(stderr, "products: %s: nothing to compare on this CPU\n", vc_last_error());
+    const char *names[MAX_PRODUCTS];
+    int np = 0;
+    for (int p = 0; p < MAX_PRODUCTS; p++) {
+        const char *kind = NULL;
+        setenv("VIDCLASS_GEMM", k_products[p], 1);
+        if (vc_gemm_choice(&kind) == VC_OK)
+            names[np++] = k_products[p];
+        else
+            printf("products: %s: %s\n", k_products[p], vc_last_error());
+    }
+    if (np < 2) {
+        fprintf(stderr, "products: no packed kernel on this CPU: nothing to compare\n");
         return 1;
     }
     char tmp[256] = "";
@@ -75,25 +87,29 @@ int main(int argc, char **argv)
         }
         weights = tmp;
     }
-    vc_resnet50 *net[2] = { NULL, NULL };
+    vc_resnet50 *net[MAX_PRODUCTS] = { NULL };
     int rc = VC_OK;
-    for (int p = 0; p < 2 && rc == VC_OK; p++) {
-        setenv("VIDCLASS_GEMM", k_products[p], 1);
+    for (int p = 0; p < np && rc == VC_OK; p++) {
+        setenv("VIDCLASS_GEMM", names[p], 1);
         rc = vc_resnet50_load(weights, &net[p]);
     }
     if (tmp[0])
         unlink(tmp);
     if (rc != VC_OK) {
         fprintf(stderr, "products: %s\n", vc_last_error());
-        vc_resnet50_free(&net[0]);
+        for (int p = 0; p < np; p++)
+            vc_resnet50_free(&net[p]);
         return 1;
     }
     int maxb = 0;
     for (int i = 0; i < n_batches; i++)
         if (batches[i] > maxb) maxb = batches[i];
     const size_t per = (size_t)size * size * 3, nf = (size_t)VC_RESNET50_FEATURES * maxb;
-    float *x = malloc(sizeof(float) * per * maxb), *feat[2] = { malloc(sizeof(float) * nf), malloc(sizeof(float) * nf) };
-    if (!x || !feat[0] || !feat[1]) {
+    float *x = malloc(sizeof(float) * per * maxb), *feat[MAX_PRODUCTS] = { NULL };
+    int nomem = !x;
+    for (int p = 0; p < np; p++)
+        nomem |= !(feat[p] = malloc(sizeof(float) * nf));
+    if (nomem) {
         fprintf(stderr, "products: out of memory\n");
         return 1;
     }
@@ -106,9 +122,9 @@ int main(int argc, char **argv)
         vc_blas_set_threads(threads[ti]);
         for (int bi = 0; bi < n_batches; bi++) {
             const int b = batches[bi];
-            double ms[2][MAX_ROUNDS], ratio[MAX_ROUNDS];
-            for (int rd = -1; rd < rounds; rd++) { /* round -1 warms both up */
-                for (int p = 0; p < 2; p++) {
+            double ms[MAX_PRODUCTS][MAX_ROUNDS], ratio[MAX_PRODUCTS][MAX_ROUNDS];
+            for (int rd = -1; rd < rounds; rd++) { /* round -1 warms all up */
+                for (int p = 0; p < np; p++) {
                     double t0 = vc_time_now();
                     if (vc_resnet50_features(net[p], x, b, size, size, feat[p]) != VC_OK) {
                         fprintf(stderr, "products: %s\n", vc_last_error());
@@ -116,23 +132,31 @@ int main(int argc, char **argv)
                     }
                     if (rd >= 0) ms[p][rd] = 1e3 * (vc_time_now() - t0);
                 }
-                if (rd >= 0) ratio[rd] = ms[0][rd] / ms[1][rd];
+                for (int p = 1; p < np && rd >= 0; p++)
+                    ratio[p][rd] = ms[0][rd] / ms[p][rd];
             }
-            double md = 0.0, mb = 0.0;
-            for (size_t i = 0; i < (size_t)VC_RESNET50_FEATURES * b; i++) {
-                double d = fabs((double)feat[0][i] - feat[1][i]);
-                md = d > md || isnan(d) ? (isnan(d) ? INFINITY : d) : md;
-                mb = fabs(feat[0][i]) > mb ? fabs(feat[0][i]) : mb;
+            double rel = 0.0; /* the largest difference of any product from blas, relative to blas's largest */
+            for (int p = 1; p < np; p++) {
+                double md = 0.0, mb = 0.0;
+                for (size_t i = 0; i < (size_t)VC_RESNET50_FEATURES * b; i++) {
+                    double d = fabs((double)feat[0][i] - feat[p][i]);
+                    md = d > md || isnan(d) ? (isnan(d) ? INFINITY : d) : md;
+                    mb = fabs(feat[0][i]) > mb ? fabs(feat[0][i]) : mb;
+                }
+                const double pr = mb > 0 ? md / mb : md;
+                rel = pr > rel || isnan(pr) ? pr : rel;
             }
-            const double rel = mb > 0 ? md / mb : md;
             if (!(rel <= 1e-4)) errors++;
-            printf("products threads=%d batch=%d rounds=%d blas_ms=%.1f packed_ms=%.1f x_blas=%.2f max_rel_diff=%.1e\n",
-                   threads[ti], b, rounds, bench_median(ms[0], rounds), bench_median(ms[1], rounds),
-                   bench_median(ratio, rounds), rel);
+            printf("products threads=%d batch=%d rounds=%d", threads[ti], b, rounds);
+            for (int p = 0; p < np; p++)
+                printf(" %s_ms=%.1f", names[p], bench_median(ms[p], rounds));
+            for (int p = 1; p < np; p++)
+                printf(" %s_x_blas=%.2f", names[p], bench_median(ratio[p], rounds));
+            printf(" max_rel_diff=%.1e\n", rel);
             fflush(stdout);
         }
     }
-    for (int p = 0; p < 2; p++) {
+    for (int p = 0; p < np; p++) {
         vc_resnet50_free(&net[p]);
         free(feat[p]);
     }

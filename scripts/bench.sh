@@ -100,9 +100,9 @@ mkdir -p build/bench-results
 cp "$out/lines" "build/bench-results/forward-$(date +%Y%m%dT%H%M%S).txt"
 echo
 # our product for the weights against OpenBLAS's, whole network, alternating in one process
-echo "Products for constant weights, whole forward pass: packed AVX2 kernel vs OpenBLAS sgemm ($(lscpu | sed -n 's/^Model name: *//p'), ${isa% })"
+echo "Products for constant weights, whole forward pass: our packed kernels (avx2, avx512 where the CPU has it) vs OpenBLAS sgemm ($(lscpu | sed -n 's/^Model name: *//p'), ${isa% })"
 if build/bench/products --weights "$out/w.h5" -b "$batches" -t "$threads" -r 9; then
-    echo "x_blas = median over 9 rounds of (OpenBLAS ms / packed ms), one pass each per round"
+    echo "K_x_blas = median over 9 rounds of (OpenBLAS ms / kernel K's ms), one pass of each product per round"
 else
     echo "products: no packed kernel on this CPU (or it failed): see above"
 fi
