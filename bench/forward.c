@@ -6,7 +6,7 @@
  * GEMMs really execute per image (Winograd layers at their tile size, ~5.44) and their
  * rate, and the share of time in convolutions, one machine-readable line per configuration:
  *   forward impl=vidclass threads=2 batch=8 img_s=12.34 gflops=95.1 gemm_gflop_img=5.436
- *   gemm_gflops=67.3 ms_batch=648.0 conv_share=0.97 ws_mb=83
+ *   gemm_gflops=67.3 ms_batch=648.0 conv_share=0.97 ws_mb=83 product=avx2
  * bench/peer_torch.py prints the same lines for PyTorch; scripts/bench.sh joins them.
  * Built-in check: the features must be finite and input-dependent, else exit 1.
  *
@@ -65,6 +65,9 @@ int main(int argc, char **argv)
         }
         weights = tmp;
     }
+    const char *product = "?"; /* the product for the weights the network is prepared for */
+    if (vc_gemm_choice(&product) != VC_OK)
+        product = "?";
     vc_resnet50 *net = NULL;
     int rc = vc_resnet50_load(weights, &net);
     if (tmp[0])
@@ -111,9 +114,9 @@ int main(int argc, char **argv)
             if (b > 1 && diff == 0.0) errors++;
             double img_s = (double)b * iters / el;
             printf("forward impl=vidclass threads=%d batch=%d img_s=%.3f gflops=%.2f gemm_gflop_img=%.3f gemm_gflops=%.2f "
-                   "ms_batch=%.1f conv_share=%.3f ws_mb=%.0f\n",
+                   "ms_batch=%.1f conv_share=%.3f ws_mb=%.0f product=%s\n",
                    threads[ti], b, img_s, img_s * gflop_img, gemm_gflop_img, img_s * gemm_gflop_img, 1e3 * el / iters,
-                   (t1.conv - t0.conv) / (t1.total - t0.total), vc_resnet50_workspace_bytes(net) / 1e6);
+                   (t1.conv - t0.conv) / (t1.total - t0.total), vc_resnet50_workspace_bytes(net) / 1e6, product);
             if (profile) {
                 struct vc_profile pr = vc_profile_get();
                 double all = el * threads[ti], known = 0;

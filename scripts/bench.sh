@@ -93,6 +93,7 @@ END {
            pk ? 100 * a * gg / pk : 0,
            t ? sprintf("%.2f", t) : "missing", o ? sprintf("%.2f", o) : "missing", R["torch"], R["ort"], L["torch"], L["ort"] }
 }' "$out/lines" | sort -k1,1n -k2,2n
+echo "ours: product for the weights $(grep -o 'product=[a-z0-9?]*' "$out/lines" | sort -u | sed 's/product=//' | tr '\n' ' ')(VIDCLASS_GEMM=auto unless set)"
 echo "x torch / x ort = median over runs of (ours / peer) measured back to back; %peak = GFLOP/s (direct-convolution"
 echo "flops, bench/forward's gflops / img_s) over the measured FMA peak (fma_peak lines above) for that many threads; exec% ="
 echo "the flops our GEMMs really execute (Winograd layers at their tile size, gemm_gflop_img) over the same peak"
