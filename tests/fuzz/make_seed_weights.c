@@ -4,10 +4,18 @@
 #include "vidclass/status.h"
 
 #include <stdio.h>
+#include <string.h>
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) { fprintf(stderr, "usage: make_seed_weights OUT.h5\n"); return 2; }
+    if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        printf("usage: make_seed_weights OUT.h5\n  writes a small Keras-layout weights file (a seed for fuzz_h5)\n");
+        return 0;
+    }
+    if (argc != 2 || argv[1][0] == '-') { /* an option is never taken for the file to write */
+        fprintf(stderr, "usage: make_seed_weights OUT.h5\n");
+        return 2;
+    }
     static float k[7 * 7 * 3 * 64], v[64];
     for (int i = 0; i < 7 * 7 * 3 * 64; i++) k[i] = (float)((i * 37) % 101) / 101.0f - 0.5f;
     for (int i = 0; i < 64; i++) v[i] = 1.0f + (float)i / 64.0f;
