@@ -147,9 +147,9 @@ static void bias_relu_rows(float *c, int m, int n, int ldc, const float *bias, i
 void vc_gemm_b_run(int m, const float *a, int lda, const vc_gemm_b *b, int index, float *c, int ldc,
                    const float *bias, int flags)
 {
+    VC_ASSERT(index >= 0 && index < b->count);
     const float *w = b->data + (size_t)index * b->stride;
     const int acc = (flags & VC_GEMM_ACCUMULATE) != 0, relu = (flags & VC_GEMM_RELU) != 0;
-    VC_ASSERT(index >= 0 && index < b->count);
     if (m < 1)
         return;
     if (b->kernel) {

@@ -84,6 +84,7 @@ size_t vc_gemm_packed_floats(const vc_packed_kernel *kn, int k, int n)
 void vc_gemm_packed_pack(const vc_packed_kernel *kn, const float *b, int k, int n, float *out)
 {
     const int np = panels(kn, n), nrw = kn->nr;
+    VC_ASSERT((size_t)kn->mc * kn->kc <= APACK_FLOATS); /* once per matrix at load: every run's A block fits */
     for (int pc = 0; pc < k; pc += kn->kc) {
         const int kc = k - pc < kn->kc ? k - pc : kn->kc;
         for (int p = 0; p < np; p++) {
@@ -111,7 +112,6 @@ void vc_gemm_packed_run(const vc_packed_kernel *kn, int m, int n, int k, const f
                         float *c, int ldc, const float *bias, int accumulate, int relu)
 {
     const int np = panels(kn, n), tr = kn->mr, tc = kn->nr; /* the tile: tr x tc */
-    VC_ASSERT((size_t)kn->mc * kn->kc <= APACK_FLOATS);
     for (int pc = 0; pc < k; pc += kn->kc) {
         const int kc = k - pc < kn->kc ? k - pc : kn->kc;
         const float *slice = bp + (size_t)pc * np * tc;
