@@ -4,7 +4,6 @@
 #include "gemm_kernel.h"
 
 #include <immintrin.h>
-#include <string.h>
 
 #define MR 6
 #define NR 16
@@ -20,6 +19,12 @@ __attribute__((target("avx2,fma")))
 void vc_tile_avx2_6x16(int kc, const float *restrict a, size_t rs, const float *restrict bp, float *restrict c,
                        int ldc, int mr, int nr, const struct vc_tile_ops *op)
 {
+    /* fetch the tile's lines of C (for writing) now, so the misses overlap the FMAs instead of
+     * stalling the stores: C is a fresh activation (MBs) and is rarely in cache */
+    for (int i = 0; i < mr; i++) {
+        __builtin_prefetch(c + (size_t)i * ldc, 1, 3);
+        __builtin_prefetch(c + (size_t)i * ldc + NR - 1, 1, 3);
+    }
     const float *row[MR];
     for (int i = 0; i < MR; i++)
         row[i] = a + (i < mr ? (size_t)i * rs : 0);
@@ -37,36 +42,27 @@ void vc_tile_avx2_6x16(int kc, const float *restrict a, size_t rs, const float *
             acc[2 * i + 1] = _mm256_fmadd_ps(ai, b1, acc[2 * i + 1]);
         }
     }
-    /* a partial tile goes through a full-size buffer so every load and store below is whole */
-    const int full = mr == MR && nr == NR;
-    float tmp[MR * NR];
-    float *t = c;
-    int ld = ldc;
-    if (!full) {
-        memset(tmp, 0, sizeof tmp);
-        if (op->load)
-            for (int i = 0; i < mr; i++)
-                memcpy(tmp + i * NR, c + (size_t)i * ldc, sizeof(float) * (size_t)nr);
-        t = tmp;
-        ld = NR;
-    }
+    /* columns nr..15 of an edge tile: masked loads and stores (rows past mr are skipped
+     * below); no library calls here, they would spill the 12 accumulators */
+    const int full = nr == NR;
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const __m256i m0 = _mm256_cmpgt_epi32(_mm256_set1_epi32(nr), lane);
+    const __m256i m1 = _mm256_cmpgt_epi32(_mm256_set1_epi32(nr - 8), lane);
     __m256 bias0 = _mm256_setzero_ps(), bias1 = bias0;
     const __m256 zero = _mm256_setzero_ps();
     if (op->last && op->bias) {
-        float bt[NR] = { 0 };
-        memcpy(bt, op->bias, sizeof(float) * (size_t)nr);
-        bias0 = _mm256_loadu_ps(bt);
-        bias1 = _mm256_loadu_ps(bt + 8);
+        bias0 = _mm256_maskload_ps(op->bias, m0);
+        bias1 = _mm256_maskload_ps(op->bias + 8, m1);
     }
 #pragma GCC unroll 6
     for (int i = 0; i < MR; i++) { /* constant indices keep acc[] in registers */
         if (i >= mr)
             break;
-        float *ti = t + (size_t)i * ld;
+        float *ci = c + (size_t)i * ldc;
         __m256 x0 = acc[2 * i], x1 = acc[2 * i + 1];
         if (op->load) {
-            x0 = _mm256_add_ps(x0, _mm256_loadu_ps(ti));
-            x1 = _mm256_add_ps(x1, _mm256_loadu_ps(ti + 8));
+            x0 = _mm256_add_ps(x0, full ? _mm256_loadu_ps(ci) : _mm256_maskload_ps(ci, m0));
+            x1 = _mm256_add_ps(x1, full ? _mm256_loadu_ps(ci + 8) : _mm256_maskload_ps(ci + 8, m1));
         }
         if (op->last) {
             x0 = _mm256_add_ps(x0, bias0);
@@ -76,10 +72,12 @@ void vc_tile_avx2_6x16(int kc, const float *restrict a, size_t rs, const float *
                 x1 = _mm256_max_ps(x1, zero);
             }
         }
-        _mm256_storeu_ps(ti, x0);
-        _mm256_storeu_ps(ti + 8, x1);
+        if (full) {
+            _mm256_storeu_ps(ci, x0);
+            _mm256_storeu_ps(ci + 8, x1);
+        } else {
+            _mm256_maskstore_ps(ci, m0, x0);
+            _mm256_maskstore_ps(ci + 8, m1, x1);
+        }
     }
-    if (!full)
-        for (int i = 0; i < mr; i++)
-            memcpy(c + (size_t)i * ldc, tmp + i * NR, sizeof(float) * (size_t)nr);
 }

@@ -22,6 +22,13 @@ __attribute__((target("avx512f")))
 void vc_tile_avx512_8x32(int kc, const float *restrict a, size_t rs, const float *restrict bp, float *restrict c,
                          int ldc, int mr, int nr, const struct vc_tile_ops *op)
 {
+    /* fetch the tile's lines of C (for writing) now, so the misses overlap the FMAs instead of
+     * stalling the stores: C is a fresh activation (MBs) and is rarely in cache */
+    for (int i = 0; i < mr; i++) {
+        __builtin_prefetch(c + (size_t)i * ldc, 1, 3);
+        __builtin_prefetch(c + (size_t)i * ldc + 16, 1, 3);
+        __builtin_prefetch(c + (size_t)i * ldc + NR - 1, 1, 3);
+    }
     const float *row[MR];
     for (int i = 0; i < MR; i++)
         row[i] = a + (i < mr ? (size_t)i * rs : 0);
