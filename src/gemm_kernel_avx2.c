@@ -7,7 +7,7 @@
 
 #define MR 6
 #define NR 16
-#define PREFETCH_FLOATS (16 * NR) /* 16 panel rows ahead: one 64-byte line per k */
+#define PREFETCH_FLOATS (48 * NR) /* 48 panel rows (3 KB) ahead: one 64-byte line per k */
 
 int vc_tile_avx2_supported(void)
 {
