@@ -1,17 +1,19 @@
 /*
  * bench/products - the whole ResNet50 forward pass with each product for constant weights
  * this CPU has (vidclass/gemm.h: blas = OpenBLAS sgemm; avx2, avx512 = our packed kernels),
- * in one process.
+ * in one process; or, with --vary, with each value of any variable read when the network
+ * is loaded (the way to time a variant on a noisy host: in-process alternation).
  *
- * The network is loaded once per product (VIDCLASS_GEMM set before each load). Per
- * (threads, batch): rounds of one pass with each product back to back, so all see the
- * same machine state; prints the median ms per pass of each and, per packed kernel, the
- * median over rounds of the per-round ratio blas / kernel (> 1: the kernel is faster), and
- * checks that all give the same features as blas (max relative difference; exit 1 beyond
- * 1e-4):
+ * The network is loaded once per variant (VIDCLASS_GEMM, or the --vary variable, set before
+ * each load). Per (threads, batch): rounds of one pass with each variant back to back, so
+ * all see the same machine state; prints the median ms per pass of each and, per further
+ * variant, the median over rounds of the per-round ratio first / variant (> 1: the variant
+ * is faster), and checks that all give the same features as the first (max relative
+ * difference; exit 1 beyond 1e-4):
  *   products threads=1 batch=8 rounds=9 blas_ms=812.3 avx2_ms=701.9 avx2_x_blas=1.16 max_rel_diff=2.1e-07
+ *   products --vary VIDCLASS_WINOGRAD=4,4,2,2:4,4,4,4 -b 8   (the product stays the default)
  *
- * usage: products [--weights W.h5] [-b 1,8] [-t 1,2] [-r ROUNDS] [--size 224]
+ * usage: products [--weights W.h5] [-b 1,8] [-t 1,2] [-r ROUNDS] [--size 224] [--vary NAME=V1:V2[:...]]
  */
 #define _GNU_SOURCE
 #include "vidclass/gemm.h"
@@ -31,17 +33,17 @@
 
 #define MAX_ROUNDS 64
 
-#define MAX_PRODUCTS 3
-static const char *const k_products[MAX_PRODUCTS] = { "blas", "avx2", "avx512" };
+#define MAX_VARIANTS 6
+#define PRODUCTS "VIDCLASS_GEMM=blas:avx2:avx512"
 
 int main(int argc, char **argv)
 {
     int batches[8] = { 1, 8 }, n_batches = 2, threads[8] = { 1, 2 }, n_threads = 2;
     int rounds = 9, size = 224;
-    const char *weights = NULL;
+    const char *weights = NULL, *vary = PRODUCTS;
     static const struct option opts[] = {
         { "weights", required_argument, NULL, 'W' }, { "size", required_argument, NULL, 's' },
-        { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+        { "vary", required_argument, NULL, 'V' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
     };
     int c;
     while ((c = getopt_long(argc, argv, "b:t:r:h", opts, NULL)) != -1) {
@@ -51,11 +53,13 @@ int main(int argc, char **argv)
         case 'r': rounds = atoi(optarg); break;
         case 'W': weights = optarg; break;
         case 's': size = atoi(optarg); break;
+        case 'V': vary = optarg; break;
         default:
             fprintf(c == 'h' ? stdout : stderr,
-                    "usage: products [--weights W.h5] [-b 1,8] [-t 1,2] [-r ROUNDS] [--size 224]\n"
+                    "usage: products [--weights W.h5] [-b 1,8] [-t 1,2] [-r ROUNDS] [--size 224] [--vary NAME=V1:V2[:...]]\n"
                     "  the forward pass with each product this CPU has (VIDCLASS_GEMM=blas, avx2, avx512)\n"
-                    "  in alternation, one process\n");
+                    "  in alternation, one process; --vary: with each value of NAME instead (read at load,\n"
+                    "  e.g. VIDCLASS_WINOGRAD=4,4,2,2:4,4,4,4); ratios are against the first value\n");
             return c == 'h' ? 0 : 2;
         }
     }
@@ -63,18 +67,28 @@ int main(int argc, char **argv)
         fprintf(stderr, "products: need 1..%d rounds, batches, threads and a size of at least 32\n", MAX_ROUNDS);
         return 2;
     }
-    const char *names[MAX_PRODUCTS];
+    /* NAME=V1:V2:...: split in place; with VIDCLASS_GEMM, the products this CPU lacks are left out */
+    static char spec[512];
+    snprintf(spec, sizeof spec, "%s", vary);
+    char *var = spec, *eq = strchr(spec, '='), *names[MAX_VARIANTS];
     int np = 0;
-    for (int p = 0; p < MAX_PRODUCTS; p++) {
+    if (!eq || eq == spec) {
+        fprintf(stderr, "products: --vary takes NAME=V1:V2[:...], got '%s'\n", vary);
+        return 2;
+    }
+    *eq = '\0';
+    const int gemm = strcmp(var, "VIDCLASS_GEMM") == 0;
+    for (char *v = strtok(eq + 1, ":"); v && np < MAX_VARIANTS; v = strtok(NULL, ":")) {
         const char *kind = NULL;
-        setenv("VIDCLASS_GEMM", k_products[p], 1);
-        if (vc_gemm_choice(&kind) == VC_OK)
-            names[np++] = k_products[p];
+        setenv(var, v, 1);
+        if (!gemm || vc_gemm_choice(&kind) == VC_OK)
+            names[np++] = v;
         else
-            printf("products: %s: %s\n", k_products[p], vc_last_error());
+            printf("products: %s: %s\n", v, vc_last_error());
     }
     if (np < 2) {
-        fprintf(stderr, "products: no packed kernel on this CPU: nothing to compare\n");
+        fprintf(stderr, "products: fewer than two variants of %s to compare%s\n", var,
+                gemm ? " (no packed kernel on this CPU)" : "");
         return 1;
     }
     char tmp[256] = "";
@@ -87,10 +101,10 @@ int main(int argc, char **argv)
         }
         weights = tmp;
     }
-    vc_resnet50 *net[MAX_PRODUCTS] = { NULL };
+    vc_resnet50 *net[MAX_VARIANTS] = { NULL };
     int rc = VC_OK;
     for (int p = 0; p < np && rc == VC_OK; p++) {
-        setenv("VIDCLASS_GEMM", names[p], 1);
+        setenv(var, names[p], 1);
         rc = vc_resnet50_load(weights, &net[p]);
     }
     if (tmp[0])
@@ -105,7 +119,7 @@ int main(int argc, char **argv)
     for (int i = 0; i < n_batches; i++)
         if (batches[i] > maxb) maxb = batches[i];
     const size_t per = (size_t)size * size * 3, nf = (size_t)VC_RESNET50_FEATURES * maxb;
-    float *x = malloc(sizeof(float) * per * maxb), *feat[MAX_PRODUCTS] = { NULL };
+    float *x = malloc(sizeof(float) * per * maxb), *feat[MAX_VARIANTS] = { NULL };
     int nomem = !x;
     for (int p = 0; p < np; p++)
         nomem |= !(feat[p] = malloc(sizeof(float) * nf));
@@ -122,7 +136,7 @@ int main(int argc, char **argv)
         vc_blas_set_threads(threads[ti]);
         for (int bi = 0; bi < n_batches; bi++) {
             const int b = batches[bi];
-            double ms[MAX_PRODUCTS][MAX_ROUNDS], ratio[MAX_PRODUCTS][MAX_ROUNDS];
+            double ms[MAX_VARIANTS][MAX_ROUNDS], ratio[MAX_VARIANTS][MAX_ROUNDS];
             for (int rd = -1; rd < rounds; rd++) { /* round -1 warms all up */
                 for (int p = 0; p < np; p++) {
                     double t0 = vc_time_now();
@@ -135,7 +149,7 @@ int main(int argc, char **argv)
                 for (int p = 1; p < np && rd >= 0; p++)
                     ratio[p][rd] = ms[0][rd] / ms[p][rd];
             }
-            double rel = 0.0; /* the largest difference of any product from blas, relative to blas's largest */
+            double rel = 0.0; /* the largest difference of any variant from the first, relative to its largest */
             for (int p = 1; p < np; p++) {
                 double md = 0.0, mb = 0.0;
                 for (size_t i = 0; i < (size_t)VC_RESNET50_FEATURES * b; i++) {
@@ -151,7 +165,7 @@ int main(int argc, char **argv)
             for (int p = 0; p < np; p++)
                 printf(" %s_ms=%.1f", names[p], bench_median(ms[p], rounds));
             for (int p = 1; p < np; p++)
-                printf(" %s_x_blas=%.2f", names[p], bench_median(ratio[p], rounds));
+                printf(" %s_x_%s=%.2f", names[p], names[0], bench_median(ratio[p], rounds));
             printf(" max_rel_diff=%.1e\n", rel);
             fflush(stdout);
         }
@@ -162,6 +176,6 @@ int main(int argc, char **argv)
     }
     free(x);
     if (errors)
-        fprintf(stderr, "products: %d errors (failed passes or features that differ by more than 1e-4)\n", errors);
+        fprintf(stderr, "products: %d errors (failed passes or features that differ from the first variant's by more than 1e-4)\n", errors);
     return errors ? 1 : 0;
 }

@@ -320,23 +320,43 @@ static int prepare_layer(struct conv_layer *cl, int m)
     return rc;
 }
 
-/* Every layer's weights prepared, the 3x3 stride-1 ones in the Winograd form chosen for
- * their stage (or forced by VIDCLASS_WINOGRAD). */
-static int prepare_weights(vc_resnet50 *net)
+/* The Winograd tile per stage from VIDCLASS_WINOGRAD: unset or "auto" keeps k_wino_m; one
+ * value (0 = im2col, 2, 4) forces every stage; four comma-separated values set each stage
+ * (for benchmarks: bench/products --vary VIDCLASS_WINOGRAD=4,4,2,2:4,4,4,4). */
+static int winograd_plan(int m[N_STAGES])
 {
     const char *env = getenv("VIDCLASS_WINOGRAD");
-    int force = -1; /* -1: per stage */
-    if (env && *env && strcmp(env, "auto") != 0) {
-        if (strcmp(env, "0") == 0) force = 0;
-        else if (strcmp(env, "2") == 0) force = 2;
-        else if (strcmp(env, "4") == 0) force = 4;
-        else return vc_error(VC_ERR_INVALID_ARG, "VIDCLASS_WINOGRAD='%s': use 0 (off), 2, 4 or auto", env);
+    memcpy(m, k_wino_m, sizeof k_wino_m);
+    if (!env || !*env || strcmp(env, "auto") == 0)
+        return VC_OK;
+    int n = 0;
+    for (const char *p = env;; p += 2) {
+        if ((p[0] != '0' && p[0] != '2' && p[0] != '4') || (p[1] != ',' && p[1] != '\0') || n == N_STAGES)
+            return vc_error(VC_ERR_INVALID_ARG, "VIDCLASS_WINOGRAD='%s': use 0 (off), 2, 4, auto, or one of those "
+                            "per stage (e.g. 4,4,2,2)", env);
+        m[n++] = p[0] - '0';
+        if (p[1] == '\0')
+            break;
     }
+    if (n == 1)
+        for (int s = 1; s < N_STAGES; s++) m[s] = m[0];
+    else if (n != N_STAGES)
+        return vc_error(VC_ERR_INVALID_ARG, "VIDCLASS_WINOGRAD='%s': one value or %d (one per stage)", env, N_STAGES);
+    return VC_OK;
+}
+
+/* Every layer's weights prepared, the 3x3 stride-1 ones in the Winograd form chosen for
+ * their stage (winograd_plan). */
+static int prepare_weights(vc_resnet50 *net)
+{
+    int plan[N_STAGES];
+    if (winograd_plan(plan) != VC_OK)
+        return VC_ERR_INVALID_ARG;
     int rc = prepare_layer(&net->conv1, 0);
     for (int s = 0, bi = 0; s < N_STAGES && rc == VC_OK; s++) {
         for (int b = 0; b < k_stages[s].blocks && rc == VC_OK; b++, bi++) {
             struct block *blk = &net->blocks[bi];
-            int m = force < 0 ? k_wino_m[s] : force;
+            int m = plan[s];
             if (!vc_conv_winograd_ok(&blk->c2.d))
                 m = 0;
             if (blk->has_proj) rc = prepare_layer(&blk->c0, 0);
