@@ -5,6 +5,7 @@
 #include "pool.h"
 #include "profile_internal.h"
 
+#include <stdatomic.h>
 #include <string.h>
 
 int vc_conv_out_dim(int in, int k, int stride, int pad)
@@ -73,28 +74,56 @@ static void im2col_rows(const struct vc_conv_desc *d, const float *x, int h, int
     }
 }
 
-/* One convolution split by output rows over the pool: thread i takes rows
- * [rows*i/n, rows*(i+1)/n) in chunks, with its own slice of the workspace. Each thread
- * runs single-threaded GEMMs: two independent GEMMs on these thin matrices (N = 64..2048)
- * scale better than one GEMM split by OpenBLAS (measured in bench/forward). */
+/* One convolution split by output rows over the pool, each thread with its own slice of
+ * the workspace, running single-threaded GEMMs: two independent GEMMs on these thin
+ * matrices (N = 64..2048) scale better than one GEMM split by OpenBLAS (measured in
+ * bench/forward). Few rows (batch 1 beyond stage 2): thread i takes rows
+ * [rows*i/n, rows*(i+1)/n) in chunks. Many rows (at least CONV_GRABS_MIN grabs of
+ * CONV_GRAB_ROWS per thread): the threads take CONV_GRAB_ROWS at a time from a shared
+ * counter until none are left, so a thread the machine slows down (the other vCPU's
+ * neighbours, an interrupt) takes fewer rows instead of leaving the others idle at the end:
+ * at batch 8 and 32, 2 threads were idle 9-17% of a 1x1 convolution's time with halves,
+ * and the pass ran 1.03-1.04x faster with grabs (docs/performance.md). */
+#define CONV_GRAB_ROWS 576 /* a multiple of both register tiles' heights (6 and 8) */
+#define CONV_GRABS_MIN 4
+
 struct conv_job {
     const struct vc_conv_desc *d;
     const vc_gemm_b *kernel;
     const float *bias, *x;
     int h, w, oh, ow, flags, pointwise;
     float *y, *ws;
-    size_t rows, chunk; /* chunk: rows per GEMM per thread */
+    size_t rows, chunk; /* chunk: rows per GEMM per thread (at most the workspace's share) */
+    size_t grab;        /* 0: static split; else rows taken at a time from `next` */
+    atomic_size_t next;
 };
+
+/* The thread's next rows [*r0, *r1): from the shared counter, or the next chunk of its own
+ * share (*cursor up to hi). 0 when it has none left. */
+static int conv_next_rows(struct conv_job *j, size_t *cursor, size_t hi, size_t *r0, size_t *r1)
+{
+    const size_t step = j->grab ? j->grab : j->chunk;
+    if (j->grab) {
+        *r0 = atomic_fetch_add_explicit(&j->next, step, memory_order_relaxed);
+        hi = j->rows;
+    } else {
+        *r0 = *cursor;
+        *cursor += step;
+    }
+    if (*r0 >= hi)
+        return 0;
+    *r1 = *r0 + step < hi ? *r0 + step : hi;
+    return 1;
+}
 
 static void conv_part(int i, int n, void *arg)
 {
-    const struct conv_job *j = arg;
+    struct conv_job *j = arg;
     const struct vc_conv_desc *d = j->d;
     const int k = d->kh * d->kw * d->cin;
-    size_t lo = vc_pool_share(j->rows, i, n), hi = vc_pool_share(j->rows, i + 1, n);
+    size_t cursor = vc_pool_share(j->rows, i, n), r0, r1;
     float *ws = j->ws ? j->ws + (size_t)i * j->chunk * (size_t)k : NULL;
-    for (size_t r0 = lo; r0 < hi; r0 += j->chunk) {
-        size_t r1 = r0 + j->chunk < hi ? r0 + j->chunk : hi;
+    while (conv_next_rows(j, &cursor, vc_pool_share(j->rows, i + 1, n), &r0, &r1)) {
         const float *a = j->x + r0 * (size_t)k; /* pointwise: the NHWC input is the patch matrix */
         PROF_MARK(t);
         if (!j->pointwise) {
@@ -127,7 +156,7 @@ int vc_conv2d(const struct vc_conv_desc *d, const vc_gemm_b *kernel, const float
         return vc_error(VC_ERR_INVALID_ARG, "%s: weights of %d x %d x %d for a %dx%dx%d -> %d convolution", __func__,
                         kc, kk, kn, d->kh, d->kw, d->cin, d->cout);
     const int gflags = ((flags & VC_CONV_ACCUMULATE) ? VC_GEMM_ACCUMULATE : 0) | ((flags & VC_CONV_RELU) ? VC_GEMM_RELU : 0);
-    struct conv_job j = { d, kernel, bias, x, h, w, oh, ow, gflags, conv_is_pointwise(d), y, NULL, (size_t)n * oh * ow, 0 };
+    struct conv_job j = { d, kernel, bias, x, h, w, oh, ow, gflags, conv_is_pointwise(d), y, NULL, (size_t)n * oh * ow, 0, 0, 0 };
     int threads = vc_pool_threads();
     if (j.pointwise) {
         j.chunk = VC_CONV_CHUNK_ROWS / (size_t)threads; /* keeps a blas epilogue on rows still in cache */
@@ -143,6 +172,11 @@ int vc_conv2d(const struct vc_conv_desc *d, const vc_gemm_b *kernel, const float
             threads = 1;
         }
     }
+    if (threads > 1) {
+        const size_t grab = j.chunk < CONV_GRAB_ROWS ? j.chunk : CONV_GRAB_ROWS;
+        if (j.rows >= (size_t)threads * CONV_GRABS_MIN * grab)
+            j.grab = grab;
+    }
     if (threads > 1 && j.rows >= (size_t)threads * 16)
         vc_pool_run(conv_part, &j);
     else
@@ -150,51 +184,94 @@ int vc_conv2d(const struct vc_conv_desc *d, const vc_gemm_b *kernel, const float
     return VC_OK;
 }
 
-void vc_maxpool2d(const float *x, int n, int h, int w, int c, int k, int stride, int pad,
-                  float *y)
+/* Max pooling and the global average, split over the pool (by output rows, and by images
+ * and blocks of channels): each is one parallel step instead of a serial stretch between
+ * two parallel convolutions, during which the other threads would go to sleep and then
+ * pay a wake-up (~0.5 ms on a VM). */
+struct maxpool_job {
+    const float *x;
+    float *y;
+    int h, w, c, k, stride, pad, oh, ow;
+    size_t rows; /* n * oh */
+};
+
+static void maxpool_part(int i, int n, void *arg)
 {
-    const int oh = vc_conv_out_dim(h, k, stride, pad);
-    const int ow = vc_conv_out_dim(w, k, stride, pad);
-    for (int b = 0; b < n; b++) {
-        const float *xb = x + (size_t)b * h * w * c;
-        for (int oy = 0; oy < oh; oy++) {
-            for (int ox = 0; ox < ow; ox++) {
-                float *restrict yo = y + (((size_t)b * oh + oy) * ow + ox) * c;
-                /* a window reaching into the padding includes its zeros (ZeroPadding2D) */
-                int y0 = oy * stride - pad, x0 = ox * stride - pad;
-                int padded = y0 < 0 || x0 < 0 || y0 + k > h || x0 + k > w;
-                int first = !padded;
-                if (padded)
-                    for (int ch = 0; ch < c; ch++) yo[ch] = 0.0f;
-                for (int iy = y0 < 0 ? 0 : y0; iy < y0 + k && iy < h; iy++) {
-                    for (int ix = x0 < 0 ? 0 : x0; ix < x0 + k && ix < w; ix++) {
-                        const float *restrict xi = xb + ((size_t)iy * w + ix) * c;
-                        if (first) {
-                            memcpy(yo, xi, sizeof(float) * (size_t)c);
-                            first = 0;
-                            continue;
-                        }
-                        for (int ch = 0; ch < c; ch++) /* branch-free: vectorised */
-                            yo[ch] = xi[ch] > yo[ch] ? xi[ch] : yo[ch];
+    const struct maxpool_job *j = arg;
+    const int h = j->h, w = j->w, c = j->c, k = j->k, ow = j->ow;
+    for (size_t r = vc_pool_share(j->rows, i, n); r < vc_pool_share(j->rows, i + 1, n); r++) {
+        const size_t b = r / (size_t)j->oh;
+        const int oy = (int)(r % (size_t)j->oh);
+        const float *xb = j->x + b * h * w * c;
+        for (int ox = 0; ox < ow; ox++) {
+            float *restrict yo = j->y + (r * ow + ox) * c;
+            /* a window reaching into the padding includes its zeros (ZeroPadding2D) */
+            int y0 = oy * j->stride - j->pad, x0 = ox * j->stride - j->pad;
+            int padded = y0 < 0 || x0 < 0 || y0 + k > h || x0 + k > w;
+            int first = !padded;
+            if (padded)
+                for (int ch = 0; ch < c; ch++) yo[ch] = 0.0f;
+            for (int iy = y0 < 0 ? 0 : y0; iy < y0 + k && iy < h; iy++) {
+                for (int ix = x0 < 0 ? 0 : x0; ix < x0 + k && ix < w; ix++) {
+                    const float *restrict xi = xb + ((size_t)iy * w + ix) * c;
+                    if (first) {
+                        memcpy(yo, xi, sizeof(float) * (size_t)c);
+                        first = 0;
+                        continue;
                     }
+                    for (int ch = 0; ch < c; ch++) /* branch-free: vectorised */
+                        yo[ch] = xi[ch] > yo[ch] ? xi[ch] : yo[ch];
                 }
             }
         }
     }
 }
 
+void vc_maxpool2d(const float *x, int n, int h, int w, int c, int k, int stride, int pad,
+                  float *y)
+{
+    const int oh = vc_conv_out_dim(h, k, stride, pad), ow = vc_conv_out_dim(w, k, stride, pad);
+    struct maxpool_job j = { x, y, h, w, c, k, stride, pad, oh, ow, (size_t)n * oh };
+    if (vc_pool_threads() > 1 && j.rows >= (size_t)vc_pool_threads())
+        vc_pool_run(maxpool_part, &j);
+    else
+        maxpool_part(0, 1, &j);
+}
+
+#define AVG_BLOCK 256 /* channels summed together: their double sums stay in L1 */
+
+struct avgpool_job {
+    const float *x;
+    float *y;
+    int c, blocks; /* blocks of AVG_BLOCK channels per image */
+    size_t hw, parts; /* parts = n * blocks */
+};
+
+/* Parts [lo, hi) of (image, channel block): the map is read in address order, position by
+ * position, into one double sum per channel (49..3136 terms: the mean exact to float
+ * rounding; the same order of additions per channel as a channel-by-channel loop). */
+static void avgpool_part(int i, int n, void *arg)
+{
+    const struct avgpool_job *j = arg;
+    double s[AVG_BLOCK];
+    for (size_t q = vc_pool_share(j->parts, i, n); q < vc_pool_share(j->parts, i + 1, n); q++) {
+        const size_t b = q / (size_t)j->blocks;
+        const int c0 = (int)(q % (size_t)j->blocks) * AVG_BLOCK;
+        const int nc = j->c - c0 < AVG_BLOCK ? j->c - c0 : AVG_BLOCK;
+        const float *xb = j->x + b * j->hw * j->c + c0;
+        for (int ch = 0; ch < nc; ch++) s[ch] = 0.0;
+        for (size_t p = 0; p < j->hw; p++)
+            for (int ch = 0; ch < nc; ch++) s[ch] += xb[p * j->c + ch];
+        for (int ch = 0; ch < nc; ch++) j->y[b * j->c + c0 + ch] = (float)(s[ch] / (double)j->hw);
+    }
+}
+
 void vc_global_avgpool(const float *x, int n, int h, int w, int c, float *y)
 {
-    const size_t hw = (size_t)h * w;
-    for (int b = 0; b < n; b++) {
-        float *yb = y + (size_t)b * c;
-        const float *xb = x + (size_t)b * hw * c;
-        /* accumulate in double: 49..3136 terms, keeps the mean exact to float rounding */
-        for (int ch = 0; ch < c; ch++) {
-            double s = 0.0;
-            for (size_t p = 0; p < hw; p++)
-                s += xb[p * c + ch];
-            yb[ch] = (float)(s / (double)hw);
-        }
-    }
+    const int blocks = (c + AVG_BLOCK - 1) / AVG_BLOCK;
+    struct avgpool_job j = { x, y, c, blocks, (size_t)h * w, (size_t)n * blocks };
+    if (vc_pool_threads() > 1 && j.parts >= (size_t)vc_pool_threads())
+        vc_pool_run(avgpool_part, &j);
+    else
+        avgpool_part(0, 1, &j);
 }

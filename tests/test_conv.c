@@ -240,7 +240,8 @@ int main(void)
         check_conv(&r, (struct vc_conv_desc){ 7, 9, 1, 1, 1, 0 }, 3, 5, 6, VC_CONV_ACCUMULATE | VC_CONV_RELU);
         check_conv(&r, (struct vc_conv_desc){ 7, 9, 1, 1, 2, 0 }, 3, 9, 7, 0);                  /* projection */
         check_conv(&r, (struct vc_conv_desc){ 4, 5, 2, 3, 1, 0 }, 1, 6, 9, 0);                  /* non-square */
-        check_conv(&r, (struct vc_conv_desc){ 16, 16, 3, 3, 1, 1 }, 3, 40, 41, VC_CONV_RELU);   /* > 1 chunk  */
+        /* 4920 rows, > 1 chunk: on 2 threads, rows taken 576 at a time from a shared counter */
+        check_conv(&r, (struct vc_conv_desc){ 16, 16, 3, 3, 1, 1 }, 3, 40, 41, VC_CONV_RELU);
         check_conv(&r, (struct vc_conv_desc){ 16, 32, 1, 1, 1, 0 }, 3, 40, 41, VC_CONV_ACCUMULATE);
         check_conv(&r, (struct vc_conv_desc){ 64, 80, 1, 1, 1, 0 }, 1, 7, 7, VC_CONV_ACCUMULATE | VC_CONV_RELU);
         check_conv(&r, (struct vc_conv_desc){ 24, 96, 3, 3, 2, 1 }, 1, 9, 9, VC_CONV_RELU);
@@ -281,8 +282,11 @@ int main(void)
             vc_gemm_b_free(&g1);
         }
     }
-    /* max pool 3x3/2 pad 1 with zero padding, on values that may be negative */
-    {
+    /* max pool 3x3/2 pad 1 with zero padding, on values that may be negative, and the global
+     * average (against a channel-by-channel double sum: the same additions, so equal), on
+     * 1 and 2 threads (both split their work over the pool) */
+    for (int threads = 1; threads <= 2; threads++) {
+        vc_blas_set_threads(threads);
         int n = 2, h = 11, w = 8, c = 5;
         int oh = vc_conv_out_dim(h, 3, 2, 1), ow = vc_conv_out_dim(w, 3, 2, 1);
         float *x = malloc(sizeof(float) * n * h * w * c);
@@ -290,10 +294,27 @@ int main(void)
         fill(&r, x, (size_t)n * h * w * c);
         vc_maxpool2d(x, n, h, w, c, 3, 2, 1, y);
         naive_maxpool(x, n, h, w, c, 3, 2, 1, yr);
-        CHECK(memcmp(y, yr, sizeof(float) * n * oh * ow * c) == 0, "maxpool differs from direct loops");
+        CHECK(memcmp(y, yr, sizeof(float) * n * oh * ow * c) == 0, "maxpool differs from direct loops (%d threads)",
+              threads);
+        free(x); free(y); free(yr);
+        /* 300 channels: a block of 256 and a partial one; 3 images: parts split unevenly */
+        n = 3, h = 7, w = 5, c = 300;
+        x = malloc(sizeof(float) * n * h * w * c);
+        y = malloc(sizeof(float) * n * c);
+        yr = malloc(sizeof(float) * n * c);
+        fill(&r, x, (size_t)n * h * w * c);
+        for (int b = 0; b < n; b++)
+            for (int ch = 0; ch < c; ch++) {
+                double sum = 0.0;
+                for (int p = 0; p < h * w; p++) sum += x[((size_t)b * h * w + p) * c + ch];
+                yr[b * c + ch] = (float)(sum / (h * w));
+            }
+        vc_global_avgpool(x, n, h, w, c, y);
+        CHECK(memcmp(y, yr, sizeof(float) * n * c) == 0, "global average differs from a per-channel sum (%d threads)",
+              threads);
         free(x); free(y); free(yr);
     }
-    /* global average pool */
+    /* global average pool, values worked out by hand */
     {
         float x[2 * 3 * 3 * 2], y[4];
         for (int i = 0; i < 36; i++) x[i] = (float)i;
