@@ -292,8 +292,9 @@ static void conv_layer_free(struct conv_layer *cl)
 /* Winograd output tile per stage (conv2..conv5) for the 3x3 stride-1 convolutions, chosen
  * by measurement (docs/performance.md): F(4x4) where the maps are large, F(2x2) on
  * stage 5, whose 7x7 maps fit F(4x4)'s tiles badly and whose 512x512 kernels would take
- * 36 x 1 MB each transformed. VIDCLASS_WINOGRAD=0|2|4 forces im2col or one tile size
- * everywhere (tests compare the paths; benchmarks measure them). */
+ * 36 x 1 MB each transformed (in the network, F(4x4) on stages 4-5 gains only at batch 32:
+ * bench/products --vary, docs/performance.md). VIDCLASS_WINOGRAD overrides it (winograd_plan;
+ * tests compare the paths, benchmarks measure them). */
 static const int k_wino_m[N_STAGES] = { 4, 4, 2, 2 };
 
 /* The layer's kernel (m = 0) or its F(m x m) transform (m = 2, 4) as the product's right

@@ -44,7 +44,7 @@ void vc_version_print(FILE *f, const char *tool)
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_cpu_init();
     fprintf(f, "cpu paths: Winograd F(4x4,3x3) on stages 2-3 and F(2x2,3x3) on 4-5 (VIDCLASS_WINOGRAD=0/2/4 forces "
-               "one), transforms %s (run-time choice: avx2 or default)\n",
+               "one, or one per stage: 4,4,2,2), transforms %s (run-time choice: avx2 or default)\n",
             __builtin_cpu_supports("avx2") ? "avx2" : "default");
 #endif
     const char *product = NULL;

@@ -112,6 +112,7 @@ static double winograd_saving(const char *winograd)
     if (!winograd) return 2275540992.0;                   /* F(4x4) on stages 2-3, F(2x2) on 4-5 */
     if (strcmp(winograd, "2") == 0) return 1960837120.0; /* F(2x2) everywhere */
     if (strcmp(winograd, "4") == 0) return 2615279616.0; /* F(4x4) everywhere */
+    if (strcmp(winograd, "2,4,0,4") == 0) return 1546125312.0; /* one tile size per stage */
     return 0.0;                                           /* im2col + GEMM */
 }
 
@@ -230,8 +231,8 @@ int main(int argc, char **argv)
      * kernel the CPU has); then the default mix and im2col with OpenBLAS, and the default mix
      * with the AVX2 kernel where AVX-512 is the default (test_conv checks every product on
      * every path layer by layer) */
-    const char *paths[][2] = { { NULL, NULL }, { "0", NULL }, { "2", NULL }, { "4", NULL }, { NULL, "blas" },
-                               { "0", "blas" } };
+    const char *paths[][2] = { { NULL, NULL }, { "0", NULL }, { "2", NULL }, { "4", NULL }, { "2,4,0,4", NULL },
+                               { NULL, "blas" }, { "0", "blas" } };
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
         check_path(wpath, paths[i][0], paths[i][1]);
     const char *best = NULL;
@@ -239,10 +240,13 @@ int main(int argc, char **argv)
     if (vc_gemm_choice(&best) == VC_OK && strcmp(best, "avx512") == 0)
         check_path(wpath, NULL, "avx2");
     unsetenv("VIDCLASS_GEMM");
-    setenv("VIDCLASS_WINOGRAD", "3", 1);
-    vc_resnet50 *bad = NULL;
-    CHECK(vc_resnet50_load(wpath, &bad) == VC_ERR_INVALID_ARG && !bad, "VIDCLASS_WINOGRAD=3 accepted");
-    printf("VIDCLASS_WINOGRAD=3: %s\n", vc_last_error());
+    static const char *const bad_values[] = { "3", "4,4,2", "4,4,2,2,2", "4,,2,2", "4,4,2,2,", "44", "auto,2" };
+    for (size_t i = 0; i < sizeof bad_values / sizeof bad_values[0]; i++) {
+        setenv("VIDCLASS_WINOGRAD", bad_values[i], 1);
+        vc_resnet50 *bad = NULL;
+        CHECK(vc_resnet50_load(wpath, &bad) == VC_ERR_INVALID_ARG && !bad, "VIDCLASS_WINOGRAD=%s accepted", bad_values[i]);
+        printf("VIDCLASS_WINOGRAD=%s: %s\n", bad_values[i], vc_last_error());
+    }
     unsetenv("VIDCLASS_WINOGRAD");
     H5Fclose(g_ref);
     return test_finish("test_resnet50");
