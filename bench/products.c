@@ -78,8 +78,12 @@ int main(int argc, char **argv)
     }
     *eq = '\0';
     const int gemm = strcmp(var, "VIDCLASS_GEMM") == 0;
-    for (char *v = strtok(eq + 1, ":"); v && np < MAX_VARIANTS; v = strtok(NULL, ":")) {
+    for (char *v = strtok(eq + 1, ":"); v; v = strtok(NULL, ":")) {
         const char *kind = NULL;
+        if (np == MAX_VARIANTS) {
+            fprintf(stderr, "products: --vary takes at most %d values\n", MAX_VARIANTS);
+            return 2;
+        }
         setenv(var, v, 1);
         if (!gemm || vc_gemm_choice(&kind) == VC_OK)
             names[np++] = v;

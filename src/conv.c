@@ -77,13 +77,13 @@ static void im2col_rows(const struct vc_conv_desc *d, const float *x, int h, int
 /* One convolution split by output rows over the pool, each thread with its own slice of
  * the workspace, running single-threaded GEMMs: two independent GEMMs on these thin
  * matrices (N = 64..2048) scale better than one GEMM split by OpenBLAS (measured in
- * bench/forward). Few rows (batch 1 beyond stage 2): thread i takes rows
+ * bench/forward). Few rows (at batch 1 all but conv1): thread i takes rows
  * [rows*i/n, rows*(i+1)/n) in chunks. Many rows (at least CONV_GRABS_MIN grabs of
  * CONV_GRAB_ROWS per thread): the threads take CONV_GRAB_ROWS at a time from a shared
  * counter until none are left, so a thread the machine slows down (the other vCPU's
  * neighbours, an interrupt) takes fewer rows instead of leaving the others idle at the end:
- * at batch 8 and 32, 2 threads were idle 9-17% of a 1x1 convolution's time with halves,
- * and the pass ran 1.03-1.04x faster with grabs (docs/performance.md). */
+ * at batch 8, 2 threads were idle 9-17% of the convolution steps' time with halves, and
+ * the pass ran 1.03-1.06x faster with grabs at batch 8 and 32 (docs/performance.md). */
 #define CONV_GRAB_ROWS 576 /* a multiple of both register tiles' heights (6 and 8) */
 #define CONV_GRABS_MIN 4
 
