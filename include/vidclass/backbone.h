@@ -14,7 +14,8 @@
  *     vc_backbone_features(bb, x, n, 224, 224, feat);   // feat: [n, vc_backbone_feature_size(bb)]
  *     vc_backbone_free(&bb);
  *
- * A loaded backbone is not thread-safe (it owns its workspace); one per thread or rank.
+ * A loaded backbone is not thread-safe (it owns its workspace), and its forward pass uses
+ * the process's compute threads (--threads): one forward pass at a time per process (rank).
  */
 #ifndef VIDCLASS_BACKBONE_H
 #define VIDCLASS_BACKBONE_H

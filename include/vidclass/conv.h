@@ -10,6 +10,10 @@
  * (vc_gemm_b_run: in registers with the packed kernel, per chunk with OpenBLAS).
  *
  * Padding is symmetric and zero-valued (Keras ZeroPadding2D / padding="same" for odd k).
+ *
+ * The convolutions and the pooling functions split their work over the process's compute
+ * threads (vc_blas_set_threads; src/pool.c): call them from one thread at a time and never
+ * from inside one another's work, as one forward pass at a time per process does.
  */
 #ifndef VIDCLASS_CONV_H
 #define VIDCLASS_CONV_H
