@@ -82,8 +82,8 @@ static void im2col_rows(const struct vc_conv_desc *d, const float *x, int h, int
  * CONV_GRAB_ROWS per thread): the threads take CONV_GRAB_ROWS at a time from a shared
  * counter until none are left, so a thread the machine slows down (the other vCPU's
  * neighbours, an interrupt) takes fewer rows instead of leaving the others idle at the end:
- * at batch 8, 2 threads were idle 9-17% of the convolution steps' time with halves, and
- * the pass ran 1.03-1.06x faster with grabs at batch 8 and 32 (docs/performance.md). */
+ * at batch 8, one of 2 threads was idle 9-17% of the convolution steps' time with halves,
+ * and the pass ran 1.03-1.06x faster with grabs at batch 8 and 32 (docs/performance.md). */
 #define CONV_GRAB_ROWS 576 /* a multiple of both register tiles' heights (6 and 8) */
 #define CONV_GRABS_MIN 4
 
