@@ -227,10 +227,10 @@ int main(int argc, char **argv)
     check_weights_are_the_reference_ones(wpath);
 
     /* every convolution path this machine has: im2col + GEMM, Winograd F(2x2) and F(4x4)
-     * everywhere, and the default per-stage mix, with the default product (the fastest packed
-     * kernel the CPU has); then the default mix and im2col with OpenBLAS, and the default mix
-     * with the AVX2 kernel where AVX-512 is the default (test_conv checks every product on
-     * every path layer by layer) */
+     * everywhere, the default per-stage mix and a mix of all three (2,4,0,4), with the
+     * default product (the fastest packed kernel the CPU has); then the default mix and
+     * im2col with OpenBLAS, and the default mix with the AVX2 kernel where AVX-512 is the
+     * default (test_conv checks every product on every path layer by layer) */
     const char *paths[][2] = { { NULL, NULL }, { "0", NULL }, { "2", NULL }, { "4", NULL }, { "2,4,0,4", NULL },
                                { NULL, "blas" }, { "0", "blas" } };
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
