@@ -122,8 +122,9 @@ static void conv_part(int i, int n, void *arg)
     const struct vc_conv_desc *d = j->d;
     const int k = d->kh * d->kw * d->cin;
     size_t cursor = vc_pool_share(j->rows, i, n), r0, r1;
+    const size_t hi = vc_pool_share(j->rows, i + 1, n);
     float *ws = j->ws ? j->ws + (size_t)i * j->chunk * (size_t)k : NULL;
-    while (conv_next_rows(j, &cursor, vc_pool_share(j->rows, i + 1, n), &r0, &r1)) {
+    while (conv_next_rows(j, &cursor, hi, &r0, &r1)) {
         const float *a = j->x + r0 * (size_t)k; /* pointwise: the NHWC input is the patch matrix */
         PROF_MARK(t);
         if (!j->pointwise) {
@@ -199,6 +200,7 @@ static void maxpool_part(int i, int n, void *arg)
 {
     const struct maxpool_job *j = arg;
     const int h = j->h, w = j->w, c = j->c, k = j->k, ow = j->ow;
+    PROF_MARK(t);
     for (size_t r = vc_pool_share(j->rows, i, n); r < vc_pool_share(j->rows, i + 1, n); r++) {
         const size_t b = r / (size_t)j->oh;
         const int oy = (int)(r % (size_t)j->oh);
@@ -225,6 +227,7 @@ static void maxpool_part(int i, int n, void *arg)
             }
         }
     }
+    PROF_ADD(i, VC_PROF_POOL, t);
 }
 
 void vc_maxpool2d(const float *x, int n, int h, int w, int c, int k, int stride, int pad,
@@ -232,10 +235,7 @@ void vc_maxpool2d(const float *x, int n, int h, int w, int c, int k, int stride,
 {
     const int oh = vc_conv_out_dim(h, k, stride, pad), ow = vc_conv_out_dim(w, k, stride, pad);
     struct maxpool_job j = { x, y, h, w, c, k, stride, pad, oh, ow, (size_t)n * oh };
-    if (vc_pool_threads() > 1 && j.rows >= (size_t)vc_pool_threads())
-        vc_pool_run(maxpool_part, &j);
-    else
-        maxpool_part(0, 1, &j);
+    vc_pool_run_items(maxpool_part, &j, j.rows);
 }
 
 #define AVG_BLOCK 256 /* channels summed together: their double sums stay in L1 */
@@ -254,6 +254,7 @@ static void avgpool_part(int i, int n, void *arg)
 {
     const struct avgpool_job *j = arg;
     double s[AVG_BLOCK];
+    PROF_MARK(t);
     for (size_t q = vc_pool_share(j->parts, i, n); q < vc_pool_share(j->parts, i + 1, n); q++) {
         const size_t b = q / (size_t)j->blocks;
         const int c0 = (int)(q % (size_t)j->blocks) * AVG_BLOCK;
@@ -264,14 +265,12 @@ static void avgpool_part(int i, int n, void *arg)
             for (int ch = 0; ch < nc; ch++) s[ch] += xb[p * j->c + ch];
         for (int ch = 0; ch < nc; ch++) j->y[b * j->c + c0 + ch] = (float)(s[ch] / (double)j->hw);
     }
+    PROF_ADD(i, VC_PROF_POOL, t);
 }
 
 void vc_global_avgpool(const float *x, int n, int h, int w, int c, float *y)
 {
     const int blocks = (c + AVG_BLOCK - 1) / AVG_BLOCK;
     struct avgpool_job j = { x, y, c, blocks, (size_t)h * w, (size_t)n * blocks };
-    if (vc_pool_threads() > 1 && j.parts >= (size_t)vc_pool_threads())
-        vc_pool_run(avgpool_part, &j);
-    else
-        avgpool_part(0, 1, &j);
+    vc_pool_run_items(avgpool_part, &j, j.parts);
 }

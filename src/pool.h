@@ -16,6 +16,16 @@ int  vc_pool_threads(void);
 
 void vc_pool_run(vc_pool_fn fn, void *arg);
 
+/* fn over the pool when there are at least as many items as threads (every part gets
+ * some), else on the calling thread alone as the only part. */
+static inline void vc_pool_run_items(vc_pool_fn fn, void *arg, size_t items)
+{
+    if (vc_pool_threads() > 1 && items >= (size_t)vc_pool_threads())
+        vc_pool_run(fn, arg);
+    else
+        fn(0, 1, arg);
+}
+
 /* Where part i of `total` items split n ways begins (part i is [share(i), share(i + 1))):
  * the even split every vc_pool_fn uses. */
 static inline size_t vc_pool_share(size_t total, int i, int n)

@@ -8,7 +8,6 @@
 #include "vidclass/status.h"
 #include "keras_config.h"
 #include "resnet50_internal.h"
-#include "profile_internal.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -351,9 +350,9 @@ static int winograd_plan(int m[N_STAGES])
 static int prepare_weights(vc_resnet50 *net)
 {
     int plan[N_STAGES];
-    if (winograd_plan(plan) != VC_OK)
-        return VC_ERR_INVALID_ARG;
-    int rc = prepare_layer(&net->conv1, 0);
+    int rc = winograd_plan(plan);
+    if (rc == VC_OK)
+        rc = prepare_layer(&net->conv1, 0);
     for (int s = 0, bi = 0; s < N_STAGES && rc == VC_OK; s++) {
         for (int b = 0; b < k_stages[s].blocks && rc == VC_OK; b++, bi++) {
             struct block *blk = &net->blocks[bi];
@@ -554,8 +553,7 @@ static int forward_internal(vc_resnet50 *net, const float *x, int n, int h, int 
     double t0 = vc_time_now();
     vc_maxpool2d(other, n, ch, cw, 64, 3, 2, net->desc.pool_pad, cur);
     double dt = vc_time_now() - t0;
-    net->timing.pool += dt;
-    if (vc_prof_on) vc_prof_add(0, VC_PROF_POOL, dt);
+    net->timing.pool += dt; /* the profile's pool share is added per thread in conv.c */
     ch = vc_conv_out_dim(ch, 3, 2, net->desc.pool_pad);
     cw = vc_conv_out_dim(cw, 3, 2, net->desc.pool_pad);
     if (tap) tap("pool1_pool", cur, n, ch, cw, 64, user);
@@ -622,7 +620,6 @@ int vc_resnet50_features(vc_resnet50 *net, const float *x, int n, int h, int w, 
     vc_global_avgpool(final, n, oh, ow, VC_RESNET50_FEATURES, feat);
     double dt = vc_time_now() - t0;
     net->timing.pool += dt;
-    if (vc_prof_on) vc_prof_add(0, VC_PROF_POOL, dt);
     return VC_OK;
 }
 
