@@ -8,6 +8,8 @@
 #      (tests/sanitizers.supp lists the third-party leaks suppressed) and any report failing
 #      the test.
 #   3. libFuzzer smoke run: every harness for 30 s (scripts/fuzz.sh 30).
+#   Scratch files go to one fresh directory under $TMPDIR (default /tmp), removed at the end;
+#   it needs about 3 GB free.
 #   --quick  stage 1 only (development loop)
 #   --slow   every registered test whatever its label in stage 1, the heavy ones in stage 2 too
 set -euo pipefail
@@ -17,6 +19,22 @@ bash scripts/setup.sh
 if [ "$(id -u)" -eq 0 ]; then
     # Open MPI refuses to run as root unless told; CI and our dev machines are root.
     export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+fi
+# Every test's scratch files (and Open MPI's session files) go under one directory removed at
+# the end, whatever a test leaves behind (a test killed at its timeout cannot clean up). The
+# tests need a few GB there at once (weights files are 100 MB each, two tests run at a time).
+export TMPDIR
+TMPDIR=$(mktemp -d "${TMPDIR:-/tmp}/vc-ci-XXXXXX")
+cleanup() {
+    findmnt -rn -o TARGET | grep -F "$TMPDIR/" | xargs -r -n 1 umount 2>/dev/null # a killed test's tmpfs
+    rm -rf "$TMPDIR"
+}
+trap cleanup EXIT
+free_mb=$(( $(df -Pk "$TMPDIR" | awk 'NR == 2 { print $4 }') / 1024 ))
+echo "scratch: $TMPDIR, $free_mb MB free"
+if [ "$free_mb" -lt 3000 ]; then
+    echo "error: the tests need about 3 GB free under $TMPDIR; $free_mb MB left (df -h $TMPDIR)" >&2
+    exit 1
 fi
 labels='unit|mpi|data|slurm|valgrind'
 [ "$mode" = "--slow" ] && labels='.'

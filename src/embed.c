@@ -196,8 +196,8 @@ int vc_embed_run(const struct vc_embed_params *p, struct vc_embed_result *result
 done:
     if (c.d_feat >= 0 && H5Dclose(c.d_feat) < 0 && rc == VC_OK) rc = vc_error(VC_ERR_IO, "cannot write '%s'", tmp);
     if (c.d_paths >= 0 && H5Dclose(c.d_paths) < 0 && rc == VC_OK) rc = vc_error(VC_ERR_IO, "cannot write '%s'", tmp);
-    if (c.file >= 0 && H5Fclose(c.file) < 0 && rc == VC_OK)
-        rc = vc_error(VC_ERR_IO, "cannot close '%s' (disk full?)", tmp);
+    int crc = vc_h5_close_written(c.file, tmp, rc != VC_OK, MPI_COMM_NULL);
+    if (rc == VC_OK) rc = crc;
     if (rc == VC_OK) rc = vc_tmp_commit(tmp, p->output);
     if (rc != VC_OK) vc_tmp_discard(tmp);
     if (c.names)

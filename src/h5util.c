@@ -1,13 +1,17 @@
 /* h5util.c - HDF5 helpers shared by the readers and writers of every vidclass file. */
+#define _GNU_SOURCE /* fallocate */
 #include "h5util.h"
 #include "vidclass/log.h"
 #include "vidclass/status.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 void vc_h5_quiet(void)
 {
@@ -516,6 +520,56 @@ int vc_h5_dims_match(hid_t dset, int nd, const hsize_t *want, hsize_t *rows)
     if (ok) *rows = dims[0];
     if (s >= 0) H5Sclose(s);
     return ok;
+}
+
+int vc_h5_reserve(const char *path, int64_t bytes, const char *what)
+{
+#ifdef FALLOC_FL_KEEP_SIZE
+    int fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return vc_error(VC_ERR_IO, "cannot open '%s' to reserve space: %s", path, strerror(errno));
+    int r = bytes > 0 ? fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)bytes) : 0, e = errno;
+    close(fd);
+    struct statvfs fs;
+    if (r != 0 && e != EOPNOTSUPP && e != ENOSYS) {
+        if (statvfs(path, &fs) == 0)
+            return vc_error(VC_ERR_IO, "cannot reserve %.1f MB for the %s '%s': %s (%.1f MB free)", (double)bytes / 1e6,
+                            what, path, strerror(e), (double)fs.f_bavail * (double)fs.f_frsize / 1e6);
+        return vc_error(VC_ERR_IO, "cannot reserve %.1f MB for the %s '%s': %s", (double)bytes / 1e6, what, path,
+                        strerror(e));
+    }
+#else
+    (void)path, (void)bytes, (void)what;
+#endif
+    return VC_OK;
+}
+
+/* Cut (discard) or trim (give back reserved blocks past the end: growing by one byte and
+ * shrinking back frees them) the file at path. */
+static int cut_or_trim(const char *path, int cut)
+{
+    int fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+    struct stat st;
+    int ok = fd >= 0 && fstat(fd, &st) == 0 &&
+             (cut ? ftruncate(fd, 0) == 0 : ftruncate(fd, st.st_size + 1) == 0 && ftruncate(fd, st.st_size) == 0);
+    int e = errno;
+    if (fd >= 0) close(fd);
+    return ok ? VC_OK : vc_error(VC_ERR_IO, "cannot %s '%s': %s", cut ? "empty" : "trim", path, strerror(e));
+}
+
+int vc_h5_close_written(hid_t f, const char *path, int discard, MPI_Comm comm)
+{
+    if (f < 0) return VC_OK;
+    int rank = 0, rc = VC_OK;
+    if (comm != MPI_COMM_NULL && MPI_Comm_rank(comm, &rank) != MPI_SUCCESS) rank = 0;
+    if (discard) {
+        if (rank == 0) cut_or_trim(path, 1); /* best effort: the caller removes the file anyway */
+        if (comm != MPI_COMM_NULL && MPI_Barrier(comm) != MPI_SUCCESS) /* the cut before any close */
+            rc = vc_error(VC_ERR_MPI, "MPI_Barrier failed before closing '%s'", path);
+    }
+    if (H5Fclose(f) < 0)
+        return vc_error(VC_ERR_IO, "cannot finish writing '%s' (HDF5 could not flush it: disk full or over quota?)", path);
+    if (rc == VC_OK && !discard && rank == 0) rc = cut_or_trim(path, 0);
+    return rc;
 }
 
 int vc_h5_is_damaged(const char *path)

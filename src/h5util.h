@@ -53,6 +53,29 @@ int vc_h5_read_f64_attr(hid_t obj, const char *name, double *value);
 
 /* vc_h5_file_attr_is: vidclass/fileguard.h */
 
+/* A full disk must be an error, never a crash. HDF5 1.10 does not survive a metadata write
+ * that fails: the failed flush leaves its cache in a state that fails every later flush, the
+ * close fails, and the half-closed file crashes the library's exit handler (at exit() or
+ * MPI_Finalize, after our message, as a segfault). Hence two rules for every file we write,
+ * always our own temporary file:
+ * - reserve the blocks it will need right after creating it (vc_h5_reserve), so that the
+ *   file system says "full" before HDF5 writes anything;
+ * - close it with vc_h5_close_written, which on failure first cuts the file to zero bytes:
+ *   the blocks come back and the close's own metadata writes find room. */
+
+/* Reserve `bytes` for the file at path (created by us, open in HDF5) without changing its
+ * size (fallocate FALLOC_FL_KEEP_SIZE). VC_OK also where the file system cannot reserve
+ * (HDF5 then meets a full disk at its writes); VC_ERR_IO with the reason and the size
+ * otherwise. what: "weights file", "pack", ... for the message. */
+int vc_h5_reserve(const char *path, int64_t bytes, const char *what);
+
+/* Close file f, created or written by us at path (a temporary file): with discard (the
+ * caller failed and removes the file), the file is first cut to zero bytes; after a good
+ * close, blocks reserved past its end are given back. comm: MPI_COMM_NULL for a file one
+ * process opened; else the communicator of a file opened with MPI-IO (collective, with one
+ * `discard` on every rank; rank 0 cuts and trims). Returns VC_OK, or VC_ERR_IO naming path. */
+int vc_h5_close_written(hid_t f, const char *path, int discard, MPI_Comm comm);
+
 /* 1 if path starts as an HDF5 file (signature) but does not open: a damaged file. */
 int vc_h5_is_damaged(const char *path);
 #include "vidclass/fileguard.h"

@@ -234,6 +234,7 @@ struct vc_keras_writer {
     hid_t                         root;
     char                        **layers;
     int                           n_layers;
+    int                           failed; /* a write failed: the file is thrown away at close */
 };
 
 struct vc_keras_writer_params vc_keras_writer_default_params(void)
@@ -244,6 +245,7 @@ struct vc_keras_writer_params vc_keras_writer_default_params(void)
         /*.name_suffix  =*/ 1,
         /*.flat_names   =*/ 0,
         /*.generator    =*/ NULL,
+        /*.reserve      =*/ 0,
     };
     return p;
 }
@@ -276,11 +278,14 @@ int vc_keras_writer_open(const char *path, const struct vc_keras_writer_params *
         w->root = H5Gopen2(w->file, "/", H5P_DEFAULT);
     if (gcpl >= 0)
         H5Pclose(gcpl);
-    if (w->root < 0) {
-        vc_keras_writer *tmp = w;
-        H5Fclose(tmp->file);
-        free(tmp);
-        return vc_error(VC_ERR_IO, "cannot create root group in '%s'", path);
+    int rc = w->root >= 0 ? VC_OK : vc_error(VC_ERR_IO, "cannot create root group in '%s'", path);
+    /* the weights plus room for the per-layer groups and attributes */
+    if (rc == VC_OK && w->p.reserve > 0) rc = vc_h5_reserve(path, w->p.reserve + (4 << 20), "weights file");
+    if (rc != VC_OK) {
+        if (w->root >= 0) H5Gclose(w->root);
+        vc_h5_close_written(w->file, path, 1, MPI_COMM_NULL);
+        free(w);
+        return rc;
     }
     *out = w;
     return VC_OK;
@@ -328,6 +333,7 @@ done:
     free(full);
     if (grp >= 0) H5Gclose(grp);
     if (gcpl >= 0) H5Pclose(gcpl);
+    if (rc != VC_OK) w->failed = 1;
     return rc;
 }
 
@@ -345,8 +351,8 @@ int vc_keras_writer_close(vc_keras_writer **wp)
         free(w->layers[i]);
     free(w->layers);
     if (w->root >= 0) H5Gclose(w->root);
-    if (H5Fclose(w->file) < 0 && rc == VC_OK)
-        rc = vc_error(VC_ERR_IO, "cannot close weights file '%s'", w->path);
+    int crc = vc_h5_close_written(w->file, w->path, w->failed || rc != VC_OK, MPI_COMM_NULL);
+    if (rc == VC_OK) rc = w->failed ? VC_ERR_IO : crc; /* the failed write's message stays the last error */
     free(w);
     *wp = NULL;
     return rc;

@@ -65,8 +65,10 @@ int vc_model_save(const char *path, const struct vc_head_shape *s, const float *
     char tmp[PATH_MAX + 64];
     struct vc_head_offsets o = vc_head_offsets_of(s);
     vc_keras_writer *w = NULL;
+    struct vc_keras_writer_params wp = vc_keras_writer_default_params();
+    wp.reserve = (int64_t)sizeof(float) * ((int64_t)s->in * s->hidden + s->hidden + (int64_t)s->hidden * s->classes + s->classes);
     int rc = vc_tmp_create(path, tmp, sizeof tmp);
-    if (rc == VC_OK) rc = vc_keras_writer_open(tmp, NULL, &w);
+    if (rc == VC_OK) rc = vc_keras_writer_open(tmp, &wp, &w);
     if (rc != VC_OK) {
         vc_tmp_discard(tmp);
         return rc;
@@ -87,7 +89,8 @@ int vc_model_save(const char *path, const struct vc_head_shape *s, const float *
         hid_t f = H5Fopen(tmp, H5F_ACC_RDWR, H5P_DEFAULT);
         if (f < 0) rc = vc_error(VC_ERR_IO, "cannot reopen '%s'", tmp);
         if (rc == VC_OK) rc = write_meta(f, meta);
-        if (f >= 0 && H5Fclose(f) < 0 && rc == VC_OK) rc = vc_error(VC_ERR_IO, "cannot close '%s'", tmp);
+        int crc = vc_h5_close_written(f, tmp, rc != VC_OK, MPI_COMM_NULL);
+        if (rc == VC_OK) rc = crc;
     }
     if (rc == VC_OK) rc = vc_tmp_commit(tmp, path);
     if (rc != VC_OK) vc_tmp_discard(tmp);

@@ -169,7 +169,8 @@ static int write_metadata(const struct vc_pack_params *p, const char *tmp, const
     if (rc == VC_OK) rc = collect_skipped(ds, skipped_text, &m);
     if (rc == VC_OK && (f = H5Fopen(tmp, H5F_ACC_RDWR, H5P_DEFAULT)) < 0) rc = vc_error(VC_ERR_IO, "cannot reopen '%s'", tmp);
     if (rc == VC_OK) rc = write_meta(p, f, str, ds, &m, n_packed);
-    if (f >= 0 && H5Fclose(f) < 0 && rc == VC_OK) rc = vc_error(VC_ERR_IO, "cannot close '%s' (disk full?)", tmp);
+    int crc = vc_h5_close_written(f, tmp, rc != VC_OK, MPI_COMM_NULL);
+    if (rc == VC_OK) rc = crc;
     if (str >= 0) H5Tclose(str);
     res->n_train = res->n_test = 0;
     VC_LOG_INFO("%-24s %8s %8s %8s %8s", "class", "packed", "skipped", "train", "test");
@@ -278,6 +279,10 @@ static int create_file(struct packer *k)
         rc = vc_error(VC_ERR_IO, "cannot set up MPI-IO for '%s'", k->tmp);
     if (rc == VC_OK && (k->file = H5Fcreate(k->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, k->fapl)) < 0)
         rc = vc_error(VC_ERR_IO, "cannot create '%s' (is the output directory writable?)", k->tmp);
+    /* uncompressed, the size is known: a full disk is refused now, not after decoding; the
+     * rows plus their chunk index and the metadata (paths, labels, skipped list) */
+    if (rc == VC_OK && k->rank == 0 && k->p->deflate == 0)
+        rc = vc_h5_reserve(k->tmp, k->n * ((int64_t)k->S * k->S * 3 + 1024) + (1 << 20), "pack");
     rc = vc_mpi_agree(k->comm, rc);
     if (rc != VC_OK) return rc;
     const hsize_t S = (hsize_t)k->S;
@@ -342,7 +347,7 @@ static int pack_round(struct packer *k, int64_t r)
     else if (e >= 0) e = (H5Sselect_none(fs) < 0 || H5Sselect_none(ms) < 0) ? -1 : 0;
     if (e >= 0) e = H5Dwrite(k->dset, H5T_NATIVE_UINT8, ms, fs, k->dxpl, k->img);
     if (e < 0 && rc == VC_OK)
-        rc = vc_error(VC_ERR_IO, "writing rows %lld..%lld of /images in '%s' failed", (long long)my_off,
+        rc = vc_error(VC_ERR_IO, "writing rows %lld..%lld of /images in '%s' failed (disk full or over quota?)", (long long)my_off,
                       (long long)(my_off + cnt), k->tmp);
     if (ms >= 0) H5Sclose(ms);
     if (fs >= 0) H5Sclose(fs);
@@ -366,9 +371,10 @@ static int close_file(struct packer *k)
         rc = vc_error(VC_ERR_IO, "cannot shrink /images to %lld rows", (long long)k->rows);
     if (H5Dclose(k->dset) < 0 && rc == VC_OK) rc = vc_error(VC_ERR_IO, "cannot write /images in '%s' (disk full?)", k->tmp);
     k->dset = H5I_INVALID_HID;
-    if (H5Fclose(k->file) < 0 && rc == VC_OK) rc = vc_error(VC_ERR_IO, "cannot close '%s' (disk full?)", k->tmp);
+    rc = vc_mpi_agree(k->comm, rc);
+    int crc = vc_h5_close_written(k->file, k->tmp, rc != VC_OK, k->comm);
     k->file = H5I_INVALID_HID;
-    return vc_mpi_agree(k->comm, rc);
+    return vc_mpi_agree(k->comm, rc != VC_OK ? rc : crc);
 }
 
 /* Rank 0: the metadata, then the file into place. */
@@ -398,7 +404,7 @@ static int finish(struct packer *k, struct vc_pack_result *res)
 static void packer_free(struct packer *k, int failed)
 {
     if (k->dset >= 0) H5Dclose(k->dset);
-    if (k->file >= 0) H5Fclose(k->file);
+    if (k->file >= 0) vc_h5_close_written(k->file, k->tmp, 1, k->comm); /* failed: every rank is here */
     if (failed && k->rank == 0) vc_tmp_discard(k->tmp);
     if (k->space >= 0) H5Sclose(k->space);
     if (k->dcpl >= 0) H5Pclose(k->dcpl);

@@ -136,6 +136,12 @@ int vc_resnet50_generate_weights(const char *path, const struct vc_resnet50_gen_
     wp.name_suffix = gp.name_suffix;
     wp.flat_names = gp.keras1_names;
     wp.generator = "vidclass-weights";
+    for (int i = 0; i < vc_resnet50_layer_count(); i++) {
+        const struct vc_resnet50_layer *l = vc_resnet50_layer_at(i);
+        int64_t n = l->kind == VC_LAYER_CONV  ? (int64_t)l->kh * l->kw * l->cin * l->cout + l->cout
+                    : l->kind == VC_LAYER_BN ? 4 * (int64_t)l->channels : 0;
+        wp.reserve += n * (int64_t)sizeof(float);
+    }
     vc_keras_writer *w = NULL;
     char tmp[PATH_MAX + 64];
     int rc = vc_tmp_create(path, tmp, sizeof tmp);

@@ -360,7 +360,7 @@ int vc_results_finish(vc_results *r)
     if (rc == VC_OK && r->have_file) rc = vc_h5out_copy(s.o, r->path, redone, &s);
     if (rc == VC_OK) rc = each_journal_video(r, &rec, emit, &s);
     if (s.o) r->n_failed = vc_h5out_n_failed(s.o);
-    int crc = vc_h5out_close(&s.o);
+    int crc = vc_h5out_close(&s.o, rc != VC_OK);
     if (rc == VC_OK) rc = crc;
     if (rc == VC_OK) rc = vc_tmp_commit(tmp, r->path);
     vc_pathset_free(&s.any);

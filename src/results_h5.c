@@ -1,6 +1,6 @@
 /* results_h5.c - the HDF5 results file: written row by row, read video by video (see
  * results_h5.h and docs/formats.md "Results file"). */
-#define _GNU_SOURCE /* fallocate */
+#define _POSIX_C_SOURCE 200809L /* strdup */
 #include "results_h5.h"
 #include "results.h"
 #include "h5util.h"
@@ -9,10 +9,8 @@
 #include "vidclass/status.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 enum {
@@ -117,7 +115,6 @@ struct vc_h5out {
     int     classes;
     double  min_segment;
     int64_t frames, videos, failed;
-    int     reserved;
     struct vc_segment *seg;
     int64_t seg_cap;
     void   *col; /* one segment column */
@@ -154,7 +151,7 @@ int vc_h5out_create(const char *path, const struct vc_results_info *info, vc_h5o
         if (o->ds[i] < 0) rc = vc_error(VC_ERR_IO, "cannot create '%s' in '%s'", k_ds[i].name, path);
     }
     if (rc != VC_OK) {
-        vc_h5out_close(&o);
+        vc_h5out_close(&o, 1);
         return rc;
     }
     *out = o;
@@ -239,24 +236,10 @@ int vc_h5out_copy(vc_h5out *o, const char *src_path, int (*skip)(const char *pat
 
 int vc_h5out_reserve(vc_h5out *o, int64_t bytes)
 {
-#ifdef FALLOC_FL_KEEP_SIZE
-    int *fd = NULL;
-    if (H5Fget_vfd_handle(o->f, H5P_DEFAULT, (void **)&fd) < 0 || !fd)
-        return vc_error(VC_ERR_IO, "cannot reach the file descriptor of '%s'", o->path);
-    if (fallocate(*fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)bytes) == 0) {
-        o->reserved = 1;
-        return VC_OK;
-    }
-    if (errno != EOPNOTSUPP && errno != ENOSYS)
-        return vc_error(VC_ERR_IO, "cannot reserve %.1f MB for the results file '%s': %s", (double)bytes / 1e6, o->path,
-                        strerror(errno));
-#else
-    (void)bytes;
-#endif
-    return VC_OK; /* a file system without reservations: HDF5 finds out at its writes */
+    return vc_h5_reserve(o->path, bytes, "results file");
 }
 
-int vc_h5out_close(vc_h5out **op)
+int vc_h5out_close(vc_h5out **op, int discard)
 {
     if (!op || !*op) return VC_OK;
     vc_h5out *o = *op;
@@ -265,16 +248,9 @@ int vc_h5out_close(vc_h5out **op)
         if (o->ds[i] >= 0 && H5Dclose(o->ds[i]) < 0) bad = 1;
     if (o->str >= 0) H5Tclose(o->str);
     if (o->raw >= 0) H5Tclose(o->raw);
-    if (o->f >= 0 && H5Fclose(o->f) < 0) bad = 1;
-    int rc = bad ? vc_error(VC_ERR_IO, "cannot finish writing the results file '%s' (HDF5 could not flush it: disk "
-                            "full or quota?)", o->path) : VC_OK;
-    if (rc == VC_OK && o->reserved) { /* give back the reserved blocks past the end (shrinking frees them) */
-        int fd = open(o->path, O_WRONLY | O_NOFOLLOW);
-        struct stat st;
-        if (fd < 0 || fstat(fd, &st) != 0 || ftruncate(fd, st.st_size + 1) != 0 || ftruncate(fd, st.st_size) != 0)
-            rc = vc_error(VC_ERR_IO, "cannot trim '%s': %s", o->path, strerror(errno));
-        if (fd >= 0) close(fd);
-    }
+    int rc = vc_h5_close_written(o->f, o->path, discard || bad, MPI_COMM_NULL);
+    if (rc == VC_OK && bad)
+        rc = vc_error(VC_ERR_IO, "cannot finish writing the results file '%s' (disk full or over quota?)", o->path);
     free(o->seg);
     free(o->col);
     free(o);

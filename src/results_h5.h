@@ -31,14 +31,14 @@ int vc_h5out_copy(vc_h5out *o, const char *src_path, int (*skip)(const char *pat
 /* Videos with status != 0 appended so far. */
 int64_t vc_h5out_n_failed(const vc_h5out *o);
 
-/* Reserve `bytes` of disk for the file being written (fallocate, size unchanged), so that
- * a full disk is found here, cleanly, and not by HDF5 at its close (libhdf5 1.10 cannot
- * recover from a failed close: it crashes at exit). */
+/* Reserve `bytes` of disk for the file being written (vc_h5_reserve): a full disk is found
+ * here, cleanly, and not by HDF5 at its writes. */
 int vc_h5out_reserve(vc_h5out *o, int64_t bytes);
 
 /* Close everything; VC_OK only if every close succeeded (then the reservation's unused
- * blocks are given back). Frees o, sets *o = NULL. */
-int vc_h5out_close(vc_h5out **o);
+ * blocks are given back). discard: the caller failed and removes the file, which is left
+ * empty (see vc_h5_close_written). Frees o, sets *o = NULL. */
+int vc_h5out_close(vc_h5out **o, int discard);
 
 /* A path as valid UTF-8 (malloc'ed): each byte that is not part of a valid UTF-8 sequence
  * becomes the four characters \xHH. NULL when out of memory. */

@@ -308,7 +308,7 @@ int vc_results_merge(const char *const *inputs, int n_inputs, const char *output
                           m.dup_path, inputs[i]);
     }
     if (n_videos) *n_videos = (int64_t)m.seen.n;
-    int crc = vc_h5out_close(&o);
+    int crc = vc_h5out_close(&o, rc != VC_OK);
     if (rc == VC_OK) rc = crc;
     if (rc == VC_OK) rc = vc_tmp_commit(tmp, output);
     if (rc != VC_OK) vc_tmp_discard(tmp);

@@ -244,14 +244,18 @@ static int cache_save(struct trainer *t, const char *key)
     int trc = vc_tmp_create(t->out_cache, tmp, sizeof tmp);
     if (trc != VC_OK) return trc;
     hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-    if (f < 0)
+    if (f < 0) {
+        vc_tmp_discard(tmp);
         return vc_error(VC_ERR_IO, "cannot create feature cache '%s'", tmp);
+    }
     hsize_t d1[2] = { (hsize_t)(t->n_train * t->p->augment_views), FEAT }, d2[2] = { (hsize_t)t->n_test, FEAT };
-    int rc = vc_h5_write_f32(f, "train_features", 2, d1, t->cache_feat);
+    int rc = vc_h5_reserve(tmp, (int64_t)sizeof(float) * FEAT * (int64_t)(d1[0] + d2[0]) + (1 << 20), "feature cache");
+    if (rc == VC_OK) rc = vc_h5_write_f32(f, "train_features", 2, d1, t->cache_feat);
     if (rc == VC_OK) rc = vc_h5_write_f32(f, "test_features", 2, d2, t->test_feat);
     if (rc == VC_OK) rc = vc_h5_write_str_attr(f, "key", key);
     if (rc == VC_OK) rc = vc_h5_write_i64_attr(f, "views", t->p->augment_views);
-    if (H5Fclose(f) < 0 && rc == VC_OK) rc = vc_error(VC_ERR_IO, "cannot close '%s' (disk full?)", tmp);
+    int crc = vc_h5_close_written(f, tmp, rc != VC_OK, MPI_COMM_NULL);
+    if (rc == VC_OK) rc = crc;
     if (rc == VC_OK) rc = vc_tmp_commit(tmp, t->out_cache);
     if (rc != VC_OK) vc_tmp_discard(tmp);
     return rc;
@@ -314,9 +318,13 @@ static int checkpoint_save(struct trainer *t, int epochs_done)
     if (trc != VC_OK) return trc;
     run_key(t, key, sizeof key);
     hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-    if (f < 0) return vc_error(VC_ERR_IO, "cannot create checkpoint '%s'", tmp);
+    if (f < 0) {
+        vc_tmp_discard(tmp);
+        return vc_error(VC_ERR_IO, "cannot create checkpoint '%s'", tmp);
+    }
     hsize_t dp[1] = { t->P }, dh[1] = { (hsize_t)epochs_done };
-    int rc = VC_OK;
+    int rc = vc_h5_reserve(tmp, 2 * (int64_t)sizeof(float) * (int64_t)t->P + 4 * 8 * (int64_t)epochs_done + (1 << 20),
+                           "checkpoint");
     double *series[4] = { t->hist.loss, t->hist.accuracy, t->hist.val_loss, t->hist.val_accuracy };
     const char *names[4] = { "history/loss", "history/accuracy", "history/val_loss", "history/val_accuracy" };
     if (rc == VC_OK) rc = vc_h5_write_f32(f, "params", 1, dp, t->params);
@@ -326,7 +334,8 @@ static int checkpoint_save(struct trainer *t, int epochs_done)
     if (rc == VC_OK) rc = vc_h5_write_i64_attr(f, "epochs_done", epochs_done);
     if (rc == VC_OK) rc = vc_h5_write_i64_attr(f, "iteration", t->iteration);
     if (rc == VC_OK) rc = vc_h5_write_str_attr(f, "key", key);
-    if (H5Fclose(f) < 0 && rc == VC_OK) rc = vc_error(VC_ERR_IO, "cannot close '%s' (disk full?)", tmp);
+    int crc = vc_h5_close_written(f, tmp, rc != VC_OK, MPI_COMM_NULL);
+    if (rc == VC_OK) rc = crc;
     if (rc == VC_OK) rc = vc_tmp_commit(tmp, t->out_ckpt); /* fsync'ed: a checkpoint survives a crash */
     if (rc != VC_OK) vc_tmp_discard(tmp);
     return rc;

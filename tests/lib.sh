@@ -3,6 +3,8 @@
 set -u
 T=$(mktemp -d "${TMPDIR:-/tmp}/vc-test-XXXXXX")
 trap 'rm -rf "$T"' EXIT
+# a signal ends the script through exit, so the EXIT trap (here or a test's own) still cleans up
+trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 143' TERM
 pass=0 fail=0
 ok()  { pass=$((pass + 1)); echo "ok:   $1"; }
 bad() { fail=$((fail + 1)); echo "FAIL: $1"; }

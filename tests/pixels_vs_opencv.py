@@ -15,7 +15,9 @@ tutorial's OpenCV pipeline (Debian's python3-opencv 4.6, the same FFmpeg librari
    With SPORTS_DIR, every PNG of the real set is compared too and every JPEG measured.
 Exit status 0 when every check holds.
 """
+import atexit
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -27,6 +29,7 @@ BIN = sys.argv[1]
 SPORTS = sys.argv[2] if len(sys.argv) > 2 else ""
 PROBE = os.path.join(BIN, "pixel_probe")
 T = tempfile.mkdtemp(prefix="vc-pixels-")
+atexit.register(shutil.rmtree, T, ignore_errors=True)  # also when a check fails
 failures = []
 
 

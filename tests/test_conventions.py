@@ -9,14 +9,17 @@ states, and README's tool table, docs/configs.md and each tool's --help against 
 2. the option names: every key docs/configs.md lists for a section is a flag in the tool's
    --help, and every tool-specific flag in --help is a key there.
 Prints one line per check and "N passed, M failed"; exit 1 on any failure."""
+import atexit
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
 
 BIN, SRC = sys.argv[1], sys.argv[2]
 TMP = tempfile.mkdtemp(prefix="vc-conv-")
+atexit.register(shutil.rmtree, TMP, ignore_errors=True)  # also when a check fails
 ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
 passed = failed = 0
 

@@ -4,7 +4,9 @@
 # place a run writes:
 #   1. the final write: the journal fits but the new results file does not;
 #   2. the journal itself, part way through a 2-rank run;
-#   3. the start: not even the journal's header fits.
+#   3. the start: not even the journal's header fits;
+#   4. the other writers (weights init, pack with and without gzip, 1 and 2 ranks): refused
+#      at their reservation or failing part way, with exit 1 and no crash.
 # Each time: exit 1, a message naming the file system's error, the previous results file
 # unchanged (md5), the journal kept, no temporary file left, no crash; then, with space
 # again, the same command finishes from the journal with every video exactly once and the
@@ -75,4 +77,35 @@ no_tmp "full at the start"
 rm -f "$FS/filler"
 o=$("${B[@]}" --input "$V" --output "$FS/r3.h5" 2>&1); rc=$?
 [ $rc -eq 0 ] && [ "$(count "$FS/r3.h5")" = 8 ] && ok "with space: 8 videos" || bad "rerun: exit $rc: $o"
+
+# The other writers. libhdf5 1.10 cannot close a file after a failed metadata write and then
+# crashes at exit or MPI_Finalize (a segfault after our message): each writer reserves its
+# size first and, on failure, empties its temporary file before closing it.
+echo "== 4. the other writers: refused at their reservation, or failing part way"
+rm -f "$FS"/*
+# exit 1 and the pattern, never a crash, no temporary file, no output
+refused() {
+    local name=$1 out=$2 pat=$3; shift 3
+    o=$("$@" 2>&1); rc=$?
+    [ $rc -eq 1 ] && grep -qE "$pat" <<<"$o" && ok "$name: exit 1, '$pat'" || bad "$name: exit $rc: $(tail -n 3 <<<"$o")"
+    [ ! -e "$out" ] && ok "$name: no output" || bad "$name: $out appeared"
+    no_tmp "$name"
+}
+refused "weights init (98.5 MB on 8 MB)" "$FS/w.h5" "cannot reserve 98.5 MB for the weights file .* No space left on device \([0-9.]+ MB free\)" \
+    "$BIN/vidclass-weights" init --seed 7 --output "$FS/w.h5"
+P=$T/noise; mkdir -p "$P/a" "$P/b"
+# 40 images of noise per class: 12 MB at 224x224, which gzip cannot shrink
+/usr/bin/python3 -c 'import cv2, numpy as np, sys
+g = np.random.default_rng(1)
+for c in "ab":
+    for i in range(40): cv2.imwrite(f"{sys.argv[1]}/{c}/{i:02d}.png", g.integers(0, 256, (224, 224, 3), np.uint8))' "$P"
+refused "pack, uncompressed (12 MB on 8 MB)" "$FS/p.h5" "cannot reserve [0-9.]+ MB for the pack .*No space left on device" \
+    "$MPIEXEC" --oversubscribe -n 2 "$BIN/vidclass-pack" --quiet --input "$P" --output "$FS/p.h5"
+refused "pack, gzip, full part way (2 ranks)" "$FS/p.h5" "of /images in .* failed \(disk full" \
+    "$MPIEXEC" --oversubscribe -n 2 "$BIN/vidclass-pack" --quiet --compress 1 --input "$P" --output "$FS/p.h5"
+refused "pack, gzip, full part way (1 process)" "$FS/p.h5" "of /images in .* failed \(disk full" \
+    "$BIN/vidclass-pack" --quiet --compress 1 --input "$P" --output "$FS/p.h5"
+o=$("$BIN/vidclass-pack" --quiet --size 64 --input "$P" --output "$FS/p.h5" 2>&1); rc=$?
+shape=$(/usr/bin/python3 -c 'import h5py, sys; print(h5py.File(sys.argv[1], "r")["images"].shape)' "$FS/p.h5" 2>&1)
+[ $rc -eq 0 ] && [ "$shape" = "(80, 64, 64, 3)" ] && ok "a pack that fits (64x64): written, $shape" || bad "small pack: exit $rc $shape: $o"
 finish

@@ -139,6 +139,5 @@ int main(void)
         CHECK(vc_preprocess_parse("caffe", &m) == VC_OK && m == VC_PREPROCESS_CAFFE, "parse caffe");
         CHECK(vc_preprocess_parse("torch", &m) == VC_ERR_INVALID_ARG, "parse torch accepted");
     }
-    sh("rm -rf %s", g_dir);
     return test_finish("test_image");
 }

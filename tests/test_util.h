@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ftw.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -32,17 +33,37 @@ static inline int test_finish(const char *name)
     return g_failures ? 1 : 0;
 }
 
-/* mkdtemp under $TMPDIR (or /tmp); the path is static storage. */
+static char g_tmpdir[512];
+
+static inline int test_rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    return remove(path) == 0 ? 0 : (perror(path), 0);
+}
+
+/* At exit: the scratch directory and everything in it (a test leaves nothing behind; some
+ * make 1 GB of weights files). VC_KEEP_TMP=1 keeps it for a look after a failure. */
+static inline void test_rm_tmpdir(void)
+{
+    const char *keep = getenv("VC_KEEP_TMP");
+    if (keep && strcmp(keep, "1") == 0) {
+        fprintf(stderr, "kept %s (VC_KEEP_TMP=1)\n", g_tmpdir);
+        return;
+    }
+    nftw(g_tmpdir, test_rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* mkdtemp under $TMPDIR (or /tmp), removed when the test exits; one per test; the path is
+ * static storage. */
 static inline const char *test_tmpdir(const char *tag)
 {
-    static char dir[512];
     const char *base = getenv("TMPDIR");
-    snprintf(dir, sizeof dir, "%s/vc-%s-XXXXXX", base ? base : "/tmp", tag);
-    if (!mkdtemp(dir)) {
+    snprintf(g_tmpdir, sizeof g_tmpdir, "%s/vc-%s-XXXXXX", base ? base : "/tmp", tag);
+    if (!mkdtemp(g_tmpdir) || atexit(test_rm_tmpdir) != 0) {
         perror("mkdtemp");
         exit(1);
     }
-    return dir;
+    return g_tmpdir;
 }
 
 /* The test's scratch directory (set it from test_tmpdir) and paths inside it: P("x.h5")

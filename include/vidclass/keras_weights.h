@@ -83,6 +83,8 @@ struct vc_keras_writer_params {
     int         name_suffix;  /* 1: "kernel:0" (TF Keras), 0: "kernel" (Keras 3)           */
     int         flat_names;   /* 1: weight names without the "layer/" prefix (Keras 1)     */
     const char *generator;    /* NULL, or a root attribute `generator` naming the writer   */
+    int64_t     reserve;      /* bytes the weights will take (0: unknown): reserved at open,
+                                 so a full disk is refused there, not met half-way    */
 };
 struct vc_keras_writer_params vc_keras_writer_default_params(void);
 
@@ -99,7 +101,9 @@ int vc_keras_writer_add_layer(vc_keras_writer *w, const char *layer, int n_weigh
                               const char *const *names, const int *ndims,
                               const int64_t *const *dims, const float *const *data);
 
-/** Write `layer_names` and the root attributes, close the file, set *w = NULL. */
+/** Write `layer_names` and the root attributes, close the file, set *w = NULL. If a write
+ *  failed (here or in an earlier add_layer), the file is left empty, for the caller to remove:
+ *  a full disk gives VC_ERR_IO, never a half-written file. */
 int vc_keras_writer_close(vc_keras_writer **w);
 
 #ifdef __cplusplus
