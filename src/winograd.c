@@ -22,12 +22,17 @@
 
 #define VC_WINO_MAX_CIN 2048
 
-/* Tiles per chunk (the GEMMs' rows). F(4x4) keeps 36 rows of V and M per tile against
- * F(2x2)'s 16, so half the tiles keep its per-thread scratch near F(2x2)'s size (not tuned
- * further: the GEMMs, not the scratch, take the time). */
+/* Tiles per chunk (the GEMMs' rows). F(4x4) (stages 2-3, 64 and 128 channels): 18 tiles,
+ * three of the kernel's 6-row tiles, so a chunk's V and M (36 x 18 x (cin + cout) floats,
+ * 324 KB at 64 channels) stay in L2 between the input transform, the 36 products and the
+ * output transform; 128 tiles (2.4 MB) went through L3. In-process A/B on Zen 3 (bench/
+ * products, per-round median ratios, 3 runs): 1.00-1.08x the 128-tile forward pass at batch
+ * 1/8/32 and 1/2 threads, never slower. F(2x2) (stages 4-5, 256-512 channels, large
+ * transformed weights that smaller chunks would stream again per chunk): 24, 48 or 96 tiles
+ * were no better than 256 (0.96-1.06). */
 static size_t wino_chunk(int m)
 {
-    return m == 4 ? 128 : 256;
+    return m == 4 ? 18 : 256;
 }
 
 int vc_conv_winograd_ok(const struct vc_conv_desc *d)
