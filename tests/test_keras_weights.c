@@ -128,6 +128,8 @@ int main(void)
     gen(P("other.h5"), 43, 0, NULL, 1);
     CHECK(files_identical(base, P("again.h5")), "same seed gave different files");
     CHECK(!files_identical(base, P("other.h5")), "different seeds gave the same file");
+    remove(P("again.h5")); /* each file is 100 MB: each goes once checked */
+    remove(P("other.h5"));
 
     /* variants load to the same network */
     static float f0[VC_RESNET50_FEATURES], f1[VC_RESNET50_FEATURES];
@@ -145,6 +147,7 @@ int main(void)
         CHECK(rc == VC_OK, "variant %s: %s", variants[i].name, vc_last_error());
         CHECK(memcmp(f0, f1, sizeof f0) == 0, "variant %s gives different features", variants[i].name);
         printf("variant %-18s loads, features identical\n", variants[i].name);
+        remove(p);
     }
 
     /* error cases */
@@ -178,6 +181,7 @@ int main(void)
         replace_dataset(p, "/conv3_block2_2_conv/conv3_block2_2_conv/kernel:0", H5T_IEEE_F32LE, 4, dims);
         expect_load_error("wrong shape", p, VC_ERR_SHAPE, "conv3_block2_2_conv/conv3_block2_2_conv/kernel:0",
                           "has shape [3,3,128,64], expected [3,3,128,128]");
+        remove(p);
     }
     {
         const char *p = P("dtype.h5");
@@ -185,6 +189,7 @@ int main(void)
         hsize_t dims[1] = { 256 };
         replace_dataset(p, "/conv2_block1_0_bn/conv2_block1_0_bn/gamma:0", H5T_STD_I32LE, 1, dims);
         expect_load_error("wrong dtype", p, VC_ERR_SHAPE, "conv2_block1_0_bn/gamma:0", "not floating point");
+        remove(p);
     }
     {
         const char *p = P("nodset.h5");
@@ -193,12 +198,14 @@ int main(void)
         H5Ldelete(f, "/conv4_block3_1_bn/conv4_block3_1_bn/moving_variance:0", H5P_DEFAULT);
         H5Fclose(f);
         expect_load_error("missing dataset", p, VC_ERR_MISSING, "conv4_block3_1_bn/moving_variance:0", "missing");
+        remove(p);
     }
     {
         const char *p = P("nolayer.h5");
         gen(p, 42, 0, NULL, 1);
         drop_layer_name(p, "conv5_block2_3_conv");
         expect_load_error("missing layer", p, VC_ERR_MISSING, "layer 'conv5_block2_3_conv' is missing", NULL);
+        remove(p);
     }
     return test_finish("test_keras_weights");
 }

@@ -141,10 +141,12 @@ int main(int argc, char **argv)
             { "k22_vlen.h5", 1, 0, NULL }, { "k22_keras1.h5", 0, 1, NULL }, { "k22_keras1_vlen.h5", 1, 1, NULL },
             { "k22_model.h5", 0, 0, "model_weights" },
         };
-        for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+        for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
             if (gen(P(v[i].name), VC_GEN_KERAS22, v[i].vlen, v[i].keras1, v[i].root) == VC_OK &&
                 features(P(v[i].name), f1, NULL) == VC_OK)
                 CHECK(memcmp(f0, f1, sizeof f0) == 0, "%s: other features than the fixed-string file", v[i].name);
+            remove(P(v[i].name)); /* 100 MB each: each goes once checked */
+        }
         printf("keras2.2 variants (vlen strings, Keras 1 weight names, /model_weights): identical features\n");
     }
     /* the graph's details matter: tf.keras's epsilon and padding give other numbers */
@@ -153,6 +155,8 @@ int main(int argc, char **argv)
         printf("tf.keras graph on the same tensors vs the keras2.2 reference: rel L2 %.3e (must differ)\n", e);
         CHECK(e > 1e-3, "tf.keras and keras2.2 graphs agree (%.3e): the layout is not applied", e);
     }
+    remove(P("k22.h5"));
+    remove(P("tf.h5"));
     /* a model_config's epsilon wins: tf.keras names + epsilon 1e-3 == keras2.2 with pool1_pad */
     if (gen(P("k22pad.h5"), VC_GEN_KERAS22_POOLPAD, 0, 0, NULL) == VC_OK && features(P("k22pad.h5"), f0, &d) == VC_OK &&
         gen(P("tf_eps.h5"), VC_GEN_TF_KERAS, 0, 0, NULL) == VC_OK) {
@@ -165,14 +169,18 @@ int main(int argc, char **argv)
             printf("model_config epsilon 1e-3 on tf.keras names == keras2.2 (pool1_pad) layout: identical features\n");
         }
     }
+    remove(P("k22pad.h5"));
+    remove(P("tf_eps.h5"));
     /* refused by name: a NaN, an Inf, a layer with the wrong number of tensors */
     if (gen(P("nan.h5"), VC_GEN_KERAS22, 0, 0, NULL) == VC_OK) {
         poke(P("nan.h5"), "/res3b_branch2b/res3b_branch2b/kernel:0", NAN);
         expect_error("NaN in a kernel", P("nan.h5"), "res3b_branch2b/res3b_branch2b/kernel:0");
+        remove(P("nan.h5"));
     }
     if (gen(P("inf.h5"), VC_GEN_TF_KERAS, 0, 0, NULL) == VC_OK) {
         poke(P("inf.h5"), "/conv4_block2_2_bn/conv4_block2_2_bn/moving_variance:0", INFINITY);
         expect_error("Inf in a BN variance", P("inf.h5"), "conv4_block2_2_bn/moving_variance:0' holds a non-finite value");
+        remove(P("inf.h5"));
     }
     if (gen(P("count.h5"), VC_GEN_KERAS22, 1, 0, NULL) == VC_OK) {
         hid_t f = H5Fopen(P("count.h5"), H5F_ACC_RDWR, H5P_DEFAULT), g = H5Gopen2(f, "bn2a_branch1", H5P_DEFAULT);
@@ -190,6 +198,7 @@ int main(int argc, char **argv)
         H5Gclose(g);
         H5Fclose(f);
         expect_error("BN with 3 weights", P("count.h5"), "layer 'bn2a_branch1' has 3 weights, expected 4");
+        remove(P("count.h5"));
     }
     {
         vc_keras_writer *w = NULL;
