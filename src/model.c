@@ -66,7 +66,7 @@ int vc_model_save(const char *path, const struct vc_head_shape *s, const float *
     struct vc_head_offsets o = vc_head_offsets_of(s);
     vc_keras_writer *w = NULL;
     struct vc_keras_writer_params wp = vc_keras_writer_default_params();
-    wp.reserve = (int64_t)sizeof(float) * ((int64_t)s->in * s->hidden + s->hidden + (int64_t)s->hidden * s->classes + s->classes);
+    wp.reserve = (int64_t)(sizeof(float) * vc_head_param_count(s));
     int rc = vc_tmp_create(path, tmp, sizeof tmp);
     if (rc == VC_OK) rc = vc_keras_writer_open(tmp, &wp, &w);
     if (rc != VC_OK) {

@@ -280,7 +280,9 @@ static int create_file(struct packer *k)
     if (rc == VC_OK && (k->file = H5Fcreate(k->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, k->fapl)) < 0)
         rc = vc_error(VC_ERR_IO, "cannot create '%s' (is the output directory writable?)", k->tmp);
     /* uncompressed, the size is known: a full disk is refused now, not after decoding; the
-     * rows plus their chunk index and the metadata (paths, labels, skipped list) */
+     * rows plus their chunk index and HDF5's own metadata. The good close of this parallel
+     * file gives the rest back, so rank 0's later metadata write (paths, labels, skipped
+     * list: small) is not covered; a disk full there fails cleanly (vc_h5_close_written). */
     if (rc == VC_OK && k->rank == 0 && k->p->deflate == 0)
         rc = vc_h5_reserve(k->tmp, k->n * ((int64_t)k->S * k->S * 3 + 1024) + (1 << 20), "pack");
     rc = vc_mpi_agree(k->comm, rc);
