@@ -65,9 +65,9 @@ int main(int argc, char **argv)
         vc_conv_winograd_transform_kernel(&d, 2, k, u[1]);
         vc_conv_winograd_transform_kernel(&d, 4, k, u[2]);
         vc_gemm_b *g[N_METHODS] = { NULL, NULL, NULL };
-        int rc = vc_gemm_b_create(k, 1, 9 * ch, ch, &g[0]);
-        if (rc == VC_OK) rc = vc_gemm_b_create(u[1], 16, ch, ch, &g[1]);
-        if (rc == VC_OK) rc = vc_gemm_b_create(u[2], 36, ch, ch, &g[2]);
+        int rc = vc_gemm_b_create(k, 1, 9 * ch, ch, VC_PRECISION_FP32, &g[0]);
+        if (rc == VC_OK) rc = vc_gemm_b_create(u[1], 16, ch, ch, VC_PRECISION_FP32, &g[1]);
+        if (rc == VC_OK) rc = vc_gemm_b_create(u[2], 36, ch, ch, VC_PRECISION_FP32, &g[2]);
         if (rc != VC_OK) {
             fprintf(stderr, "conv3x3: %s\n", vc_last_error());
             return 1;

@@ -6,11 +6,12 @@
  * GEMMs really execute per image (Winograd layers at their tile size, ~5.44) and their
  * rate, and the share of time in convolutions, one machine-readable line per configuration:
  *   forward impl=vidclass threads=2 batch=8 img_s=12.34 gflops=95.1 gemm_gflop_img=5.436
- *   gemm_gflops=67.3 ms_batch=648.0 conv_share=0.97 ws_mb=83 product=avx2
+ *   gemm_gflops=67.3 ms_batch=648.0 conv_share=0.97 ws_mb=83 product=avx2 precision=fp32
  * bench/peer_torch.py prints the same lines for PyTorch; scripts/bench.sh joins them.
  * Built-in check: the features must be finite and input-dependent, else exit 1.
  *
  * usage: forward [--weights W.h5] [-b 1,8,32] [-t 1,2] [-n ITERS] [-w WARMUP] [--size 224] [-p]
+ *                [--precision fp32|bf16]
  *        -p: also print the stage breakdown (vidclass/profile.h) as shares of thread-time
  */
 #include "vidclass/gemm.h"
@@ -35,8 +36,10 @@ int main(int argc, char **argv)
     int threads[8] = { 1, 2 }, n_threads = 2;
     int iters = 3, warmup = 1, size = 224, profile = 0;
     const char *weights = NULL;
+    struct vc_resnet50_params np = vc_resnet50_default_params();
     static const struct option opts[] = {
         { "weights", required_argument, NULL, 'W' }, { "size", required_argument, NULL, 's' },
+        { "precision", required_argument, NULL, 'P' },
         { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
     };
     int c;
@@ -49,9 +52,16 @@ int main(int argc, char **argv)
         case 'W': weights = optarg; break;
         case 's': size = atoi(optarg); break;
         case 'p': profile = 1; break;
+        case 'P':
+            if (vc_precision_parse(optarg, &np.precision) != VC_OK) {
+                fprintf(stderr, "forward: %s\n", vc_last_error());
+                return 2;
+            }
+            break;
         default:
             fprintf(c == 'h' ? stdout : stderr,
-                    "usage: forward [--weights W.h5] [-b 1,8,32] [-t 1,2] [-n iters] [-w warmup] [--size 224] [-p]\n");
+                    "usage: forward [--weights W.h5] [-b 1,8,32] [-t 1,2] [-n iters] [-w warmup] [--size 224] [-p]\n"
+                    "               [--precision fp32|bf16]\n");
             return c == 'h' ? 0 : 2;
         }
     }
@@ -65,17 +75,15 @@ int main(int argc, char **argv)
         }
         weights = tmp;
     }
-    const char *product = "?"; /* the product for the weights the network is prepared for */
-    if (vc_gemm_choice(&product) != VC_OK)
-        product = "?";
     vc_resnet50 *net = NULL;
-    int rc = vc_resnet50_load(weights, &net);
+    int rc = vc_resnet50_load(weights, &np, &net);
     if (tmp[0])
         unlink(tmp);
     if (rc != VC_OK) {
         fprintf(stderr, "forward: %s\n", vc_last_error());
         return 1;
     }
+    const char *product = vc_resnet50_describe(net).product; /* the product the weights are prepared for */
     int maxb = 0;
     for (int i = 0; i < n_batches; i++)
         if (batches[i] > maxb) maxb = batches[i];
@@ -114,9 +122,10 @@ int main(int argc, char **argv)
             if (b > 1 && diff == 0.0) errors++;
             double img_s = (double)b * iters / el;
             printf("forward impl=vidclass threads=%d batch=%d img_s=%.3f gflops=%.2f gemm_gflop_img=%.3f gemm_gflops=%.2f "
-                   "ms_batch=%.1f conv_share=%.3f ws_mb=%.0f product=%s\n",
+                   "ms_batch=%.1f conv_share=%.3f ws_mb=%.0f product=%s precision=%s\n",
                    threads[ti], b, img_s, img_s * gflop_img, gemm_gflop_img, img_s * gemm_gflop_img, 1e3 * el / iters,
-                   (t1.conv - t0.conv) / (t1.total - t0.total), vc_resnet50_workspace_bytes(net) / 1e6, product);
+                   (t1.conv - t0.conv) / (t1.total - t0.total), vc_resnet50_workspace_bytes(net) / 1e6, product,
+                   vc_precision_name(np.precision));
             if (profile) {
                 struct vc_profile pr = vc_profile_get();
                 double all = el * threads[ti], known = 0;

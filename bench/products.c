@@ -85,7 +85,7 @@ int main(int argc, char **argv)
             return 2;
         }
         setenv(var, v, 1);
-        if (!gemm || vc_gemm_choice(&kind) == VC_OK)
+        if (!gemm || vc_gemm_choice(VC_PRECISION_FP32, &kind) == VC_OK)
             names[np++] = v;
         else
             printf("products: %s: %s\n", v, vc_last_error());
@@ -109,7 +109,7 @@ int main(int argc, char **argv)
     int rc = VC_OK;
     for (int p = 0; p < np && rc == VC_OK; p++) {
         setenv(var, names[p], 1);
-        rc = vc_resnet50_load(weights, &net[p]);
+        rc = vc_resnet50_load(weights, NULL, &net[p]);
     }
     if (tmp[0])
         unlink(tmp);

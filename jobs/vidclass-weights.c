@@ -106,7 +106,7 @@ static int cmd_check(int argc, char **argv)
     };
     vc_resnet50 *net = NULL;
     char md5[33] = "";
-    if (vc_resnet50_load(argv[1], &net) != VC_OK || vc_md5_file(argv[1], md5) != VC_OK) {
+    if (vc_resnet50_load(argv[1], NULL, &net) != VC_OK || vc_md5_file(argv[1], md5) != VC_OK) {
         fprintf(stderr, "vidclass-weights: error: %s\n", vc_last_error());
         vc_resnet50_free(&net);
         return 1;

@@ -46,6 +46,12 @@ const struct vc_backbone_ops *vc_backbone_find(const char *name)
 
 int vc_backbone_load(const char *name, const char *weights, vc_backbone **out)
 {
+    const struct vc_backbone_params p = { weights, VC_PRECISION_FP32 };
+    return vc_backbone_load_params(name, &p, out);
+}
+
+int vc_backbone_load_params(const char *name, const struct vc_backbone_params *p, vc_backbone **out)
+{
     *out = NULL;
     const struct vc_backbone_ops *ops = vc_backbone_find(name);
     if (!ops) return vc_error(VC_ERR_UNSUPPORTED, "no backbone called '%s' in this vidclass (built in: resnet50, null)",
@@ -53,7 +59,7 @@ int vc_backbone_load(const char *name, const char *weights, vc_backbone **out)
     vc_backbone *b = calloc(1, sizeof *b);
     if (!b) return vc_error(VC_ERR_NOMEM, "out of memory loading backbone '%s'", name);
     b->ops = ops;
-    int rc = ops->load(weights, &b->impl);
+    int rc = ops->load(p, &b->impl);
     if (rc != VC_OK) {
         free(b);
         return rc;

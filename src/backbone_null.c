@@ -9,9 +9,9 @@
 
 #define NULL_FEATURES 2048
 
-static int load(const char *weights, void **impl)
+static int load(const struct vc_backbone_params *p, void **impl)
 {
-    (void)weights;
+    (void)p; /* no products: any precision is the same nothing */
     *impl = NULL;
     return VC_OK;
 }

@@ -4,10 +4,12 @@
 #include "vidclass/resnet50.h"
 #include "vidclass/status.h"
 
-static int load(const char *weights, void **impl)
+static int load(const struct vc_backbone_params *p, void **impl)
 {
-    if (!weights) return vc_error(VC_ERR_INVALID_ARG, "backbone resnet50 needs a weights file");
-    return vc_resnet50_load(weights, (vc_resnet50 **)impl);
+    if (!p->weights) return vc_error(VC_ERR_INVALID_ARG, "backbone resnet50 needs a weights file");
+    struct vc_resnet50_params rp = vc_resnet50_default_params();
+    rp.precision = p->precision;
+    return vc_resnet50_load(p->weights, &rp, (vc_resnet50 **)impl);
 }
 
 static int features(void *impl, const float *x, int n, int h, int w, float *feat)

@@ -1,6 +1,8 @@
-/* gemm.c - the only file that includes cblas.h; chooses the product for constant weights. */
+/* gemm.c - the only file that includes cblas.h; chooses the product for constant weights
+ * (fp32: src/gemm_packed.c or OpenBLAS; bf16: src/gemm_bf16.c). */
 #define _GNU_SOURCE
 #include "vidclass/gemm.h"
+#include "gemm_bf16.h"
 #include "gemm_packed.h"
 #include "pool.h"
 #include "vidclass/log.h"
@@ -8,6 +10,7 @@
 
 #include <cblas.h>
 #include <sched.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,20 +28,62 @@ void vc_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha,
                 beta, c, ldc);
 }
 
+/* ---- precision ------------------------------------------------------------------------- */
+
+int vc_precision_parse(const char *s, enum vc_precision *out)
+{
+    if (s && strcmp(s, "fp32") == 0) {
+        *out = VC_PRECISION_FP32;
+        return VC_OK;
+    }
+    if (s && strcmp(s, "bf16") == 0) {
+        *out = VC_PRECISION_BF16;
+        return VC_OK;
+    }
+    return vc_error(VC_ERR_INVALID_ARG, "precision '%s': use fp32 (the default) or bf16", s ? s : "(null)");
+}
+
+const char *vc_precision_name(enum vc_precision p)
+{
+    return p == VC_PRECISION_BF16 ? "bf16" : "fp32";
+}
+
 /* ---- constant weights ----------------------------------------------------------------- */
 
 struct vc_gemm_b {
     int    count, k, n;
-    const vc_packed_kernel *kernel; /* our packed kernel, or NULL: row-major copies for OpenBLAS */
-    size_t stride;                  /* floats from one matrix to the next */
-    float *data;                    /* 64-byte aligned */
+    enum vc_precision precision;
+    const vc_packed_kernel *kernel; /* fp32: our packed kernel, or NULL: row-major copies for OpenBLAS */
+    const vc_bf16_kernel   *bf16;   /* bf16: the kernel (never NULL for bf16)                         */
+    size_t stride;                  /* elements (floats, or bf16 values) from one matrix to the next  */
+    void  *data;                    /* 64-byte aligned                                                 */
 };
 
-/* VIDCLASS_GEMM -> the product: *kernel = one of ours, or NULL for OpenBLAS */
-static int choose(const vc_packed_kernel **kernel)
+/* the product for precision p and VIDCLASS_GEMM: *kernel (fp32; NULL = OpenBLAS) or *bf16 */
+static int choose(enum vc_precision p, const vc_packed_kernel **kernel, const vc_bf16_kernel **bf16)
 {
     *kernel = NULL;
+    *bf16 = NULL;
     const char *env = getenv("VIDCLASS_GEMM");
+    const int any = !env || !*env || strcmp(env, "auto") == 0 || strcmp(env, "packed") == 0;
+    if (p == VC_PRECISION_BF16) {
+        if (any) {
+            if (!(*bf16 = vc_bf16_kernel_best()))
+                return vc_error(VC_ERR_UNSUPPORTED, "precision bf16 needs a CPU that multiplies bf16: %s, or %s; this "
+                                "one has neither (use fp32)", vc_bf16_kernel_needs(vc_bf16_kernel_find("amx")),
+                                vc_bf16_kernel_needs(vc_bf16_kernel_find("avx512bf16")));
+            return VC_OK;
+        }
+        const vc_bf16_kernel *kn = vc_bf16_kernel_find(env);
+        if (!kn)
+            return vc_error(VC_ERR_INVALID_ARG, "VIDCLASS_GEMM='%s' with precision bf16: use amx, avx512bf16 or auto%s",
+                            env, vc_packed_kernel_find(env) || strcmp(env, "blas") == 0 ? " (that one is fp32)" : "");
+        if (!vc_bf16_kernel_supported(kn))
+            return vc_error(VC_ERR_UNSUPPORTED, "VIDCLASS_GEMM=%s: this CPU (or its OS) lacks %s (use auto)", env,
+                            vc_bf16_kernel_needs(kn));
+        *bf16 = kn;
+        return VC_OK;
+    }
     if (!env || !*env || strcmp(env, "auto") == 0) {
         *kernel = vc_packed_kernel_best(); /* NULL without AVX-512F and AVX2 + FMA: OpenBLAS */
         return VC_OK;
@@ -55,7 +100,8 @@ static int choose(const vc_packed_kernel **kernel)
     const vc_packed_kernel *kn = vc_packed_kernel_find(env);
     if (!kn)
         return vc_error(VC_ERR_INVALID_ARG, "VIDCLASS_GEMM='%s': use avx512, avx2, packed (the fastest of those this "
-                                            "CPU has), blas or auto", env);
+                                            "CPU has), blas or auto%s", env,
+                        vc_bf16_kernel_find(env) ? " (that one is a bf16 product: --precision bf16)" : "");
     if (!vc_packed_kernel_supported(kn))
         return vc_error(VC_ERR_UNSUPPORTED, "VIDCLASS_GEMM=%s: this CPU lacks %s (use auto, or blas)", env,
                         vc_packed_kernel_needs(kn));
@@ -63,30 +109,50 @@ static int choose(const vc_packed_kernel **kernel)
     return VC_OK;
 }
 
-int vc_gemm_choice(const char **kind)
+static const char *kind_name(const vc_packed_kernel *kernel, const vc_bf16_kernel *bf16)
+{
+    return bf16 ? vc_bf16_kernel_name(bf16) : kernel ? vc_packed_kernel_name(kernel) : "blas";
+}
+
+int vc_gemm_choice(enum vc_precision p, const char **kind)
 {
     *kind = NULL;
     const vc_packed_kernel *kn;
-    int rc = choose(&kn);
+    const vc_bf16_kernel *bk;
+    int rc = choose(p, &kn, &bk);
     if (rc == VC_OK)
-        *kind = kn ? vc_packed_kernel_name(kn) : "blas";
+        *kind = kind_name(kn, bk);
     return rc;
 }
 
-int vc_gemm_b_create(const float *b, int count, int k, int n, vc_gemm_b **out)
+int vc_precision_check(enum vc_precision p)
+{
+    const char *kind;
+    return vc_gemm_choice(p, &kind);
+}
+
+int vc_gemm_b_create(const float *b, int count, int k, int n, enum vc_precision p, vc_gemm_b **out)
 {
     *out = NULL;
-    if (!b || count < 1 || k < 1 || n < 1)
+    if (!b || count < 1 || k < 1 || n < 1 || (p != VC_PRECISION_FP32 && p != VC_PRECISION_BF16))
         return vc_error(VC_ERR_INVALID_ARG, "%s: invalid arguments", __func__);
     const vc_packed_kernel *kn;
-    int rc = choose(&kn);
+    const vc_bf16_kernel *bk;
+    int rc = choose(p, &kn, &bk);
     if (rc != VC_OK)
         return rc;
     vc_gemm_b *g = calloc(1, sizeof *g);
     if (!g)
         return vc_error(VC_ERR_NOMEM, "%s: out of memory", __func__);
-    *g = (struct vc_gemm_b){ count, k, n, kn, kn ? vc_gemm_packed_floats(kn, k, n) : (size_t)k * n, NULL };
-    size_t bytes = sizeof(float) * g->stride * (size_t)count;
+    *g = (struct vc_gemm_b){ count, k, n, p, kn, bk, 0, NULL };
+    size_t elem = sizeof(float);
+    if (bk) {
+        g->stride = vc_gemm_bf16_elems(k, n);
+        elem = sizeof(uint16_t);
+    } else {
+        g->stride = kn ? vc_gemm_packed_floats(kn, k, n) : (size_t)k * n;
+    }
+    size_t bytes = elem * g->stride * (size_t)count;
     g->data = aligned_alloc(64, (bytes + 63) / 64 * 64);
     if (!g->data) {
         free(g);
@@ -94,10 +160,12 @@ int vc_gemm_b_create(const float *b, int count, int k, int n, vc_gemm_b **out)
     }
     for (int i = 0; i < count; i++) {
         const float *src = b + (size_t)i * k * n;
-        if (kn)
-            vc_gemm_packed_pack(kn, src, k, n, g->data + (size_t)i * g->stride);
+        if (bk)
+            vc_gemm_bf16_pack(bk, src, k, n, (uint16_t *)g->data + (size_t)i * g->stride);
+        else if (kn)
+            vc_gemm_packed_pack(kn, src, k, n, (float *)g->data + (size_t)i * g->stride);
         else
-            memcpy(g->data + (size_t)i * g->stride, src, sizeof(float) * (size_t)k * n);
+            memcpy((float *)g->data + (size_t)i * g->stride, src, sizeof(float) * (size_t)k * n);
     }
     *out = g;
     return VC_OK;
@@ -121,7 +189,12 @@ void vc_gemm_b_dims(const vc_gemm_b *b, int *count, int *k, int *n)
 
 const char *vc_gemm_b_kind(const vc_gemm_b *b)
 {
-    return b->kernel ? vc_packed_kernel_name(b->kernel) : "blas";
+    return kind_name(b->kernel, b->bf16);
+}
+
+enum vc_precision vc_gemm_b_precision(const vc_gemm_b *b)
+{
+    return b->precision;
 }
 
 /* the blas product's epilogue: a second pass over the rows just written */
@@ -148,10 +221,15 @@ void vc_gemm_b_run(int m, const float *a, int lda, const vc_gemm_b *b, int index
                    const float *bias, int flags)
 {
     VC_ASSERT(index >= 0 && index < b->count);
-    const float *w = b->data + (size_t)index * b->stride;
     const int acc = (flags & VC_GEMM_ACCUMULATE) != 0, relu = (flags & VC_GEMM_RELU) != 0;
     if (m < 1)
         return;
+    if (b->bf16) {
+        const uint16_t *wb = (const uint16_t *)b->data + (size_t)index * b->stride;
+        vc_gemm_bf16_run(b->bf16, m, b->n, b->k, a, lda, wb, c, ldc, bias, acc, relu);
+        return;
+    }
+    const float *w = (const float *)b->data + (size_t)index * b->stride;
     if (b->kernel) {
         vc_gemm_packed_run(b->kernel, m, b->n, b->k, a, lda, w, c, ldc, bias, acc, relu);
         return;

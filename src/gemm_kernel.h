@@ -5,6 +5,7 @@
 #define VIDCLASS_GEMM_KERNEL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* What the last pass over a tile does besides storing it. */
 struct vc_tile_ops {
@@ -27,5 +28,31 @@ int vc_tile_avx2_supported(void);
 /* AVX-512F: 8 x 32 tile in 16 zmm accumulators, masked edges (gemm_kernel_avx512.c). */
 vc_tile_fn vc_tile_avx512_8x32;
 int vc_tile_avx512_supported(void);
+
+/* ---- bfloat16 tiles (gemm_bf16.c drives them) ----------------------------------------------
+ * C[mr x nr] tile (row stride ldc) += / = MR rows of bf16 A times one 32-column panel of
+ * packed bf16 B, products accumulated in float32. kc (a multiple of 32) is the slice depth:
+ * row i of A is kc bf16 values at a + i * rs (rows past mr exist in the buffer and are not
+ * stored); the panel is kc / 2 rows of 32 column pairs, element (k, j) at bp[(k / 2) * 64 +
+ * 2 * j + k % 2] (the VNNI layout both vdpbf16ps and AMX's tdpbf16ps read). */
+typedef void vc_tile_bf16_fn(int kc, const uint16_t *restrict a, size_t rs, const uint16_t *restrict bp,
+                             float *restrict c, int ldc, int mr, int nr, const struct vc_tile_ops *op);
+
+/* AVX512_BF16: 8 x 32 tile in 16 zmm accumulators, vdpbf16ps (gemm_kernel_avx512bf16.c). */
+vc_tile_bf16_fn vc_tile_avx512bf16_8x32;
+int vc_tile_avx512bf16_supported(void);
+
+/* rows x k floats (row stride lda) rounded to bf16 (to nearest even) into out, rows of kpad
+ * values (k..kpad-1 set to 0); needs AVX512_BF16 (every CPU with a bf16 tile has it). */
+void vc_bf16_convert_rows(const float *a, size_t lda, int rows, int k, int kpad, uint16_t *out);
+
+/* AMX-BF16: 32 x 32 tile in four 16 x 16 tile registers, tdpbf16ps (gemm_kernel_amx.c).
+ * The calling thread must run vc_tile_amx_begin before its first tile and vc_tile_amx_end
+ * after its last (tile configuration and release are per thread). Supported: the CPU has
+ * AMX-BF16 and AVX512_BF16, and Linux granted the process the tile state (arch_prctl). */
+vc_tile_bf16_fn vc_tile_amx_32x32;
+int vc_tile_amx_supported(void);
+void vc_tile_amx_begin(void);
+void vc_tile_amx_end(void);
 
 #endif

@@ -3,6 +3,7 @@
  * of A, sixteen FMAs. Edge tiles use masked loads and stores (no staging buffer). Eight rows
  * (not more) so the thin products of batch 1 waste little: 16 Winograd tiles fill two row
  * tiles exactly, 49 rows take 56. */
+#include "gemm_epilogue_avx512.h"
 #include "gemm_kernel.h"
 
 #include <immintrin.h>
@@ -48,33 +49,14 @@ void vc_tile_avx512_8x32(int kc, const float *restrict a, size_t rs, const float
         }
     }
     /* columns 0-15 and 16-31 of the tile that exist */
-    const __mmask16 m0 = nr >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << nr) - 1);
-    const __mmask16 m1 = nr >= 32 ? (__mmask16)0xFFFF : nr > 16 ? (__mmask16)((1u << (nr - 16)) - 1) : 0;
-    __m512 bias0 = _mm512_setzero_ps(), bias1 = bias0;
-    const __m512 zero = _mm512_setzero_ps();
-    if (op->last && op->bias) {
-        bias0 = _mm512_maskz_loadu_ps(m0, op->bias);
-        bias1 = _mm512_maskz_loadu_ps(m1, op->bias + 16);
-    }
+    __mmask16 m0, m1;
+    vc_avx512_col_masks(nr, &m0, &m1);
+    __m512 bias0, bias1;
+    vc_avx512_bias(op, m0, m1, &bias0, &bias1);
 #pragma GCC unroll 8
     for (int i = 0; i < MR; i++) { /* constant indices keep acc[] in registers */
         if (i >= mr)
             break;
-        float *ci = c + (size_t)i * ldc;
-        __m512 x0 = acc[2 * i], x1 = acc[2 * i + 1];
-        if (op->load) {
-            x0 = _mm512_add_ps(x0, _mm512_maskz_loadu_ps(m0, ci));
-            x1 = _mm512_add_ps(x1, _mm512_maskz_loadu_ps(m1, ci + 16));
-        }
-        if (op->last) {
-            x0 = _mm512_add_ps(x0, bias0);
-            x1 = _mm512_add_ps(x1, bias1);
-            if (op->relu) {
-                x0 = _mm512_max_ps(x0, zero);
-                x1 = _mm512_max_ps(x1, zero);
-            }
-        }
-        _mm512_mask_storeu_ps(ci, m0, x0);
-        _mm512_mask_storeu_ps(ci + 16, m1, x1);
+        vc_avx512_store_row(c + (size_t)i * ldc, acc[2 * i], acc[2 * i + 1], m0, m1, bias0, bias1, op);
     }
 }

@@ -322,7 +322,7 @@ static int load_keras(vc_model *m, vc_keras_weights *kw, const char *path)
         rc = vc_error(VC_ERR_UNSUPPORTED, "model '%s': input shape %dx%dx%d; vidclass needs a fixed square RGB input "
                       "(e.g. Input(shape=(224, 224, 3)))", path, hwc[0], hwc[1], hwc[2]);
     /* the base: loaded once here to learn its layout (and check it); batch loads it again */
-    if (rc == VC_OK) rc = vc_resnet50_load(path, &probe);
+    if (rc == VC_OK) rc = vc_resnet50_load(path, NULL, &probe);
     if (rc == VC_OK) {
         int oh, ow;
         vc_resnet50_map_hw(probe, hwc[0], hwc[1], &oh, &ow);

@@ -192,7 +192,7 @@ static int detect_layout(struct reader *r, const char *path)
     vc_keras_weights *kw = r->kw;
     if (vc_keras_weights_has_layer(kw, "conv1_conv")) {
         r->layout = LAYOUT_TF_KERAS;
-        *r->desc = (struct vc_resnet50_desc){ "tf.keras", VC_RESNET50_BN_EPSILON, 1, 0, 0, 0 };
+        *r->desc = (struct vc_resnet50_desc){ "tf.keras", VC_RESNET50_BN_EPSILON, 1, 0, 0, 0, VC_PRECISION_FP32, "" };
     } else if (vc_keras_weights_has_layer(kw, "conv1") && vc_keras_weights_has_layer(kw, "res2a_branch2a")) {
         r->layout = LAYOUT_KERAS22;
         /* keras_applications added pool1_pad (ZeroPadding2D(1)) in 1.0.8; before it, and in
@@ -202,7 +202,7 @@ static int detect_layout(struct reader *r, const char *path)
             int i = vc_keras_config_find(r->config, "pool1_pad");
             pad = i >= 0 && strcmp(vc_keras_config_layer(r->config, i)->class_name, "ZeroPadding2D") == 0;
         }
-        *r->desc = (struct vc_resnet50_desc){ "keras2.2", 1e-3, pad, 0, 0, 0 };
+        *r->desc = (struct vc_resnet50_desc){ "keras2.2", 1e-3, pad, 0, 0, 0, VC_PRECISION_FP32, "" };
     } else {
         return vc_error(VC_ERR_MISSING, "weights file '%s' holds no ResNet50 in a known layout: no layer 'conv1_conv' "
                         "(tf.keras, Keras 3) and no 'conv1' + 'res2a_branch2a' (Keras 2.2, keras_applications); "
@@ -296,9 +296,17 @@ static void conv_layer_free(struct conv_layer *cl)
  * tests compare the paths, benchmarks measure them). */
 static const int k_wino_m[N_STAGES] = { 4, 4, 2, 2 };
 
+/* With bf16 products: AMX multiplies so fast that the transforms would cost more than the
+ * flops they save, and its tiles want many rows: im2col everywhere. vdpbf16ps (twice fp32's
+ * rate) keeps Winograd where its arithmetic is mildest: F(2x2) (transform entries 0 and
+ * +-1; F(4x4)'s reach 8 and 1/24 and would magnify bf16's rounding). Measured in
+ * docs/performance.md. */
+static const int k_wino_m_amx[N_STAGES] = { 0, 0, 0, 0 };
+static const int k_wino_m_avx512bf16[N_STAGES] = { 2, 2, 2, 2 };
+
 /* The layer's kernel (m = 0) or its F(m x m) transform (m = 2, 4) as the product's right
  * operand; the plain kernel is freed: only the prepared copy is kept. */
-static int prepare_layer(struct conv_layer *cl, int m)
+static int prepare_layer(struct conv_layer *cl, int m, enum vc_precision prec)
 {
     int rc;
     if (m) {
@@ -307,10 +315,10 @@ static int prepare_layer(struct conv_layer *cl, int m)
         if (!u)
             return vc_error(VC_ERR_NOMEM, "%s: out of memory for the Winograd kernels", __func__);
         vc_conv_winograd_transform_kernel(&cl->d, m, cl->kernel, u);
-        rc = vc_gemm_b_create(u, a2, cl->d.cin, cl->d.cout, &cl->w);
+        rc = vc_gemm_b_create(u, a2, cl->d.cin, cl->d.cout, prec, &cl->w);
         free(u);
     } else {
-        rc = vc_gemm_b_create(cl->kernel, 1, cl->d.kh * cl->d.kw * cl->d.cin, cl->d.cout, &cl->w);
+        rc = vc_gemm_b_create(cl->kernel, 1, cl->d.kh * cl->d.kw * cl->d.cin, cl->d.cout, prec, &cl->w);
     }
     if (rc == VC_OK) {
         cl->wino_m = m;
@@ -320,13 +328,17 @@ static int prepare_layer(struct conv_layer *cl, int m)
     return rc;
 }
 
-/* The Winograd tile per stage from VIDCLASS_WINOGRAD: unset or "auto" keeps k_wino_m; one
- * value (0 = im2col, 2, 4) forces every stage; four comma-separated values set each stage
- * (for benchmarks: bench/products --vary VIDCLASS_WINOGRAD=4,4,2,2:4,4,4,4). */
-static int winograd_plan(int m[N_STAGES])
+/* The Winograd tile per stage from VIDCLASS_WINOGRAD: unset or "auto" keeps the product's
+ * table (k_wino_m for fp32, product = the bf16 kernel's name otherwise); one value (0 =
+ * im2col, 2, 4) forces every stage; four comma-separated values set each stage (for
+ * benchmarks: bench/products --vary VIDCLASS_WINOGRAD=4,4,2,2:4,4,4,4). */
+static int winograd_plan(enum vc_precision prec, const char *product, int m[N_STAGES])
 {
     const char *env = getenv("VIDCLASS_WINOGRAD");
-    memcpy(m, k_wino_m, sizeof k_wino_m);
+    const int *table = prec == VC_PRECISION_FP32       ? k_wino_m
+                       : strcmp(product, "amx") == 0 ? k_wino_m_amx
+                                                       : k_wino_m_avx512bf16;
+    memcpy(m, table, sizeof k_wino_m);
     if (!env || !*env || strcmp(env, "auto") == 0)
         return VC_OK;
     int n = 0;
@@ -342,35 +354,50 @@ static int winograd_plan(int m[N_STAGES])
         for (int s = 1; s < N_STAGES; s++) m[s] = m[0];
     else if (n != N_STAGES)
         return vc_error(VC_ERR_INVALID_ARG, "VIDCLASS_WINOGRAD='%s': one value or %d (one per stage)", env, N_STAGES);
+    for (int s = 0; s < N_STAGES; s++)
+        if (m[s] == 4 && prec != VC_PRECISION_FP32)
+            return vc_error(VC_ERR_INVALID_ARG, "VIDCLASS_WINOGRAD='%s' with %s products: F(4x4) magnifies bf16's "
+                            "rounding too much (use 0 or 2 per stage)", env, vc_precision_name(prec));
     return VC_OK;
 }
 
 /* Every layer's weights prepared, the 3x3 stride-1 ones in the Winograd form chosen for
  * their stage (winograd_plan). */
-static int prepare_weights(vc_resnet50 *net)
+static int prepare_weights(vc_resnet50 *net, enum vc_precision prec)
 {
     int plan[N_STAGES];
-    int rc = winograd_plan(plan);
-    if (rc == VC_OK)
-        rc = prepare_layer(&net->conv1, 0);
+    const char *product = NULL;
+    int rc = vc_gemm_choice(prec, &product);
+    if (rc == VC_OK) rc = winograd_plan(prec, product, plan);
+    if (rc == VC_OK) {
+        net->desc.precision = prec;
+        net->desc.product = product;
+        rc = prepare_layer(&net->conv1, 0, prec);
+    }
     for (int s = 0, bi = 0; s < N_STAGES && rc == VC_OK; s++) {
         for (int b = 0; b < k_stages[s].blocks && rc == VC_OK; b++, bi++) {
             struct block *blk = &net->blocks[bi];
             int m = plan[s];
             if (!vc_conv_winograd_ok(&blk->c2.d))
                 m = 0;
-            if (blk->has_proj) rc = prepare_layer(&blk->c0, 0);
-            if (rc == VC_OK) rc = prepare_layer(&blk->c1, 0);
-            if (rc == VC_OK) rc = prepare_layer(&blk->c2, m);
-            if (rc == VC_OK) rc = prepare_layer(&blk->c3, 0);
+            if (blk->has_proj) rc = prepare_layer(&blk->c0, 0, prec);
+            if (rc == VC_OK) rc = prepare_layer(&blk->c1, 0, prec);
+            if (rc == VC_OK) rc = prepare_layer(&blk->c2, m, prec);
+            if (rc == VC_OK) rc = prepare_layer(&blk->c3, 0, prec);
         }
     }
     return rc;
 }
 
-int vc_resnet50_load(const char *path, vc_resnet50 **out)
+struct vc_resnet50_params vc_resnet50_default_params(void)
+{
+    return (struct vc_resnet50_params){ /*.precision =*/ VC_PRECISION_FP32 };
+}
+
+int vc_resnet50_load(const char *path, const struct vc_resnet50_params *params, vc_resnet50 **out)
 {
     *out = NULL;
+    const struct vc_resnet50_params p = params ? *params : vc_resnet50_default_params();
     struct reader rd = { 0 };
     char *json = NULL;
     int rc = vc_keras_weights_open(path, &rd.kw);
@@ -408,13 +435,14 @@ int vc_resnet50_load(const char *path, vc_resnet50 **out)
     }
     vc_keras_config_free(&rd.config);
     vc_keras_weights_close(&rd.kw);
-    if (rc == VC_OK) rc = prepare_weights(net);
+    if (rc == VC_OK) rc = prepare_weights(net, p.precision);
     if (rc != VC_OK) {
         vc_resnet50_free(&net);
         return rc;
     }
-    VC_LOG_DEBUG("%s: %s layout, loaded %d/%d tensors, BatchNorm folded (epsilon %g..%g, %d from model_config)",
-                 path, net->desc.layout, n_tensors, 53 * 6, net->desc.eps_min, net->desc.eps_max, net->desc.eps_from_config);
+    VC_LOG_DEBUG("%s: %s layout, loaded %d/%d tensors, BatchNorm folded (epsilon %g..%g, %d from model_config); "
+                 "%s products (%s)", path, net->desc.layout, n_tensors, 53 * 6, net->desc.eps_min, net->desc.eps_max,
+                 net->desc.eps_from_config, vc_precision_name(net->desc.precision), net->desc.product);
     *out = net;
     return VC_OK;
 }

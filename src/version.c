@@ -48,12 +48,17 @@ void vc_version_print(FILE *f, const char *tool)
             __builtin_cpu_supports("avx2") ? "avx2" : "default");
 #endif
     const char *product = NULL;
-    if (vc_gemm_choice(&product) == VC_OK)
+    if (vc_gemm_choice(VC_PRECISION_FP32, &product) == VC_OK)
         fprintf(f, "products for weights: %s (avx512 / avx2: our AVX-512F or AVX2+FMA kernel on weights packed at "
                    "load, the fastest the CPU has; blas: OpenBLAS; VIDCLASS_GEMM=avx512/avx2/blas forces one)\n",
                 product);
     else
         fprintf(f, "products for weights: %s\n", vc_last_error());
+    if (vc_gemm_choice(VC_PRECISION_BF16, &product) == VC_OK)
+        fprintf(f, "--precision bf16: available, product %s (amx / avx512bf16, the fastest the CPU has; "
+                   "VIDCLASS_GEMM=amx/avx512bf16 forces one)\n", product);
+    else
+        fprintf(f, "--precision bf16: not available: %s\n", vc_last_error());
     fprintf(f, "OpenBLAS: %s (kernels for %s)\n", vc_blas_info(), openblas_get_corename());
     fprintf(f, "FFmpeg: %s:", av_version_info());
     lib_version(f, "libavformat", avformat_version());

@@ -405,6 +405,10 @@ int vc_conv2d_winograd(const struct vc_conv_desc *d, int m, const vc_gemm_b *u, 
     if (uc != (m + 2) * (m + 2) || uk != d->cin || un != d->cout)
         return vc_error(VC_ERR_INVALID_ARG, "%s: transformed weights of %d x %d x %d for F(%dx%d) %d -> %d", __func__,
                         uc, uk, un, m, m, d->cin, d->cout);
+    if (m == 4 && vc_gemm_b_precision(u) != VC_PRECISION_FP32)
+        return vc_error(VC_ERR_UNSUPPORTED, "%s: F(4x4) with %s products: its transforms (entries up to 8 and 1/24) "
+                        "magnify bf16's rounding to ~5-9%% of the output scale (tests/test_conv.c); use F(2x2) or "
+                        "im2col", __func__, vc_precision_name(vc_gemm_b_precision(u)));
     int threads = vc_pool_threads();
     if (!ws || ws_floats < vc_conv_winograd_workspace_floats(d, m, threads))
         return vc_error(VC_ERR_INVALID_ARG, "%s: workspace of %zu floats, need %zu", __func__, ws_floats,

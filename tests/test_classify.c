@@ -50,7 +50,7 @@ static int c_end(void *self, const struct vc_record *r)
 static const struct vc_sink_ops k_counting = { "counting", 1, c_begin, c_frame, c_end, NULL, NULL };
 
 /* A user's backbone: like "null" but registered under another name. */
-static int u_load(const char *w, void **impl) { (void)w; *impl = NULL; return VC_OK; }
+static int u_load(const struct vc_backbone_params *p, void **impl) { (void)p; *impl = NULL; return VC_OK; }
 static int u_features(void *impl, const float *x, int n, int h, int w, float *feat)
 {
     const struct vc_backbone_ops *null = vc_backbone_find("null");

@@ -9,12 +9,46 @@
  * padding, 1x1 stride 1 (the no-copy GEMM path), 1x1 stride 2 (ResNet50's projection: needs
  * the gather), 7x7/2 pad 3 (conv1), 3x3 pad 1, non-square inputs, batch 3, accumulate +
  * ReLU, a patch matrix larger than one chunk so the chunk loop is exercised, and few rows
- * with many columns (stage 5 at batch 1). */
+ * with many columns (stage 5 at batch 1).
+ *
+ * The bf16 products (amx where AMX-BF16 is granted, avx512bf16 where AVX512_BF16 exists)
+ * get the same cases against the same double loops run on inputs first rounded to bf16 by
+ * this file's own rounding (so the only difference left is float32 summation: the same
+ * 1e-5 bar), and Winograd on bf16 against the unrounded loops with a wider, stated bar. On
+ * a CPU without them, both must be refused with a message, and auto must refuse bf16. */
 #include "test_util.h"
 #include "vidclass/conv.h"
 #include "vidclass/gemm.h"
 #include "vidclass/rng.h"
 #include "vidclass/status.h"
+
+#include <cpuid.h>
+#include <stdint.h>
+#include <sys/syscall.h>
+
+/* the precision the products under test are made for (make_b) */
+static enum vc_precision g_prec = VC_PRECISION_FP32;
+
+/* float32 -> nearest bf16 (ties to even), back as a float: what a bf16 product multiplies */
+static float bf16_round(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    u = (u + 0x7fffu + ((u >> 16) & 1u)) & 0xffff0000u;
+    memcpy(&f, &u, sizeof f);
+    return f;
+}
+
+/* v rounded as the product under test sees it (a copy, or v itself in fp32) */
+static const float *as_multiplied(const float *v, size_t n, float **copy)
+{
+    *copy = NULL;
+    if (g_prec == VC_PRECISION_FP32)
+        return v;
+    *copy = malloc(sizeof(float) * n);
+    for (size_t i = 0; i < n; i++) (*copy)[i] = bf16_round(v[i]);
+    return *copy;
+}
 
 static void fill(struct vc_rng *r, float *v, size_t n)
 {
@@ -53,7 +87,7 @@ static void naive_conv(const struct vc_conv_desc *d, const float *k, const float
 static vc_gemm_b *make_b(const float *b, int count, int k, int n)
 {
     vc_gemm_b *g = NULL;
-    int rc = vc_gemm_b_create(b, count, k, n, &g);
+    int rc = vc_gemm_b_create(b, count, k, n, g_prec, &g);
     CHECK(rc == VC_OK && g, "vc_gemm_b_create %d x %d x %d: %s", count, k, n, vc_last_error());
     return g;
 }
@@ -71,12 +105,14 @@ static void check_gemm(struct vc_rng *r, int m, int n, int k, int lda, int ldc, 
     fill(r, bias, (size_t)n);
     fill(r, c, (size_t)m * ldc);
     memcpy(ref, c, sizeof(float) * (size_t)m * ldc);
-    const float *bi = b + (size_t)index * k * n;
+    float *ra, *rb; /* the operands as multiplied */
+    const float *am = as_multiplied(a, (size_t)m * lda, &ra), *bm = as_multiplied(b, (size_t)count * k * n, &rb);
+    const float *bi = bm + (size_t)index * k * n;
     for (int i = 0; i < m; i++)
         for (int j = 0; j < n; j++) {
             double s = 0.0;
             for (int q = 0; q < k; q++)
-                s += (double)a[(size_t)i * lda + q] * bi[(size_t)q * n + j];
+                s += (double)am[(size_t)i * lda + q] * bi[(size_t)q * n + j];
             if (flags & VC_GEMM_ACCUMULATE) s += ref[(size_t)i * ldc + j];
             if (with_bias) s += bias[j];
             if ((flags & VC_GEMM_RELU) && s < 0) s = 0;
@@ -95,7 +131,7 @@ static void check_gemm(struct vc_rng *r, int m, int n, int k, int lda, int ldc, 
         CHECK(same_pad, "%s gemm m %d n %d k %d: wrote past column %d", vc_gemm_b_kind(g), m, n, k, n);
     }
     vc_gemm_b_free(&g);
-    free(a); free(b); free(bias); free(c); free(ref);
+    free(a); free(b); free(bias); free(c); free(ref); free(ra); free(rb);
 }
 
 static void check_conv(struct vc_rng *r, struct vc_conv_desc d, int n, int h, int w, int flags)
@@ -116,7 +152,10 @@ static void check_conv(struct vc_rng *r, struct vc_conv_desc d, int n, int h, in
     vc_gemm_b *g = make_b(k, 1, d.kh * d.kw * d.cin, d.cout);
     int rc = vc_conv2d(&d, g, bias, x, n, h, w, y, flags, ws, wsn);
     vc_gemm_b_free(&g);
-    naive_conv(&d, k, bias, x, n, h, w, yref, flags);
+    float *rx, *rk;
+    naive_conv(&d, as_multiplied(k, nk, &rk), bias, as_multiplied(x, nx, &rx), n, h, w, yref, flags);
+    free(rx);
+    free(rk);
     double e = max_rel_err(y, yref, ny);
     CHECK(rc == VC_OK, "vc_conv2d failed: %s", vc_last_error());
     CHECK(e < 1e-5, "k%dx%d s%d p%d cin %d cout %d in %dx%dx%d flags %d: max rel err %.3g",
@@ -142,11 +181,20 @@ static void check_winograd(struct vc_rng *r, int m, int cin, int cout, int n, in
     int rc = vc_conv2d_winograd(&d, m, g, b, x, n, h, w, y, flags, ws, wsn);
     vc_gemm_b_free(&g);
     naive_conv(&d, k, b, x, n, h, w, yref, flags);
+    /* bf16 rounds the transformed tiles and kernels, not the inputs: no exact reference, and
+     * the error grows with the transforms' entries: F(2x2) measured 0.1-0.9% of the output
+     * scale here; F(4x4) 4-9%, which is why it is refused with bf16 weights */
+    if (g_prec != VC_PRECISION_FP32 && m == 4) {
+        CHECK(rc == VC_ERR_UNSUPPORTED && strstr(vc_last_error(), "F(4x4)"), "F(4x4) ran with bf16 products");
+        free(x); free(k); free(b); free(y); free(yref); free(u); free(ws);
+        return;
+    }
+    const double bar = g_prec == VC_PRECISION_FP32 ? 1e-5 : 1e-2;
     double e = max_rel_err(y, yref, ny);
-    printf("winograd F(%dx%d,3x3) %d->%d, batch %d, %dx%d, flags %d: max rel err %.2e\n", m, m, cin, cout, n, h, w,
-           flags, e);
+    printf("winograd F(%dx%d,3x3) %s %d->%d, batch %d, %dx%d, flags %d: max rel err %.2e\n", m, m,
+           vc_precision_name(g_prec), cin, cout, n, h, w, flags, e);
     CHECK(rc == VC_OK, "winograd: %s", vc_last_error());
-    CHECK(e < 1e-5, "winograd F(%dx%d) %dx%d: max rel err %.3g", m, m, h, w, e);
+    CHECK(e < bar, "winograd F(%dx%d) %dx%d %s: max rel err %.3g", m, m, h, w, vc_precision_name(g_prec), e);
     CHECK(vc_conv_winograd_ok(&d), "3x3/1 pad 1 not accepted");
     free(x); free(k); free(b); free(y); free(yref); free(u); free(ws);
 }
@@ -181,7 +229,7 @@ int main(void)
     {
         float one = 1.0f;
         vc_gemm_b *g = NULL;
-        CHECK(vc_gemm_b_create(&one, 1, 1, 1, &g) == VC_ERR_INVALID_ARG && !g, "VIDCLASS_GEMM=bogus accepted");
+        CHECK(vc_gemm_b_create(&one, 1, 1, 1, VC_PRECISION_FP32, &g) == VC_ERR_INVALID_ARG && !g, "VIDCLASS_GEMM=bogus accepted");
     }
     /* what this CPU has, asked independently of src/gemm_packed.c */
     __builtin_cpu_init();
@@ -192,30 +240,65 @@ int main(void)
     for (int i = 0; i < 3; i++) {
         setenv("VIDCLASS_GEMM", auto_values[i], 1);
         const char *kind = NULL;
-        int rc = vc_gemm_choice(&kind);
+        int rc = vc_gemm_choice(VC_PRECISION_FP32, &kind);
         if (i == 2 && !has_avx2 && !has_avx512)
             CHECK(rc == VC_ERR_UNSUPPORTED, "VIDCLASS_GEMM=packed accepted on a CPU without AVX2 or AVX-512");
         else
             CHECK(rc == VC_OK && strcmp(kind, best) == 0, "VIDCLASS_GEMM='%s' chose %s, not %s", auto_values[i],
                   kind ? kind : "nothing", best);
     }
-    static const char *const kinds[3] = { "blas", "avx2", "avx512" };
-    const int available[3] = { 1, has_avx2, has_avx512 };
-    for (int ki = 0; ki < 3; ki++) {
+    /* bf16: AVX512_BF16 for both kernels, AMX-BF16 and the kernel's grant of the tile state */
+    const int has_bf16 = has_avx512 && __builtin_cpu_supports("avx512bf16");
+    unsigned l7[4] = { 0 }; /* CPUID leaf 7: EDX bit 22 AMX-BF16, 24 AMX-TILE */
+    __get_cpuid_count(7, 0, &l7[0], &l7[1], &l7[2], &l7[3]);
+    const int has_amx = has_bf16 && (l7[3] & (1u << 22)) && (l7[3] & (1u << 24)) &&
+                        syscall(SYS_arch_prctl, 0x1023 /* ARCH_REQ_XCOMP_PERM */, 18 /* XTILEDATA */) == 0;
+    const char *best_bf16 = has_amx ? "amx" : has_bf16 ? "avx512bf16" : NULL;
+    for (int i = 0; i < 3; i++) {
+        setenv("VIDCLASS_GEMM", auto_values[i], 1);
+        const char *kind = NULL;
+        int rc = vc_gemm_choice(VC_PRECISION_BF16, &kind);
+        if (!best_bf16) {
+            CHECK(rc == VC_ERR_UNSUPPORTED && strstr(vc_last_error(), "use fp32"), "bf16 accepted on a CPU without it");
+            printf("precision bf16: not on this CPU, refused: %s\n", vc_last_error());
+        } else {
+            CHECK(rc == VC_OK && strcmp(kind, best_bf16) == 0, "bf16 with VIDCLASS_GEMM='%s' chose %s, not %s",
+                  auto_values[i], kind ? kind : "nothing", best_bf16);
+        }
+    }
+    /* a kernel of the other precision is refused, with the reason */
+    setenv("VIDCLASS_GEMM", "amx", 1);
+    CHECK(vc_precision_check(VC_PRECISION_FP32) == VC_ERR_INVALID_ARG && strstr(vc_last_error(), "bf16"),
+          "VIDCLASS_GEMM=amx accepted for fp32");
+    setenv("VIDCLASS_GEMM", "avx2", 1);
+    CHECK(vc_precision_check(VC_PRECISION_BF16) == VC_ERR_INVALID_ARG && strstr(vc_last_error(), "fp32"),
+          "VIDCLASS_GEMM=avx2 accepted for bf16");
+    enum vc_precision parsed;
+    CHECK(vc_precision_parse("bf16", &parsed) == VC_OK && parsed == VC_PRECISION_BF16 &&
+          vc_precision_parse("fp32", &parsed) == VC_OK && parsed == VC_PRECISION_FP32 &&
+          vc_precision_parse("fp16", &parsed) == VC_ERR_INVALID_ARG, "vc_precision_parse");
+    /* this file's rounding: ties to even, and the first bit below bf16's 8-bit mantissa */
+    CHECK(bf16_round(1.0f + 0x1p-8f) == 1.0f && bf16_round(1.0f + 0x1p-8f + 0x1p-7f) == 1.0f + 0x1p-6f &&
+          bf16_round(1.0f + 0x1p-8f + 0x1p-20f) == 1.0f + 0x1p-7f && bf16_round(-3.0f) == -3.0f, "bf16_round");
+
+    static const char *const kinds[5] = { "blas", "avx2", "avx512", "amx", "avx512bf16" };
+    const int available[5] = { 1, has_avx2, has_avx512, has_amx, has_bf16 };
+    for (int ki = 0; ki < 5; ki++) {
+        g_prec = ki >= 3 ? VC_PRECISION_BF16 : VC_PRECISION_FP32;
         setenv("VIDCLASS_GEMM", kinds[ki], 1);
         const char *kind = NULL;
-        int rc = vc_gemm_choice(&kind);
+        int rc = vc_gemm_choice(g_prec, &kind);
         if (!available[ki]) {
             CHECK(rc == VC_ERR_UNSUPPORTED, "VIDCLASS_GEMM=%s accepted on a CPU without it", kinds[ki]);
             printf("product %s: not on this CPU, refused: %s\n", kinds[ki], vc_last_error());
             float one = 1.0f;
             vc_gemm_b *g = NULL;
-            CHECK(vc_gemm_b_create(&one, 1, 1, 1, &g) == VC_ERR_UNSUPPORTED && !g, "%s weights made", kinds[ki]);
+            CHECK(vc_gemm_b_create(&one, 1, 1, 1, g_prec, &g) == VC_ERR_UNSUPPORTED && !g, "%s weights made", kinds[ki]);
             continue;
         }
         CHECK(rc == VC_OK && strcmp(kind, kinds[ki]) == 0, "VIDCLASS_GEMM=%s chose %s: %s", kinds[ki],
               kind ? kind : "nothing", vc_last_error());
-        printf("product %s\n", kinds[ki]);
+        printf("product %s (%s)\n", kinds[ki], vc_precision_name(g_prec));
         /* tile, block and depth edges of both packed kernels; strided rows; every epilogue */
         static const int ms[] = { 1, 5, 6, 7, 8, 9, 13, 17, 49, 145, 300 }, ns[] = { 1, 9, 16, 17, 31, 32, 33, 40, 64 };
         static const int ks[] = { 1, 3, 127, 128, 129, 255, 256, 257, 600 };
@@ -226,6 +309,8 @@ int main(void)
         for (size_t q = 0; q < nk; q++)
             check_gemm(&r, 11, 33, ks[q], ks[q] + 3, 35, VC_GEMM_ACCUMULATE | VC_GEMM_RELU, 1);
         check_gemm(&r, 16, 512, 512, 512, 512, 0, 0); /* Winograd stage 5 at batch 1 */
+        /* deeper than one K slice of the bf16 product (1152), rows over its 64-row A block */
+        check_gemm(&r, 70, 40, 2400, 2403, 41, VC_GEMM_ACCUMULATE | VC_GEMM_RELU, 1);
         /* wide B slices (avx2: N > 256, avx512: N > 512): A is copied in row blocks instead of read in place */
         check_gemm(&r, 1, 300, 257, 260, 301, VC_GEMM_ACCUMULATE, 1);
         check_gemm(&r, 7, 300, 600, 600, 300, VC_GEMM_RELU, 0);

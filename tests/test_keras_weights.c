@@ -31,7 +31,7 @@ static int features_of(const char *path, float *feat)
     for (int i = 0; i < 64 * 64 * 3; i++)
         x[i] = (float)vc_rng_range(&r, -100, 100);
     vc_resnet50 *net = NULL;
-    int rc = vc_resnet50_load(path, &net);
+    int rc = vc_resnet50_load(path, NULL, &net);
     if (rc == VC_OK)
         rc = vc_resnet50_features(net, x, 1, 64, 64, feat);
     vc_resnet50_free(&net);
@@ -44,7 +44,7 @@ static void expect_load_error(const char *what, const char *path, int status, co
 {
     vc_resnet50 *net = NULL;
     vc_clear_error();
-    int rc = vc_resnet50_load(path, &net);
+    int rc = vc_resnet50_load(path, NULL, &net);
     const char *msg = vc_last_error();
     printf("%-22s -> %s: %s\n", what, vc_strerror(rc), msg);
     CHECK(rc == status, "%s: status %d (%s), expected %d", what, rc, vc_strerror(rc), status);
@@ -165,7 +165,7 @@ int main(void)
         write_file(P("truncated.h5"), buf, n);
         free(buf);
         vc_resnet50 *net = NULL;
-        int rc = vc_resnet50_load(P("truncated.h5"), &net);
+        int rc = vc_resnet50_load(P("truncated.h5"), NULL, &net);
         printf("%-22s -> %s: %s\n", "truncated", vc_strerror(rc), vc_last_error());
         CHECK(rc != VC_OK && net == NULL, "truncated file loaded");
     }

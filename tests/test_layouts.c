@@ -44,7 +44,7 @@ static int features(const char *path, float *feat, struct vc_resnet50_desc *desc
     static float x[2 * 224 * 224 * 3];
     vc_preprocess_rgb8(g_img, 2 * 224 * 224, VC_PREPROCESS_CAFFE, x);
     vc_resnet50 *net = NULL;
-    int rc = vc_resnet50_load(path, &net);
+    int rc = vc_resnet50_load(path, NULL, &net);
     if (rc == VC_OK) rc = vc_resnet50_features(net, x, 2, 224, 224, feat);
     if (rc == VC_OK && desc) *desc = vc_resnet50_describe(net);
     vc_resnet50_free(&net);
@@ -110,7 +110,7 @@ static void poke(const char *file, const char *dpath, float v)
 static void expect_error(const char *what, const char *path, const char *frag)
 {
     vc_resnet50 *net = NULL;
-    int rc = vc_resnet50_load(path, &net);
+    int rc = vc_resnet50_load(path, NULL, &net);
     printf("%-28s -> %s: %s\n", what, vc_strerror(rc), vc_last_error());
     CHECK(rc != VC_OK && net == NULL, "%s: loaded", what);
     CHECK(strstr(vc_last_error(), frag) != NULL, "%s: message lacks '%s'", what, frag);

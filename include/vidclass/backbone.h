@@ -14,6 +14,8 @@
  *     vc_backbone_features(bb, x, n, 224, 224, feat);   // feat: [n, vc_backbone_feature_size(bb)]
  *     vc_backbone_free(&bb);
  *
+ * vc_backbone_load_params takes the precision too (struct vc_backbone_params: --precision).
+ *
  * A loaded backbone is not thread-safe (it owns its workspace), and its forward pass uses
  * the process's compute threads (--threads): one forward pass at a time per process (rank).
  */
@@ -24,11 +26,20 @@
 extern "C" {
 #endif
 
+#include "vidclass/gemm.h"
+
+/* How to load a backbone. */
+struct vc_backbone_params {
+    const char       *weights;   /* the weights file; may be NULL for "null"                     */
+    enum vc_precision precision; /* of the network's products (vidclass/gemm.h); a backbone that
+                                    cannot honour it refuses to load, with a message           */
+};
+
 /* What a backbone implementation provides. All functions return VC_OK or a VC_ERR_*
  * code with a message (vidclass/status.h). */
 struct vc_backbone_ops {
     const char *name;                                               /* e.g. "resnet50"   */
-    int (*load)(const char *weights, void **impl);                  /* weights may be NULL for "null" */
+    int (*load)(const struct vc_backbone_params *p, void **impl);
     int (*features)(void *impl, const float *x, int n, int h, int w, float *feat);
     int (*feature_size)(const void *impl);
     const char *(*layout)(const void *impl);                        /* weights layout, or "" */
@@ -43,8 +54,11 @@ const struct vc_backbone_ops *vc_backbone_find(const char *name);
 
 typedef struct vc_backbone vc_backbone;
 
-/** Load backbone `name` with `weights`. Owned by the caller (vc_backbone_free). */
+/** Load backbone `name` with `weights` in fp32. Owned by the caller (vc_backbone_free). */
 int vc_backbone_load(const char *name, const char *weights, vc_backbone **out);
+
+/** Load backbone `name` as p says. Owned by the caller (vc_backbone_free). */
+int vc_backbone_load_params(const char *name, const struct vc_backbone_params *p, vc_backbone **out);
 
 /** x: [n, h, w, 3] preprocessed; feat: [n, feature_size]. */
 int vc_backbone_features(vc_backbone *b, const float *x, int n, int h, int w, float *feat);

@@ -1,6 +1,6 @@
 /*
  * vidclass/gemm.h - the single doorway to matrix products (OpenBLAS, or our packed AVX-512
- * and AVX2 kernels for constant weights) and the compute thread count.
+ * and AVX2 kernels for constant weights, in fp32 or bf16) and the compute thread count.
  *
  * All matrices are row-major float32. Only this module includes <cblas.h>.
  * Thread count: vc_blas_set_threads() must be called explicitly by every tool (from
@@ -19,17 +19,43 @@ void vc_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha,
               const float *a, int lda, const float *b, int ldb,
               float beta, float *c, int ldc);
 
+/* ---- precision ---------------------------------------------------------------------------
+ * The arithmetic of the products for constant weights (the network's convolutions):
+ *   fp32 - float32 throughout: the default, and the only one that matches the reference;
+ *   bf16 - weights and activations rounded to bfloat16 (8-bit mantissa) for the products,
+ *          sums, bias, residuals and ReLU in float32. Faster where the CPU multiplies bf16
+ *          natively (AMX-BF16, AVX512_BF16); refused on CPUs that cannot. */
+enum vc_precision {
+    VC_PRECISION_FP32 = 0,
+    VC_PRECISION_BF16 = 1,
+};
+
+/** "fp32" or "bf16" -> *out; VC_ERR_INVALID_ARG with a message otherwise. */
+int vc_precision_parse(const char *s, enum vc_precision *out);
+
+/** "fp32" or "bf16" (static). */
+const char *vc_precision_name(enum vc_precision p);
+
+/** VC_OK if this CPU can run products of precision p (with the VIDCLASS_GEMM choice in
+ *  effect), else VC_ERR_UNSUPPORTED / VC_ERR_INVALID_ARG with a message that names what
+ *  is missing and what to use instead. */
+int vc_precision_check(enum vc_precision p);
+
 /* ---- constant weights: prepared once, multiplied many times ------------------------------
  * A vc_gemm_b holds `count` K x N row-major matrices (a layer's weights; Winograd's alpha^2
- * transformed kernels) prepared for the fastest product this CPU has, chosen when it is made:
- *   avx512 - our AVX-512F kernel (8 x 32 register tiles) on weights packed at load into
- *            32-column panels, bias / residual / ReLU applied in registers;
- *   avx2   - the same scheme with 6 x 16 AVX2 + FMA tiles and 16-column panels;
- *   blas   - OpenBLAS sgemm on a plain copy, then the epilogue in a second pass.
- * VIDCLASS_GEMM=avx512|avx2|blas|packed|auto forces one (default auto: the first of avx512,
- * avx2, blas the CPU has; packed: the first of avx512, avx2); an unknown value, or a kernel
- * the CPU lacks, is refused by vc_gemm_b_create. Source files: src/gemm.c (the choice),
- * src/gemm_packed.c (packing, blocking), src/gemm_kernel_<isa>.c (one register tile each). */
+ * transformed kernels) prepared for the fastest product of the requested precision this
+ * CPU has, chosen when it is made:
+ *   fp32: avx512     - our AVX-512F kernel (8 x 32 register tiles) on weights packed at load
+ *                      into 32-column panels, bias / residual / ReLU applied in registers;
+ *         avx2       - the same scheme with 6 x 16 AVX2 + FMA tiles and 16-column panels;
+ *         blas       - OpenBLAS sgemm on a plain copy, then the epilogue in a second pass.
+ *   bf16: amx        - AMX-BF16 tiles (32 x 32 of C per tile step), weights packed in bf16;
+ *         avx512bf16 - vdpbf16ps in 8 x 32 register tiles, the same packed weights.
+ * VIDCLASS_GEMM=<one of those>|packed|auto forces one (default auto: the first of the
+ * precision's list the CPU has; packed: the first of ours, for fp32 avx512 or avx2); an
+ * unknown value, a kernel of the other precision, or one the CPU lacks is refused by
+ * vc_gemm_b_create. Source files: src/gemm.c (the choice), src/gemm_packed.c and
+ * src/gemm_bf16.c (packing, blocking), src/gemm_kernel_<isa>.c (one register tile each). */
 typedef struct vc_gemm_b vc_gemm_b;
 
 /** Flags for vc_gemm_b_run (the same bits as VC_CONV_ACCUMULATE / VC_CONV_RELU). */
@@ -38,8 +64,9 @@ enum vc_gemm_flags {
     VC_GEMM_RELU       = 2, /* max(0, .) after bias and accumulation */
 };
 
-/** Copy/pack `count` matrices b[count][k][n] into a new handle (*out, owned by the caller). */
-int vc_gemm_b_create(const float *b, int count, int k, int n, vc_gemm_b **out);
+/** Copy/pack `count` matrices b[count][k][n] for products of precision p into a new handle
+ *  (*out, owned by the caller). */
+int vc_gemm_b_create(const float *b, int count, int k, int n, enum vc_precision p, vc_gemm_b **out);
 
 /** Free the handle and set *b to NULL (NULL-safe). */
 void vc_gemm_b_free(vc_gemm_b **b);
@@ -47,13 +74,16 @@ void vc_gemm_b_free(vc_gemm_b **b);
 /** Dimensions of the handle's matrices. */
 void vc_gemm_b_dims(const vc_gemm_b *b, int *count, int *k, int *n);
 
-/** "avx512", "avx2" or "blas": the product this handle uses. */
+/** "avx512", "avx2", "blas", "amx" or "avx512bf16": the product this handle uses. */
 const char *vc_gemm_b_kind(const vc_gemm_b *b);
 
-/** The product vc_gemm_b_create would choose now: *kind = "avx512", "avx2" or "blas" (static).
- *  VC_ERR_INVALID_ARG / VC_ERR_UNSUPPORTED when VIDCLASS_GEMM asks for something unknown or
- *  something this CPU cannot do. */
-int vc_gemm_choice(const char **kind);
+/** The precision the handle's weights were prepared for. */
+enum vc_precision vc_gemm_b_precision(const vc_gemm_b *b);
+
+/** The product vc_gemm_b_create would choose now for precision p: *kind as vc_gemm_b_kind
+ *  (static). VC_ERR_INVALID_ARG / VC_ERR_UNSUPPORTED when VIDCLASS_GEMM asks for something
+ *  unknown, of the other precision, or something this CPU cannot do (message says which). */
+int vc_gemm_choice(enum vc_precision p, const char **kind);
 
 /** c[m][n] (row stride ldc) = a[m][k] (row stride lda) x b's matrix `index` (+ c with
  *  VC_GEMM_ACCUMULATE), + bias[n] if bias, then ReLU with VC_GEMM_RELU. Single-threaded;

@@ -23,7 +23,7 @@
  * Input: NHWC float32, already preprocessed (vidclass/preprocess.h). Any h, w >= 32.
  *
  *     vc_resnet50 *net = NULL;
- *     if (vc_resnet50_load("resnet50_notop.h5", &net) != VC_OK) ...vc_last_error()...
+ *     if (vc_resnet50_load("resnet50_notop.h5", NULL, &net) != VC_OK) ...vc_last_error()...
  *     vc_resnet50_features(net, x, n, 224, 224, feat);   // feat: [n, 2048]
  *     vc_resnet50_free(&net);
  *
@@ -35,6 +35,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "vidclass/gemm.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -72,12 +74,20 @@ const struct vc_resnet50_layer *vc_resnet50_layer_at(int i);
 
 /* ---- the network ------------------------------------------------------------------- */
 
+/** How to prepare a loaded network. */
+struct vc_resnet50_params {
+    enum vc_precision precision; /* products in fp32 (default) or bf16 (vidclass/gemm.h) */
+};
+struct vc_resnet50_params vc_resnet50_default_params(void);
+
 /**
- * Load a Keras weights file (see vidclass/keras_weights.h) and fold every BatchNorm.
+ * Load a Keras weights file (see vidclass/keras_weights.h), fold every BatchNorm and prepare
+ * the weights for the products of params->precision (NULL: vc_resnet50_default_params()).
  * Fails with a message naming the file, dataset and expected vs found shape on any
- * missing, mis-shaped or non-float tensor. On success *out is owned by the caller.
+ * missing, mis-shaped or non-float tensor, or when this CPU cannot run that precision.
+ * On success *out is owned by the caller.
  */
-int vc_resnet50_load(const char *path, vc_resnet50 **out);
+int vc_resnet50_load(const char *path, const struct vc_resnet50_params *params, vc_resnet50 **out);
 
 /** Free and set *net = NULL. NULL-safe. */
 void vc_resnet50_free(vc_resnet50 **net);
@@ -89,6 +99,8 @@ struct vc_resnet50_desc {
     int         pool_pad;        /* 1: zero padding of 1 before the 3x3/2 max pool           */
     int         eps_from_config; /* BN layers whose epsilon came from the file's model_config */
     double      eps_min, eps_max; /* range of the epsilons actually used                     */
+    enum vc_precision precision; /* of the products                                          */
+    const char *product;         /* the product's kernel (vc_gemm_b_kind), static            */
 };
 struct vc_resnet50_desc vc_resnet50_describe(const vc_resnet50 *net);
 
