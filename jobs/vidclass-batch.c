@@ -52,6 +52,10 @@ static void usage(FILE *f)
         "                        longer neighbour (/segments only)            [0: off]\n"
         "  --frame-stride S      classify every S-th frame                          [1]\n"
         "  --batch-size N        frames per forward pass                            [16]\n"
+        "  --precision P         the network's products: fp32, or bf16 (weights and\n"
+        "                        activations rounded to bfloat16, sums in float32:\n"
+        "                        faster, close but not equal; CPUs with AMX-BF16 or\n"
+        "                        AVX512_BF16 only; recorded in the results)   [fp32]\n"
         "  --threads N           BLAS threads per rank       [CPUs available to the rank]\n"
         "  --decoder-threads N   FFmpeg decoder threads; 0 = FFmpeg's choice (one per\n"
         "                        core) for one rank per node, 1 when ranks share a node [0]\n"
@@ -109,6 +113,7 @@ int main(int argc, char **argv)
         { "classes", VC_OPT_LIST, &classes, 0, 0, &p.n_classes },
         { "resize", VC_OPT_STR, &p.resize, 0, 0, NULL },
         { "backbone", VC_OPT_STR, &p.backbone, 0, 0, NULL },
+        { "precision", VC_OPT_STR, &p.precision, 0, 0, NULL },
         { "output", VC_OPT_PATH, &p.output, 0, 0, NULL },
         { "input", VC_OPT_PATHS, &inputs, 0, 0, &p.n_inputs },
         { "manifest", VC_OPT_PATH, &p.manifest, 0, 0, NULL },

@@ -28,6 +28,9 @@ static void usage(FILE *f)
         "  --preprocess MODE  caffe (Keras ImageNet weights) or rgb_mean        [caffe]\n"
         "  --batch N          images per forward pass                           [8]\n"
         "  --size N           input side in pixels                              [224]\n"
+        "  --precision P      the network's products: fp32, or bf16 (rounded to\n"
+        "                     bfloat16, sums in float32; AMX-BF16 or AVX512_BF16\n"
+        "                     CPUs only; recorded in the output)                [fp32]\n"
         "  --threads N        BLAS threads           [CPUs available to this process]\n"
         "  --input PATH       an INPUT as a flag (repeatable)\n"
         "  -q, --quiet        no progress lines\n"
@@ -61,6 +64,7 @@ int main(int argc, char **argv)
         { "batch", VC_OPT_INT, &p.batch, 1, 1000000, NULL },
         { "size", VC_OPT_INT, &p.size, 32, 4096, NULL },
         { "threads", VC_OPT_INT, &threads, 1, 1024, NULL },
+        { "precision", VC_OPT_STR, &p.precision, 0, 0, NULL },
         { "quiet", VC_OPT_BOOL, &p.quiet, 0, 0, NULL },
         { "force", VC_OPT_BOOL, &p.force, 0, 0, NULL },
         { "summary_json", VC_OPT_PATH, &summary, 0, 0, NULL },

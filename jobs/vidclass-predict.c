@@ -39,6 +39,9 @@ static void usage(FILE *f)
         "  --results FILE      also write the per-frame results HDF5 (docs/formats.md)\n"
         "  --frame-stride S    classify every S-th frame                            [1]\n"
         "  --batch-size N      frames per forward pass                              [16]\n"
+        "  --precision P       the network's products: fp32, or bf16 (rounded to\n"
+        "                      bfloat16, sums in float32: faster, close but not equal;\n"
+        "                      CPUs with AMX-BF16 or AVX512_BF16 only)              [fp32]\n"
         "  --threads N         BLAS threads                     [CPUs available]\n"
         "  --annotate-text FMT the text drawn; {label} and {confidence} are replaced\n"
         "                                                    [\"activity: {label}\"]\n"
@@ -87,6 +90,7 @@ int main(int argc, char **argv)
         { "frame_stride", VC_OPT_INT, &p.frame_stride, 1, 1000000, NULL },
         { "batch_size", VC_OPT_INT, &p.batch_size, 1, 1024, NULL },
         { "threads", VC_OPT_INT, &threads, 1, 1024, NULL },
+        { "precision", VC_OPT_STR, &p.precision, 0, 0, NULL },
         { "force", VC_OPT_BOOL, &p.force, 0, 0, NULL },
         { "annotate_text", VC_OPT_STR, &p.annotate_text, 0, 0, NULL },
         { "annotate_size", VC_OPT_INT, &p.annotate_size, 0, 1000, NULL },

@@ -63,7 +63,8 @@ static int decoder_threads(const struct ctx *c)
 static int setup_network(struct ctx *c)
 {
     const struct vc_batch_params *p = c->p;
-    struct vc_classify_spec spec = { p->model, p->weights, p->classes, p->n_classes, p->resize, p->backbone, c->rank == 0 };
+    struct vc_classify_spec spec = { p->model,    p->weights,   p->classes,  p->n_classes,
+                                     p->resize,   p->backbone,  p->precision, c->rank == 0 };
     int rc = vc_mpi_agree(c->comm, vc_classify_open(&spec, &c->model, &c->bb, &c->resize));
     if (rc == VC_OK && c->rank == 0) rc = vc_sha256_file(p->model, c->model_sha);
     rc = vc_mpi_agree(c->comm, rc);
@@ -125,8 +126,11 @@ static int setup_queue(struct ctx *c, struct vc_batch_result *out)
         struct vc_results_info info = {
             .class_names = meta->class_names, .n_classes = c->C, .window = p->window, .frame_stride = p->frame_stride,
             .smoothing = vc_smoothing_parse(p->smoothing ? p->smoothing : "trailing"),
-            .min_confidence = p->min_confidence, .min_segment = p->min_segment, .model = mpath, .model_sha = c->model_sha
+            .min_confidence = p->min_confidence, .min_segment = p->min_segment, .model = mpath, .model_sha = c->model_sha,
+            .precision = VC_PRECISION_FP32
         };
+        enum vc_precision prec = VC_PRECISION_FP32; /* parsed and checked by vc_classify_open already */
+        if (p->precision && vc_precision_parse(p->precision, &prec) == VC_OK) info.precision = (int)prec;
         rc = vc_results_open(p->output, &info, p->resume, p->retry_failed, &c->res);
         if (rc == VC_OK) rc = vc_results_sink(c->res, &c->sinks[c->n_sinks]);
         if (rc == VC_OK) c->n_sinks++;

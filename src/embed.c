@@ -20,6 +20,7 @@ struct vc_embed_params vc_embed_default_params(void)
         /*.preprocess =*/ VC_PREPROCESS_CAFFE,
         /*.batch      =*/ 8,
         /*.size       =*/ 224,
+        /*.precision  =*/ NULL,
         /*.output     =*/ NULL,
         /*.inputs     =*/ NULL,
         /*.n_inputs   =*/ 0,
@@ -153,7 +154,11 @@ int vc_embed_run(const struct vc_embed_params *p, struct vc_embed_result *result
 
     rc = vc_output_not_input(p->output, "--output", p->inputs, p->n_inputs);
     if (rc == VC_OK) rc = vc_output_check(p->output, "--output", &p->weights, 1, p->force, is_features);
-    if (rc == VC_OK) rc = vc_backbone_load("resnet50", p->weights, &c.net);
+    struct vc_backbone_params bp = { p->weights, VC_PRECISION_FP32 };
+    if (rc == VC_OK && p->precision &&
+        (vc_precision_parse(p->precision, &bp.precision) != VC_OK || vc_precision_check(bp.precision) != VC_OK))
+        rc = vc_error(VC_ERR_INVALID_ARG, "--precision: %s", vc_last_error());
+    if (rc == VC_OK) rc = vc_backbone_load_params("resnet50", &bp, &c.net);
     if (rc != VC_OK)
         return rc;
     if ((rc = vc_tmp_create(p->output, tmp, sizeof tmp)) != VC_OK) {
@@ -190,6 +195,7 @@ int vc_embed_run(const struct vc_embed_params *p, struct vc_embed_result *result
     if (rc == VC_OK) rc = flush_batch(&c);
     if (rc == VC_OK) rc = vc_h5_write_str_attr(c.file, "preprocess", vc_preprocess_name(p->preprocess));
     if (rc == VC_OK) rc = vc_h5_write_str_attr(c.file, "weights", p->weights);
+    if (rc == VC_OK) rc = vc_h5_write_str_attr(c.file, "precision", vc_precision_name(bp.precision));
     if (rc == VC_OK) rc = vc_h5_write_i64_attr(c.file, "image_size", p->size);
     if (rc == VC_OK) rc = vc_h5_write_i64_attr(c.file, "n_failed", c.failed);
     if (rc == VC_OK) rc = vc_h5_write_str_attr(c.file, "format", "vidclass-features");

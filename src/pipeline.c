@@ -50,10 +50,16 @@ int vc_classify_open(const struct vc_classify_spec *s, vc_model **model, vc_back
 {
     *model = NULL;
     *backbone = NULL;
-    int rc = open_model(s, model, resize);
+    struct vc_backbone_params bp = { NULL, VC_PRECISION_FP32 };
+    int rc = s->precision ? vc_precision_parse(s->precision, &bp.precision) : VC_OK;
+    if (rc == VC_OK && vc_precision_check(bp.precision) != VC_OK) /* before anything is loaded */
+        rc = VC_ERR_INVALID_ARG;
+    if (rc != VC_OK) rc = vc_error(VC_ERR_INVALID_ARG, "--precision: %s", vc_last_error());
+    if (rc == VC_OK) rc = open_model(s, model, resize);
     if (rc == VC_OK) {
         const struct vc_model_meta *meta = vc_model_meta(*model);
-        rc = vc_backbone_load(s->backbone ? s->backbone : meta->backbone, meta->keras_file ? s->model : s->weights, backbone);
+        bp.weights = meta->keras_file ? s->model : s->weights;
+        rc = vc_backbone_load_params(s->backbone ? s->backbone : meta->backbone, &bp, backbone);
     }
     if (rc != VC_OK) vc_model_free(model);
     return rc;

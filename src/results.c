@@ -9,6 +9,7 @@
 #include "journal.h"
 #include "pathset.h"
 #include "results_h5.h"
+#include "vidclass/gemm.h"
 #include "vidclass/smooth.h"
 #include "vidclass/log.h"
 #include "vidclass/sink.h"
@@ -30,7 +31,7 @@
 struct vc_results {
     char  *path, *jpath;
     char **class_names;
-    int    C, window, stride, smoothing, retry_failed;
+    int    C, window, stride, smoothing, retry_failed, precision;
     double min_confidence, min_segment;
     char   settings[160]; /* smoothing, min_confidence, min_segment as the journal header keeps them */
     char  *model, sha[65];
@@ -44,6 +45,17 @@ struct vc_results {
 };
 
 /* ---- the journal header: what the results are made with --------------------------------- */
+
+/* The settings that must match to add to a results file, as one string (the journal keeps
+ * it verbatim). The precision appears only when it is not fp32, so journals and files of
+ * earlier versions (all fp32) keep matching fp32 runs. */
+static void settings_string(char *out, size_t cap, const struct vc_results_info *info)
+{
+    int n = snprintf(out, cap, "smoothing=%s min_confidence=%g min_segment=%g", vc_smoothing_name(info->smoothing),
+                     info->min_confidence, info->min_segment);
+    if (info->precision != VC_PRECISION_FP32 && n > 0 && (size_t)n < cap)
+        snprintf(out + n, cap - (size_t)n, " precision=%s", vc_precision_name((enum vc_precision)info->precision));
+}
 
 static void put_str(uint8_t *b, size_t *n, const char *s)
 {
@@ -138,8 +150,7 @@ static int load_file(vc_results *r)
     if (rc != VC_OK) return vc_error(VC_ERR_FORMAT, "%s; move it away to start again", vc_last_error());
     const struct vc_results_info *f = vc_h5in_info(in);
     char settings[sizeof r->settings];
-    snprintf(settings, sizeof settings, "smoothing=%s min_confidence=%g min_segment=%g", vc_smoothing_name(f->smoothing),
-             f->min_confidence, f->min_segment);
+    settings_string(settings, sizeof settings, f);
     if (strcmp(f->model_sha, r->sha) != 0 || f->n_classes != r->C)
         rc = vc_error(VC_ERR_MISMATCH, "results file '%s' was made with another model; choose another output", r->path);
     else if (f->window != r->window || f->frame_stride != r->stride)
@@ -219,8 +230,8 @@ static int copy_info(vc_results *r, const char *path, const struct vc_results_in
     r->smoothing = info->smoothing;
     r->min_confidence = info->min_confidence;
     r->min_segment = info->min_segment;
-    snprintf(r->settings, sizeof r->settings, "smoothing=%s min_confidence=%g min_segment=%g",
-             vc_smoothing_name(info->smoothing), info->min_confidence, info->min_segment);
+    settings_string(r->settings, sizeof r->settings, info);
+    r->precision = info->precision;
     for (int i = 0; i < r->C; i++)
         if (!(r->class_names[i] = strdup(info->class_names[i]))) return vc_error(VC_ERR_NOMEM, "out of memory");
     return VC_OK;
@@ -346,7 +357,7 @@ int vc_results_finish(vc_results *r)
     const struct vc_results_info info = {
         .class_names = (const char *const *)r->class_names, .n_classes = r->C, .window = r->window,
         .frame_stride = r->stride, .smoothing = r->smoothing, .min_confidence = r->min_confidence,
-        .min_segment = r->min_segment, .model = r->model, .model_sha = r->sha
+        .min_segment = r->min_segment, .precision = r->precision, .model = r->model, .model_sha = r->sha
     };
     struct stream s = { .r = r };
     struct vc_record rec = { 0 };

@@ -37,6 +37,7 @@ struct vc_results_info {
     int                smoothing;      /* enum vc_smoothing */
     double             min_confidence; /* 0: off */
     double             min_segment;    /* seconds, 0: off */
+    int                precision;      /* enum vc_precision of the backbone's products (fp32: 0) */
     const char        *model;      /* path, recorded as given (absolute if resolvable) */
     const char        *model_sha;  /* 64 hex digits */
 };

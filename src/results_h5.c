@@ -5,6 +5,7 @@
 #include "results.h"
 #include "h5util.h"
 #include "segments.h"
+#include "vidclass/gemm.h"
 #include "vidclass/smooth.h"
 #include "vidclass/status.h"
 
@@ -140,6 +141,7 @@ int vc_h5out_create(const char *path, const struct vc_results_info *info, vc_h5o
     if (rc == VC_OK) rc = vc_h5_write_str_attr(o->f, "smoothing", vc_smoothing_name(info->smoothing));
     if (rc == VC_OK) rc = vc_h5_write_f64_attr(o->f, "min_confidence", info->min_confidence);
     if (rc == VC_OK) rc = vc_h5_write_f64_attr(o->f, "min_segment", info->min_segment);
+    if (rc == VC_OK) rc = vc_h5_write_str_attr(o->f, "precision", vc_precision_name((enum vc_precision)info->precision));
     if (rc == VC_OK) rc = vc_h5_write_str_attr(o->f, "model", info->model);
     if (rc == VC_OK) rc = vc_h5_write_str_attr(o->f, "model_sha256", info->model_sha);
     if (rc == VC_OK) rc = vc_h5_write_str_attr(o->f, "format", "vidclass-results");
@@ -332,6 +334,12 @@ static int read_info(vc_h5in *in)
     if (vc_h5_has_attr(in->f, "smoothing")) rc = vc_h5_read_str_attr(in->f, "smoothing", sm, sizeof sm);
     if (rc == VC_OK && vc_h5_has_attr(in->f, "min_confidence")) rc = vc_h5_read_f64_attr(in->f, "min_confidence", &p->min_confidence);
     if (rc == VC_OK && vc_h5_has_attr(in->f, "min_segment")) rc = vc_h5_read_f64_attr(in->f, "min_segment", &p->min_segment);
+    char prec[16] = "fp32"; /* absent from earlier files: all fp32 */
+    if (rc == VC_OK && vc_h5_has_attr(in->f, "precision")) rc = vc_h5_read_str_attr(in->f, "precision", prec, sizeof prec);
+    enum vc_precision pv = VC_PRECISION_FP32;
+    if (rc == VC_OK && vc_precision_parse(prec, &pv) != VC_OK)
+        rc = vc_error(VC_ERR_FORMAT, "results file '%s': unknown precision '%s'", in->path, prec);
+    p->precision = (int)pv;
     p->smoothing = vc_smoothing_parse(sm);
     if (rc == VC_OK && p->smoothing < 0) rc = vc_error(VC_ERR_FORMAT, "results file '%s': unknown smoothing '%s'", in->path, sm);
     p->class_names = (const char *const *)in->classes.items;

@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "vidclass/resultsfile.h"
 #include "vidclass/fileguard.h"
+#include "vidclass/gemm.h"
 #include "vidclass/smooth.h"
 #include "vidclass/status.h"
 #include "fsutil.h"
@@ -220,9 +221,9 @@ int vc_results_summary(const char *path, FILE *out, struct vc_results_counts *co
         free(p);
     }
     if (rc == VC_OK) {
-        fprintf(out, "\n%s: %lld videos (%lld failed), %lld frames, %lld segments; window %d, %s smoothing, frame stride %d\n",
+        fprintf(out, "\n%s: %lld videos (%lld failed), %lld frames, %lld segments; window %d, %s smoothing, frame stride %d, %s products\n",
                 path, (long long)n.videos, (long long)n.failed, (long long)n.frames, (long long)n.segments, info->window,
-                vc_smoothing_name(info->smoothing), info->frame_stride);
+                vc_smoothing_name(info->smoothing), info->frame_stride, vc_precision_name((enum vc_precision)info->precision));
         for (int k = 0; k <= info->n_classes; k++)
             if (k < info->n_classes || per[k]) fprintf(out, "  %-24s %lld videos\n", label_name(info, k < info->n_classes ? k : -1), (long long)per[k]);
     }
@@ -268,10 +269,11 @@ static int same_settings(const struct vc_results_info *a, const struct vc_result
 {
     int same = a->n_classes == b->n_classes && strcmp(a->model_sha, b->model_sha) == 0 && a->window == b->window &&
                a->frame_stride == b->frame_stride && a->smoothing == b->smoothing &&
-               a->min_confidence == b->min_confidence && a->min_segment == b->min_segment;
+               a->min_confidence == b->min_confidence && a->min_segment == b->min_segment &&
+               a->precision == b->precision;
     for (int i = 0; same && i < a->n_classes; i++) same = strcmp(a->class_names[i], b->class_names[i]) == 0;
     return same ? VC_OK : vc_error(VC_ERR_MISMATCH, "'%s' and '%s' were made with another model or other settings "
-                                   "(classes, window, frame stride, smoothing, thresholds): they cannot be merged", pa, pb);
+                                   "(classes, window, frame stride, smoothing, thresholds, precision): they cannot be merged", pa, pb);
 }
 
 static int is_results(const char *path) { return vc_h5_file_attr_is(path, "format", "vidclass-results"); }

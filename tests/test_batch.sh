@@ -99,6 +99,55 @@ ls -A "$T/ann" | grep -Eq 'partial|\.tmp$' && bad "temporary annotated file left
 out=$("$BIN/vidclass-predict" --model "$T/model/model.h5" --weights "$T/w.h5" -i "$V/sub/pattern.mp4" -o "$T/pred.mp4" --size 16 --threads 1 2>&1)
 grep -q "pattern.mp4: pattern (confidence" <<<"$out" && [ -s "$T/pred.mp4" ] && ok "vidclass-predict: $out" || bad "vidclass-predict: $out"
 
+# --precision bf16: where /proc/cpuinfo shows a CPU that multiplies bf16 (AMX-BF16 or
+# AVX512_BF16), each product vidclass offers for it gives the clips the labels fp32 gives
+# (per frame, >= 99% of frames), the results file says bf16, and adding fp32 results to it
+# is refused; elsewhere bf16 is refused with exit 2 and what is missing
+agree() { # A.h5 B.h5: share of frames (matched by video path and frame index) with the same label
+    /usr/bin/python3 - "$@" <<'PY'
+import sys, h5py
+def labels(p):
+    with h5py.File(p) as f:
+        v, fr = f["videos"], f["frames"]
+        out = {}
+        for path, s, n in zip(v["path"].asstr()[:], v["frame_start"][:], v["n_frames"][:]):
+            for i, l in zip(fr["index"][s:s + n], fr["label"][s:s + n]):
+                out[(path, int(i))] = int(l)
+        return out
+a, b = labels(sys.argv[1]), labels(sys.argv[2])
+same = sum(a[k] == b.get(k) for k in a)
+print(f"{same / max(len(a), 1):.4f} {same} {len(a)} {len(b)}")
+PY
+}
+if grep -qw -e avx512_bf16 -e amx_bf16 /proc/cpuinfo; then
+    kernels=avx512bf16
+    grep -qw amx_bf16 /proc/cpuinfo && kernels="amx avx512bf16"
+    for k in $kernels; do
+        VIDCLASS_GEMM=$k "$BIN/vidclass-batch" "${common[@]}" --input "$V" --output "$T/bf16-$k.h5" --window 16 \
+            --precision bf16 >"$T/bf16-$k.log" 2>&1
+        read -r share same n nb <<<"$(agree "$T/full.h5" "$T/bf16-$k.h5")"
+        echo "bf16 ($k) vs fp32: $same of $n frames with the same label ($nb in the bf16 file)"
+        [ "$n" -gt 100 ] && [ "$nb" = "$n" ] && awk -v s="$share" 'BEGIN { exit !(s >= 0.99) }' &&
+            ok "bf16 ($k) labels agree with fp32 on $share of $n frames" || { bad "bf16 ($k) agreement: $share of $n"; tail -n 5 "$T/bf16-$k.log"; }
+        h5dump -a precision "$T/bf16-$k.h5" 2>/dev/null | grep -q '"bf16"' && ok "results file records precision bf16" ||
+            bad "no precision attribute bf16 in $T/bf16-$k.h5"
+    done
+    expect "fp32 results added to a bf16 file: refused" 2 "precision=bf16" \
+        "$BIN/vidclass-batch" "${common[@]}" --input "$V" --output "$T/bf16-avx512bf16.h5" --window 16
+    out=$("$BIN/vidclass-results" summary "$T/bf16-avx512bf16.h5" 2>&1)
+    grep -q "bf16 products" <<<"$out" && ok "summary names the precision" || bad "summary: $out"
+    h5dump -a precision "$T/r1.h5" 2>/dev/null | grep -q '"fp32"' && ok "fp32 results file records precision fp32" ||
+        bad "no precision attribute fp32 in $T/r1.h5"
+else
+    expect "bf16 refused on a CPU without it" 2 "needs a CPU that multiplies bf16" \
+        "$BIN/vidclass-batch" "${common[@]}" --input "$V" --output "$T/bf16.h5" --precision bf16
+    [ ! -e "$T/bf16.h5" ] && ok "refused bf16 run wrote nothing" || bad "refused bf16 run left $T/bf16.h5"
+fi
+expect "--precision fp16 refused" 2 "precision 'fp16': use fp32 .*or bf16" \
+    "$BIN/vidclass-batch" "${common[@]}" --input "$V" --output "$T/fp16.h5" --precision fp16
+VIDCLASS_GEMM=amx expect "a bf16 kernel forced on an fp32 run: refused" 2 "bf16 product" \
+    "$BIN/vidclass-batch" "${common[@]}" --input "$V" --output "$T/fp16.h5"
+
 # configuration errors stop before any work
 "$BIN/vidclass-weights" init --seed 99 --output "$T/other.h5" >/dev/null
 expect "weights the model was not trained on" 2 "not the ones model .* was trained on" \

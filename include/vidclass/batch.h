@@ -34,6 +34,7 @@ struct vc_batch_params {
     int                n_classes;
     const char        *resize;          /* "linear" or "area"; NULL: the one the model was trained with */
     const char        *backbone;        /* NULL: the model's; "null" for scheduler tests (vidclass/backbone.h) */
+    const char        *precision;       /* the backbone's products: "fp32" (NULL) or "bf16" (vidclass/gemm.h) */
     const char        *output;          /* results HDF5 (NULL: none, e.g. vidclass-predict) */
     const char *const *inputs;          /* video files and/or directories (recursive)   */
     int                n_inputs;

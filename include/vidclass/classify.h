@@ -83,6 +83,7 @@ struct vc_classify_spec {
     int                n_classes;
     const char        *resize;    /* "linear" / "area" / NULL: the model's                  */
     const char        *backbone;  /* NULL: the model's                                      */
+    const char        *precision; /* the backbone's products: "fp32" (NULL) or "bf16"       */
     int                lead;      /* 1 on one rank: checks the --weights SHA-256 and warns */
 };
 

@@ -24,6 +24,7 @@ struct vc_embed_params {
     enum vc_preprocess_mode preprocess;
     int                     batch;      /* images per forward pass                   */
     int                     size;       /* input side, pixels (224)                  */
+    const char             *precision;  /* "fp32" (NULL) or "bf16" (vidclass/gemm.h)  */
     const char             *output;     /* output HDF5 path                          */
     const char *const      *inputs;     /* image files and/or pack files             */
     int                     n_inputs;
