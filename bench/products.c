@@ -5,7 +5,7 @@
  * is loaded (the way to time a variant on a noisy host: in-process alternation).
  *
  * The network is loaded once per variant (VIDCLASS_GEMM, or the --vary variable, set before
- * each load). Per (threads, batch): rounds of one pass with each variant back to back, so
+ * each load, and again before each of the variant's passes). Per (threads, batch): rounds of one pass with each variant back to back, so
  * all see the same machine state; prints the median ms per pass of each and, per further
  * variant, the median over rounds of the per-round ratio first / variant (> 1: the variant
  * is faster), and checks that all give the same features as the first (max relative
@@ -143,6 +143,7 @@ int main(int argc, char **argv)
             double ms[MAX_VARIANTS][MAX_ROUNDS], ratio[MAX_VARIANTS][MAX_ROUNDS];
             for (int rd = -1; rd < rounds; rd++) { /* round -1 warms all up */
                 for (int p = 0; p < np; p++) {
+                    setenv(var, names[p], 1); /* also for variables read during the pass */
                     double t0 = vc_time_now();
                     if (vc_resnet50_features(net[p], x, b, size, size, feat[p]) != VC_OK) {
                         fprintf(stderr, "products: %s\n", vc_last_error());
