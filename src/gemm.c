@@ -192,6 +192,11 @@ const char *vc_gemm_b_kind(const vc_gemm_b *b)
     return kind_name(b->kernel, b->bf16);
 }
 
+int vc_gemm_b_tile_rows(const vc_gemm_b *b)
+{
+    return b->bf16 ? vc_bf16_kernel_mr(b->bf16) : b->kernel ? vc_packed_kernel_mr(b->kernel) : 6;
+}
+
 enum vc_precision vc_gemm_b_precision(const vc_gemm_b *b)
 {
     return b->precision;

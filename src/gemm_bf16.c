@@ -61,6 +61,11 @@ const vc_bf16_kernel *vc_bf16_kernel_best(void)
     return NULL;
 }
 
+int vc_bf16_kernel_mr(const vc_bf16_kernel *kn)
+{
+    return kn->mr;
+}
+
 const char *vc_bf16_kernel_name(const vc_bf16_kernel *kn)
 {
     return kn->name;

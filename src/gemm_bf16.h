@@ -22,6 +22,9 @@ const vc_bf16_kernel *vc_bf16_kernel_best(void);
 /** 1 if this CPU (and its OS) supports the kernel's instructions. */
 int vc_bf16_kernel_supported(const vc_bf16_kernel *kn);
 
+/** Rows of the kernel's register tile. */
+int vc_bf16_kernel_mr(const vc_bf16_kernel *kn);
+
 /** The kernel's name, and the instructions it needs (for messages). */
 const char *vc_bf16_kernel_name(const vc_bf16_kernel *kn);
 const char *vc_bf16_kernel_needs(const vc_bf16_kernel *kn);

@@ -62,6 +62,11 @@ const vc_packed_kernel *vc_packed_kernel_best(void)
     return NULL;
 }
 
+int vc_packed_kernel_mr(const vc_packed_kernel *kn)
+{
+    return kn->mr;
+}
+
 const char *vc_packed_kernel_name(const vc_packed_kernel *kn)
 {
     return kn->name;

@@ -18,6 +18,9 @@ const vc_packed_kernel *vc_packed_kernel_best(void);
 /** 1 if this CPU (and its OS) supports the kernel's instructions. */
 int vc_packed_kernel_supported(const vc_packed_kernel *kn);
 
+/** Rows of the kernel's register tile. */
+int vc_packed_kernel_mr(const vc_packed_kernel *kn);
+
 /** The kernel's name. */
 const char *vc_packed_kernel_name(const vc_packed_kernel *kn);
 

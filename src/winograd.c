@@ -22,17 +22,28 @@
 
 #define VC_WINO_MAX_CIN 2048
 
-/* Tiles per chunk (the GEMMs' rows). F(4x4) (stages 2-3, 64 and 128 channels): 18 tiles,
- * three of the kernel's 6-row tiles, so a chunk's V and M (36 x 18 x (cin + cout) floats,
- * 324 KB at 64 channels) stay in L2 between the input transform, the 36 products and the
- * output transform; 128 tiles (2.4 MB) went through L3. In-process A/B on Zen 3 (bench/
- * products, per-round median ratios, 3 runs): 1.00-1.08x the 128-tile forward pass at batch
- * 1/8/32 and 1/2 threads, never slower. F(2x2) (stages 4-5, 256-512 channels, large
+/* Tiles per chunk (the GEMMs' rows). F(4x4) (stages 2-3, 64 and 128 channels): three of the
+ * product's register tiles (18 with avx2's 6 rows, 24 with avx512's 8), so no tile runs
+ * part-empty and a chunk's V and M (36 x 24 x (cin + cout) floats, 432 KB at 64 channels)
+ * stay in L2 between the input transform, the 36 products and the output transform; 128
+ * tiles (2.4 MB) went through L3. In-process A/B on Zen 3 (bench/products, per-round median
+ * ratios, 3 runs): 18 tiles 1.00-1.08x the 128-tile forward pass at batch 1/8/32 and 1/2
+ * threads, never slower; on Sapphire Rapids (avx512) 24 tiles against 18: 1.03 / 0.99 at 1
+ * thread, batch 1 / 8 (docs/performance.md). F(2x2) (stages 4-5, 256-512 channels, large
  * transformed weights that smaller chunks would stream again per chunk): 24, 48 or 96 tiles
  * were no better than 256 (0.96-1.06). */
-static size_t wino_chunk(int m)
+#define WINO4_TILE_ROWS_MAX 8 /* the tallest register tile F(4x4) runs on (avx512: 8; AMX never) */
+
+static size_t wino_chunk(int m, int tile_rows)
 {
-    return m == 4 ? 18 : 256;
+    if (m != 4) return 256;
+    return 3 * (size_t)(tile_rows > WINO4_TILE_ROWS_MAX ? WINO4_TILE_ROWS_MAX : tile_rows);
+}
+
+/* the most tiles a chunk holds: the workspace is sized for it */
+static size_t wino_chunk_max(int m)
+{
+    return m == 4 ? 3 * WINO4_TILE_ROWS_MAX : 256;
 }
 
 int vc_conv_winograd_ok(const struct vc_conv_desc *d)
@@ -82,7 +93,7 @@ void vc_conv_winograd_transform_kernel(const struct vc_conv_desc *d, int m, cons
 static size_t wino_thread_floats(int m, int cin, int cout)
 {
     size_t a2 = (size_t)(m + 2) * (m + 2);
-    return a2 * wino_chunk(m) * ((size_t)cin + cout) + (size_t)(m * m - 1) * cout;
+    return a2 * wino_chunk_max(m) * ((size_t)cin + cout) + (size_t)(m * m - 1) * cout;
 }
 
 size_t vc_conv_winograd_workspace_floats(const struct vc_conv_desc *d, int m, int threads)
@@ -96,7 +107,7 @@ struct wino_job {
     const float *bias, *x;
     float *y, *ws;
     int m, n, h, w, th, tw, relu, acc;
-    size_t tiles;
+    size_t tiles, chunk; /* tiles per chunk: the products' rows (wino_chunk) */
 };
 
 /* Zeros standing in for input pixels in the padding and for a missing bias. */
@@ -265,7 +276,7 @@ struct wino_bufs {
 static struct wino_bufs wino_thread_bufs(const struct wino_job *j, int ti)
 {
     const int cin = j->d->cin, cout = j->d->cout, a2 = (j->m + 2) * (j->m + 2);
-    const size_t chunk = wino_chunk(j->m);
+    const size_t chunk = j->chunk;
     struct wino_bufs b;
     b.V = j->ws + (size_t)ti * wino_thread_floats(j->m, cin, cout);
     b.M = b.V + (size_t)a2 * chunk * cin;
@@ -287,7 +298,7 @@ static void tile_at(const struct wino_job *j, size_t t, size_t *img, int *ty, in
 static void wino_in(const struct wino_job *j, float *V, size_t base, size_t t0, size_t t1)
 {
     const int cin = j->d->cin, h = j->h, w = j->w, m = j->m, al = m + 2;
-    const size_t chunk = wino_chunk(m);
+    const size_t chunk = j->chunk;
     for (size_t t = t0; t < t1; t++) {
         size_t img;
         int ty, tx;
@@ -308,7 +319,7 @@ static void wino_in(const struct wino_job *j, float *V, size_t base, size_t t0, 
 static void wino_products(const struct wino_job *j, const float *V, float *M, size_t rows, int xi0, int xi1)
 {
     const int cin = j->d->cin, cout = j->d->cout;
-    const size_t chunk = wino_chunk(j->m);
+    const size_t chunk = j->chunk;
     for (int xi = xi0; xi < xi1; xi++)
         vc_gemm_b_run((int)rows, V + (size_t)xi * chunk * cin, cin, j->u, xi, M + (size_t)xi * chunk * cout, cout,
                       NULL, 0);
@@ -318,7 +329,7 @@ static void wino_products(const struct wino_job *j, const float *V, float *M, si
 static void wino_out(const struct wino_job *j, const float *M, float *scratch, size_t base, size_t t0, size_t t1)
 {
     const int cout = j->d->cout, h = j->h, w = j->w, m = j->m;
-    const size_t chunk = wino_chunk(m);
+    const size_t chunk = j->chunk;
     const float *bias = j->bias ? j->bias : g_zeros;
     for (size_t t = t0; t < t1; t++) {
         size_t img;
@@ -346,7 +357,7 @@ static void wino_out(const struct wino_job *j, const float *M, float *scratch, s
 static void wino_part(int ti, int nt, void *arg)
 {
     const struct wino_job *j = arg;
-    const size_t chunk = wino_chunk(j->m);
+    const size_t chunk = j->chunk;
     const int a2 = (j->m + 2) * (j->m + 2);
     const struct wino_bufs b = wino_thread_bufs(j, ti);
     size_t lo = vc_pool_share(j->tiles, ti, nt), hi = vc_pool_share(j->tiles, ti + 1, nt);
@@ -414,9 +425,10 @@ int vc_conv2d_winograd(const struct vc_conv_desc *d, int m, const vc_gemm_b *u, 
         return vc_error(VC_ERR_INVALID_ARG, "%s: workspace of %zu floats, need %zu", __func__, ws_floats,
                         vc_conv_winograd_workspace_floats(d, m, threads));
     struct wino_job j = { d, u, bias, x, y, ws, m, n, h, w, (h + m - 1) / m, (w + m - 1) / m,
-                          (flags & VC_CONV_RELU) != 0, (flags & VC_CONV_ACCUMULATE) != 0, 0 };
+                          (flags & VC_CONV_RELU) != 0, (flags & VC_CONV_ACCUMULATE) != 0, 0, 0 };
     j.tiles = (size_t)n * j.th * j.tw;
-    if (threads > 1 && j.tiles <= wino_chunk(m) && j.tiles >= (size_t)threads) {
+    j.chunk = wino_chunk(m, vc_gemm_b_tile_rows(u));
+    if (threads > 1 && j.tiles <= j.chunk && j.tiles >= (size_t)threads) {
         vc_pool_run(wino_few_in, &j);
         vc_pool_run(wino_few_products, &j);
         vc_pool_run(wino_few_out, &j);

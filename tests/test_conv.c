@@ -331,7 +331,7 @@ int main(void)
         check_conv(&r, (struct vc_conv_desc){ 64, 80, 1, 1, 1, 0 }, 1, 7, 7, VC_CONV_ACCUMULATE | VC_CONV_RELU);
         check_conv(&r, (struct vc_conv_desc){ 24, 96, 3, 3, 2, 1 }, 1, 9, 9, VC_CONV_RELU);
 
-        /* 2 threads: up to one chunk of tiles (256 for F(2x2): all but the 41x39 case; 18 for
+        /* 2 threads: up to one chunk of tiles (256 for F(2x2): all but the 41x39 case; 18 or 24 for
          * F(4x4): the 9x7, 7x7 and 6x10 cases) splits the products by xi between the threads,
          * more tiles split the tiles */
         for (int m = 2; m <= 4; m += 2) {

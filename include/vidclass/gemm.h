@@ -77,6 +77,10 @@ void vc_gemm_b_dims(const vc_gemm_b *b, int *count, int *k, int *n);
 /** "avx512", "avx2", "blas", "amx" or "avx512bf16": the product this handle uses. */
 const char *vc_gemm_b_kind(const vc_gemm_b *b);
 
+/** Rows of the product's register tile (6 avx2, 8 avx512 and avx512bf16, 32 amx; 6 for
+ *  blas): callers that choose their row counts make them multiples of it. */
+int vc_gemm_b_tile_rows(const vc_gemm_b *b);
+
 /** The precision the handle's weights were prepared for. */
 enum vc_precision vc_gemm_b_precision(const vc_gemm_b *b);
 
