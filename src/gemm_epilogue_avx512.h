@@ -52,4 +52,22 @@ vc_avx512_store_row(float *ci, __m512 x0, __m512 x1, __mmask16 m0, __mmask16 m1,
     _mm512_mask_storeu_ps(ci + 16, m1, x1);
 }
 
+/* The rows 0..mr-1 of an 8 x 32 tile held in acc[2 * i], acc[2 * i + 1] (the fp32 and
+ * avx512bf16 tiles): one vc_avx512_store_row each; constant indices after inlining keep acc
+ * in registers. */
+static inline __attribute__((always_inline, target("avx512f"))) void
+vc_avx512_store_8x32(const __m512 *acc, float *c, int ldc, int mr, int nr, const struct vc_tile_ops *op)
+{
+    __mmask16 m0, m1;
+    vc_avx512_col_masks(nr, &m0, &m1);
+    __m512 bias0, bias1;
+    vc_avx512_bias(op, m0, m1, &bias0, &bias1);
+#pragma GCC unroll 8
+    for (int i = 0; i < 8; i++) {
+        if (i >= mr)
+            break;
+        vc_avx512_store_row(c + (size_t)i * ldc, acc[2 * i], acc[2 * i + 1], m0, m1, bias0, bias1, op);
+    }
+}
+
 #endif

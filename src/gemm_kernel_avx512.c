@@ -48,15 +48,5 @@ void vc_tile_avx512_8x32(int kc, const float *restrict a, size_t rs, const float
             acc[2 * i + 1] = _mm512_fmadd_ps(ai, b1, acc[2 * i + 1]);
         }
     }
-    /* columns 0-15 and 16-31 of the tile that exist */
-    __mmask16 m0, m1;
-    vc_avx512_col_masks(nr, &m0, &m1);
-    __m512 bias0, bias1;
-    vc_avx512_bias(op, m0, m1, &bias0, &bias1);
-#pragma GCC unroll 8
-    for (int i = 0; i < MR; i++) { /* constant indices keep acc[] in registers */
-        if (i >= mr)
-            break;
-        vc_avx512_store_row(c + (size_t)i * ldc, acc[2 * i], acc[2 * i + 1], m0, m1, bias0, bias1, op);
-    }
+    vc_avx512_store_8x32(acc, c, ldc, mr, nr, op);
 }
