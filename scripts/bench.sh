@@ -1,27 +1,29 @@
 #!/usr/bin/env bash
-# bench.sh [--runs R] [-b 1,8,32] [-t 1,2] [--e2e SECONDS] [--scale VIDEOS] - build Release,
-# run the forward-pass benchmark and its peers R times each (default 3), print one table of
-# medians with ratios (fp32; and --precision bf16 beside it where the CPU has a bf16 product:
-# its img/s and its ratio to our fp32 and to ONNX Runtime's fp32); then our packed product
-# against OpenBLAS (bench/products); then the end-to-end vidclass-batch job beside the forward pass, frame
-# stride and peak memory (bench/batch.sh on generated clips of SECONDS each, default 8; 0
-# skips); then the dispenser's scaling to 16, 64 and 256 ranks (bench/scale.sh over VIDEOS
-# tiny clips, default 10000; 0 skips). Every table names the CPU model and its vector ISA.
+# bench.sh [--runs R] [-b 1,8,32] [-t 1,2] [--products ROUNDS] [--e2e SECONDS] [--scale VIDEOS]
+# - build Release, run the forward-pass benchmark and its peers R times each (default 3),
+# print one table of medians with ratios (fp32; and --precision bf16 beside it where the CPU
+# has a bf16 product: its img/s and its ratio to our fp32 and to ONNX Runtime's fp32); then
+# our packed product against OpenBLAS (bench/products, ROUNDS rounds, default 9; 0 skips);
+# then the end-to-end vidclass-batch job beside the forward pass, frame stride and peak
+# memory (bench/batch.sh on generated clips of SECONDS each, default 8; 0 skips); then the
+# dispenser's scaling to 16, 64 and 256 ranks (bench/scale.sh over VIDEOS tiny clips,
+# default 10000; 0 skips). Every table names the CPU model and its vector ISA.
 # Peers: PyTorch 1.13 (Debian python3-torch; scripts/setup.sh --bench) and ONNX Runtime
 # (npm onnxruntime-node, its prebuilt CPU runtime, installed here into build/bench-peers,
 # model exported from the same PyTorch graph by bench/export_onnx.py). A peer that cannot
 # be found is reported as MISSING. Not part of the test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-runs=3 batches=1,8,32 threads=1,2 e2e=8 scale=10000
+runs=3 batches=1,8,32 threads=1,2 products=9 e2e=8 scale=10000
 while [ $# -gt 0 ]; do
     case "$1" in
         --runs) runs=$2; shift 2 ;;
         -b) batches=$2; shift 2 ;;
         -t) threads=$2; shift 2 ;;
+        --products) products=$2; shift 2 ;;
         --e2e) e2e=$2; shift 2 ;;
         --scale) scale=$2; shift 2 ;;
-        -h|--help) sed -n '2,11p' "$0" | cut -c3-; exit 0 ;;
+        -h|--help) sed -n '2,14p' "$0" | cut -c3-; exit 0 ;;
         *) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -118,13 +120,15 @@ echo "flops, bench/forward's gflops / img_s) over the measured FMA peak (fma_pea
 echo "the flops our GEMMs really execute (Winograd layers at their tile size, gemm_gflop_img) over the same peak"
 mkdir -p build/bench-results
 cp "$out/lines" "build/bench-results/forward-$(date +%Y%m%dT%H%M%S).txt"
-echo
 # our product for the weights against OpenBLAS's, whole network, alternating in one process
+if [ "$products" != 0 ]; then
+echo
 echo "Products for constant weights, whole forward pass: our packed kernels (avx2, avx512 where the CPU has it) vs OpenBLAS sgemm ($(lscpu | sed -n 's/^Model name: *//p'), ${isa% })"
-if build/bench/products --weights "$out/w.h5" -b "$batches" -t "$threads" -r 9; then
-    echo "K_x_blas = median over 9 rounds of (OpenBLAS ms / kernel K's ms), one pass of each product per round"
+if build/bench/products --weights "$out/w.h5" -b "$batches" -t "$threads" -r "$products"; then
+    echo "K_x_blas = median over $products rounds of (OpenBLAS ms / kernel K's ms), one pass of each product per round"
 else
     echo "products: no packed kernel on this CPU (or it failed): see above"
+fi
 fi
 if [ "$e2e" != 0 ]; then
     echo
