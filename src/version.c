@@ -2,6 +2,7 @@
  * Build options come from CMake as VC_BUILD_* definitions on this file only; the git
  * revision from a file regenerated at every build (cmake/build_info.cmake). */
 #include "vidclass/version.h"
+#include "vidclass/conv.h"
 #include "vidclass/gemm.h"
 #include "vidclass/status.h"
 
@@ -42,10 +43,12 @@ void vc_version_print(FILE *f, const char *tool)
     fprintf(f, "build: %s, %s, flags '%s', sanitizers: %s, -march=native: %s\n", VC_BUILD_TYPE, VC_BUILD_COMPILER,
             VC_BUILD_FLAGS, VC_BUILD_SANITIZE[0] ? VC_BUILD_SANITIZE : "none", VC_BUILD_NATIVE);
 #if defined(__x86_64__) || defined(__i386__)
-    __builtin_cpu_init();
+    const char *isa = NULL;
+    if (vc_conv_winograd_isa(&isa) != VC_OK)
+        isa = vc_last_error();
     fprintf(f, "cpu paths: Winograd F(4x4,3x3) on stages 2-3 and F(2x2,3x3) on 4-5 (VIDCLASS_WINOGRAD=0/2/4 forces "
-               "one, or one per stage: 4,4,2,2), transforms %s (run-time choice: avx2 or default)\n",
-            __builtin_cpu_supports("avx2") ? "avx2" : "default");
+               "one, or one per stage: 4,4,2,2), transforms %s (avx512 / avx2 / sse2, the fastest the CPU has; "
+               "VIDCLASS_TRANSFORMS forces one)\n", isa);
 #endif
     const char *product = NULL;
     if (vc_gemm_choice(VC_PRECISION_FP32, &product) == VC_OK)

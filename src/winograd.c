@@ -11,13 +11,16 @@
  *   A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1]
  * Tiles are processed in chunks per thread; each chunk's alpha^2 products (vc_gemm_b_run,
  * single-threaded) run on the thread that owns the chunk (src/pool.c). When one chunk holds
- * every tile, the threads split the products by xi instead (wino_few_*). */
+ * every tile, the threads split the products by xi instead (wino_few_*). The transforms
+ * are compiled once per instruction set (avx512: 16 channels per vector, avx2 and sse2: 8)
+ * and chosen when a convolution runs (wino_isa_choose; VIDCLASS_TRANSFORMS forces one). */
 #include "vidclass/conv.h"
 #include "vidclass/gemm.h"
 #include "vidclass/status.h"
 #include "pool.h"
 #include "profile_internal.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define VC_WINO_MAX_CIN 2048
@@ -103,6 +106,7 @@ size_t vc_conv_winograd_workspace_floats(const struct vc_conv_desc *d, int m, in
 
 struct wino_job {
     const struct vc_conv_desc *d;
+    const struct wino_isa *isa;
     const vc_gemm_b *u;
     const float *bias, *x;
     float *y, *ws;
@@ -121,6 +125,11 @@ typedef int vi8 __attribute__((vector_size(32), aligned(4)));
 #define LD8(p) (*(const vf8 *)(p))
 #define ST8(p, x) (*(vf8 *)(p) = (x))
 #define RELU8(x) ((vf8)((vi8)(x) & ((x) > (vf8){ 0 })))
+typedef float vf16 __attribute__((vector_size(64), aligned(4)));
+typedef int vi16 __attribute__((vector_size(64), aligned(4)));
+#define LD16(p) (*(const vf16 *)(p))
+#define ST16(p, x) (*(vf16 *)(p) = (x))
+#define RELU16(x) ((vf16)((vi16)(x) & ((x) > (vf16){ 0 })))
 #define LD1(p) (*(p))
 #define ST1(p, x) (*(p) = (x))
 #define RELU1(x) ((x) < 0.0f ? 0.0f : (x))
@@ -129,8 +138,7 @@ typedef int vi8 __attribute__((vector_size(32), aligned(4)));
 
 /* Input transform of one tile, all channels: v[q * vs + c] = (B^T d B)[q] for the 4x4
  * input patch d whose 16 pixels start at p[0..15] (channel c at p[q][c]; padding pixels
- * point at zeros, so the channel loop has no branches). 8 channels at a time, then a
- * scalar loop for the rest. */
+ * point at zeros, so the channel loop has no branches), for the vectors of channels at c. */
 #define WINO2_IN(T, LD, ST, c)                                                                                \
     do {                                                                                                      \
         T d[16], r[16];                                                                                       \
@@ -149,46 +157,25 @@ typedef int vi8 __attribute__((vector_size(32), aligned(4)));
         }                                                                                                     \
     } while (0)
 
-__attribute__((target_clones("avx2", "default")))
-static void wino2_in_tile(const float *const *p, float *restrict v, size_t vs, int cin)
-{
-    int c = 0;
-    for (; c + 8 <= cin; c += 8) WINO2_IN(vf8, LD8, ST8, c);
-    for (; c < cin; c++) WINO2_IN(float, LD1, ST1, c);
-}
-
-/* Output transform of one tile, all channels: the 2x2 outputs A^T m A + bias (+ the value
- * already in y when acc) (ReLU when relu), written to o[0..3] (o[k] may be a scratch row
- * for outputs beyond the image edge). acc and relu are constants at each call site. */
-static inline __attribute__((always_inline)) void
-wino2_out_body(const float *restrict mt, size_t ms, const float *restrict bias, float *const *o, int cout,
-               const int acc, const int relu)
-{
-    const float *restrict m0 = mt, *restrict m1 = mt + ms, *restrict m2 = mt + 2 * ms, *restrict m3 = mt + 3 * ms;
-    const float *restrict m4 = mt + 4 * ms, *restrict m5 = mt + 5 * ms, *restrict m6 = mt + 6 * ms, *restrict m7 = mt + 7 * ms;
-    const float *restrict m8 = mt + 8 * ms, *restrict m9 = mt + 9 * ms, *restrict m10 = mt + 10 * ms, *restrict m11 = mt + 11 * ms;
-    const float *restrict m12 = mt + 12 * ms, *restrict m13 = mt + 13 * ms, *restrict m14 = mt + 14 * ms, *restrict m15 = mt + 15 * ms;
-    float *restrict o0 = o[0], *restrict o1 = o[1], *restrict o2 = o[2], *restrict o3 = o[3];
-    for (int c = 0; c < cout; c++) {
-        /* r = A^T m */
-        float a0 = m0[c] + m4[c] + m8[c], a1 = m1[c] + m5[c] + m9[c], a2 = m2[c] + m6[c] + m10[c], a3 = m3[c] + m7[c] + m11[c];
-        float b0 = m4[c] - m8[c] - m12[c], b1 = m5[c] - m9[c] - m13[c], b2 = m6[c] - m10[c] - m14[c], b3 = m7[c] - m11[c] - m15[c];
-        float v0 = a0 + a1 + a2 + bias[c], v1 = a1 - a2 - a3 + bias[c];
-        float v2 = b0 + b1 + b2 + bias[c], v3 = b1 - b2 - b3 + bias[c];
-        if (acc) { v0 += o0[c]; v1 += o1[c]; v2 += o2[c]; v3 += o3[c]; }
-        if (relu) { v0 = RELU1(v0); v1 = RELU1(v1); v2 = RELU1(v2); v3 = RELU1(v3); }
-        o0[c] = v0; o1[c] = v1; o2[c] = v2; o3[c] = v3;
-    }
-}
-
-static void wino2_out_tile(const float *mt, size_t ms, const float *bias, float *const *o, int cout, int acc,
-                           int relu)
-{
-    if (acc && relu) wino2_out_body(mt, ms, bias, o, cout, 1, 1);
-    else if (acc) wino2_out_body(mt, ms, bias, o, cout, 1, 0);
-    else if (relu) wino2_out_body(mt, ms, bias, o, cout, 0, 1);
-    else wino2_out_body(mt, ms, bias, o, cout, 0, 0);
-}
+/* Output transform of one tile, for the vectors of channels at c: the 2x2 outputs A^T m A +
+ * bias (+ the value already in y when acc) (ReLU when relu), written to o[0..3]. */
+#define WINO2_OUT(T, LD, ST, RELU, c)                                                                         \
+    do {                                                                                                      \
+        T x[16];                                                                                              \
+        for (int q = 0; q < 16; q++) x[q] = LD(mt + (size_t)q * ms + (c));                                   \
+        /* r = A^T m */                                                                                       \
+        T a0 = x[0] + x[4] + x[8], a1 = x[1] + x[5] + x[9], a2 = x[2] + x[6] + x[10], a3 = x[3] + x[7] + x[11]; \
+        T b0 = x[4] - x[8] - x[12], b1 = x[5] - x[9] - x[13], b2 = x[6] - x[10] - x[14],                     \
+          b3 = x[7] - x[11] - x[15];                                                                          \
+        T bv = LD(bias + (c));                                                                                \
+        T val[4] = { a0 + a1 + a2 + bv, a1 - a2 - a3 + bv, b0 + b1 + b2 + bv, b1 - b2 - b3 + bv };           \
+        for (int k = 0; k < 4; k++) {                                                                         \
+            float *dst = o[k] + (c);                                                                          \
+            if (acc) val[k] += LD(dst);                                                                       \
+            if (relu) val[k] = RELU(val[k]);                                                                  \
+            ST(dst, val[k]);                                                                                  \
+        }                                                                                                     \
+    } while (0)
 
 /* ---- F(4x4, 3x3) ------------------------------------------------------------------------ */
 
@@ -217,14 +204,6 @@ static void wino2_out_tile(const float *mt, size_t ms, const float *bias, float 
         }                                                                                                     \
     } while (0)
 
-__attribute__((target_clones("avx2", "default")))
-static void wino4_in_tile(const float *const *p, float *restrict v, size_t vs, int cin)
-{
-    int c = 0;
-    for (; c + 8 <= cin; c += 8) WINO4_IN(vf8, LD8, ST8, c);
-    for (; c < cin; c++) WINO4_IN(float, LD1, ST1, c);
-}
-
 /* One 6-point row of A^T: o[i * so] for i = 0..3 from x[i * sx]. */
 #define AT6(T, o, so, x, sx)                                                                                  \
     do {                                                                                                      \
@@ -237,6 +216,8 @@ static void wino4_in_tile(const float *const *p, float *restrict v, size_t vs, i
         (o)[3 * (so)] = m12 + 8 * m34 + x5;                                                                   \
     } while (0)
 
+/* Output transform of one tile, for the vectors of channels at c: the 4x4 outputs A^T m A +
+ * bias (+ y when acc) (ReLU when relu) into o[0..15]. */
 #define WINO4_OUT(T, LD, ST, RELU, c)                                                                         \
     do {                                                                                                      \
         T x[36], r[24], s[4];                                                                                 \
@@ -255,15 +236,98 @@ static void wino4_in_tile(const float *const *p, float *restrict v, size_t vs, i
         }                                                                                                     \
     } while (0)
 
-/* Output transform of one tile, all channels: the 4x4 outputs A^T m A + bias (+ y when acc)
- * (ReLU when relu) into o[0..15] (scratch rows for outputs beyond the image edge). */
-__attribute__((target_clones("avx2", "default")))
-static void wino4_out_tile(const float *restrict mt, size_t ms, const float *restrict bias, float *const *o,
-                           int cout, int acc, int relu)
+/* ---- the transforms per instruction set ---------------------------------------------------
+ * Each set's four functions: the channel loop VW wide (vector type VT), then 8 wide, then one
+ * channel at a time; every body above, compiled for the set's target. The input transforms
+ * read the tile's alpha^2 pixels at p[q] (padding pixels point at zeros, so the loops have
+ * no branches) and write V's rows v[q * vs]; the output transforms read M's rows mt[q * ms]
+ * and write the m x m outputs o[k] (scratch rows for outputs beyond the image edge). */
+#define WINO_TRANSFORMS(isa, TARGET, VT, VLD, VST, VRELU, VW)                                                 \
+    TARGET static void wino2_in_##isa(const float *const *p, float *restrict v, size_t vs, int cin)         \
+    {                                                                                                         \
+        int c = 0;                                                                                            \
+        for (; c + (VW) <= cin; c += (VW)) WINO2_IN(VT, VLD, VST, c);                                         \
+        for (; c + 8 <= cin; c += 8) WINO2_IN(vf8, LD8, ST8, c);                                              \
+        for (; c < cin; c++) WINO2_IN(float, LD1, ST1, c);                                                    \
+    }                                                                                                         \
+    TARGET static void wino4_in_##isa(const float *const *p, float *restrict v, size_t vs, int cin)         \
+    {                                                                                                         \
+        int c = 0;                                                                                            \
+        for (; c + (VW) <= cin; c += (VW)) WINO4_IN(VT, VLD, VST, c);                                         \
+        for (; c + 8 <= cin; c += 8) WINO4_IN(vf8, LD8, ST8, c);                                              \
+        for (; c < cin; c++) WINO4_IN(float, LD1, ST1, c);                                                    \
+    }                                                                                                         \
+    TARGET static void wino2_out_##isa(const float *restrict mt, size_t ms, const float *restrict bias,      \
+                                       float *const *o, int cout, int acc, int relu)                          \
+    {                                                                                                         \
+        int c = 0;                                                                                            \
+        for (; c + (VW) <= cout; c += (VW)) WINO2_OUT(VT, VLD, VST, VRELU, c);                                \
+        for (; c + 8 <= cout; c += 8) WINO2_OUT(vf8, LD8, ST8, RELU8, c);                                     \
+        for (; c < cout; c++) WINO2_OUT(float, LD1, ST1, RELU1, c);                                           \
+    }                                                                                                         \
+    TARGET static void wino4_out_##isa(const float *restrict mt, size_t ms, const float *restrict bias,      \
+                                       float *const *o, int cout, int acc, int relu)                          \
+    {                                                                                                         \
+        int c = 0;                                                                                            \
+        for (; c + (VW) <= cout; c += (VW)) WINO4_OUT(VT, VLD, VST, VRELU, c);                                \
+        for (; c + 8 <= cout; c += 8) WINO4_OUT(vf8, LD8, ST8, RELU8, c);                                     \
+        for (; c < cout; c++) WINO4_OUT(float, LD1, ST1, RELU1, c);                                           \
+    }
+
+WINO_TRANSFORMS(avx512, __attribute__((target("avx512f"))), vf16, LD16, ST16, RELU16, 16)
+WINO_TRANSFORMS(avx2, __attribute__((target("avx2"))), vf8, LD8, ST8, RELU8, 8)
+WINO_TRANSFORMS(sse2, , vf8, LD8, ST8, RELU8, 8)
+
+static int has_avx512f(void) { __builtin_cpu_init(); return __builtin_cpu_supports("avx512f"); }
+static int has_avx2(void) { __builtin_cpu_init(); return __builtin_cpu_supports("avx2"); }
+static int has_sse2(void) { return 1; } /* x86-64's baseline */
+
+typedef void wino_in_fn(const float *const *p, float *restrict v, size_t vs, int cin);
+typedef void wino_out_fn(const float *restrict mt, size_t ms, const float *restrict bias, float *const *o, int cout,
+                         int acc, int relu);
+
+struct wino_isa {
+    const char *name;
+    int (*supported)(void);
+    wino_in_fn *in2, *in4;
+    wino_out_fn *out2, *out4;
+};
+
+/* widest first: auto takes the first one the CPU has. In the network on Emerald Rapids
+ * avx512 measured level with avx2 (0.98-1.04, bench/products --vary, docs/performance.md
+ * 2026-12-03): the transforms' time is in moving V and M, not in their additions. */
+static const struct wino_isa k_isas[] = {
+    { "avx512", has_avx512f, wino2_in_avx512, wino4_in_avx512, wino2_out_avx512, wino4_out_avx512 },
+    { "avx2", has_avx2, wino2_in_avx2, wino4_in_avx2, wino2_out_avx2, wino4_out_avx2 },
+    { "sse2", has_sse2, wino2_in_sse2, wino4_in_sse2, wino2_out_sse2, wino4_out_sse2 },
+};
+#define N_ISAS (int)(sizeof k_isas / sizeof k_isas[0])
+
+/* The transforms VIDCLASS_TRANSFORMS names (unset, empty or "auto": the fastest the CPU has),
+ * read at every convolution so tests and benchmarks can switch between passes. */
+static int wino_isa_choose(const struct wino_isa **out)
 {
-    int c = 0;
-    for (; c + 8 <= cout; c += 8) WINO4_OUT(vf8, LD8, ST8, RELU8, c);
-    for (; c < cout; c++) WINO4_OUT(float, LD1, ST1, RELU1, c);
+    const char *env = getenv("VIDCLASS_TRANSFORMS");
+    const int pick = env && *env && strcmp(env, "auto") != 0;
+    for (int i = 0; i < N_ISAS; i++) {
+        if (pick && strcmp(env, k_isas[i].name) != 0)
+            continue;
+        if (k_isas[i].supported()) {
+            *out = &k_isas[i];
+            return VC_OK;
+        }
+        if (pick)
+            return vc_error(VC_ERR_UNSUPPORTED, "VIDCLASS_TRANSFORMS=%s: this CPU lacks %s", env, env);
+    }
+    return vc_error(VC_ERR_INVALID_ARG, "VIDCLASS_TRANSFORMS='%s': use avx512, avx2, sse2 or auto", env ? env : "");
+}
+
+int vc_conv_winograd_isa(const char **name)
+{
+    const struct wino_isa *isa = NULL;
+    int rc = wino_isa_choose(&isa);
+    *name = rc == VC_OK ? isa->name : NULL;
+    return rc;
 }
 
 /* ---- the tiled convolution, either size --------------------------------------------------- */
@@ -310,8 +374,7 @@ static void wino_in(const struct wino_job *j, float *V, size_t base, size_t t0, 
                 int iy = m * ty - 1 + a, ix = m * tx - 1 + b;
                 dp[a * al + b] = (iy >= 0 && iy < h && ix >= 0 && ix < w) ? xi + ((size_t)iy * w + ix) * cin : g_zeros;
             }
-        if (m == 4) wino4_in_tile(dp, V + (t - base) * cin, chunk * cin, cin);
-        else wino2_in_tile(dp, V + (t - base) * cin, chunk * cin, cin);
+        (m == 4 ? j->isa->in4 : j->isa->in2)(dp, V + (t - base) * cin, chunk * cin, cin);
     }
 }
 
@@ -347,8 +410,7 @@ static void wino_out(const struct wino_job *j, const float *M, float *scratch, s
                     memset(o[k], 0, sizeof(float) * (size_t)cout);
             }
         const float *mt = M + (t - base) * cout;
-        if (m == 4) wino4_out_tile(mt, chunk * cout, bias, o, cout, j->acc, j->relu);
-        else wino2_out_tile(mt, chunk * cout, bias, o, cout, j->acc, j->relu);
+        (m == 4 ? j->isa->out4 : j->isa->out2)(mt, chunk * cout, bias, o, cout, j->acc, j->relu);
     }
 }
 
@@ -420,11 +482,15 @@ int vc_conv2d_winograd(const struct vc_conv_desc *d, int m, const vc_gemm_b *u, 
         return vc_error(VC_ERR_UNSUPPORTED, "%s: F(4x4) with %s products: its transforms (entries up to 8 and 1/24) "
                         "magnify bf16's rounding to ~5-9%% of the output scale (tests/test_conv.c); use F(2x2) or "
                         "im2col", __func__, vc_precision_name(vc_gemm_b_precision(u)));
+    const struct wino_isa *isa = NULL;
+    int rc = wino_isa_choose(&isa);
+    if (rc != VC_OK)
+        return rc;
     int threads = vc_pool_threads();
     if (!ws || ws_floats < vc_conv_winograd_workspace_floats(d, m, threads))
         return vc_error(VC_ERR_INVALID_ARG, "%s: workspace of %zu floats, need %zu", __func__, ws_floats,
                         vc_conv_winograd_workspace_floats(d, m, threads));
-    struct wino_job j = { d, u, bias, x, y, ws, m, n, h, w, (h + m - 1) / m, (w + m - 1) / m,
+    struct wino_job j = { d, isa, u, bias, x, y, ws, m, n, h, w, (h + m - 1) / m, (w + m - 1) / m,
                           (flags & VC_CONV_RELU) != 0, (flags & VC_CONV_ACCUMULATE) != 0, 0, 0 };
     j.tiles = (size_t)n * j.th * j.tw;
     j.chunk = wino_chunk(m, vc_gemm_b_tile_rows(u));

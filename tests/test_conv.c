@@ -368,6 +368,46 @@ int main(void)
             vc_gemm_b_free(&g1);
         }
     }
+    /* the Winograd transforms in each instruction set the CPU has (VIDCLASS_TRANSFORMS), against
+     * the double loops with the default product; the others refused. Channels 29 and 45 run the
+     * 16-wide loop (avx512), the 8-wide one and the one-channel tail. */
+    unsetenv("VIDCLASS_GEMM");
+    g_prec = VC_PRECISION_FP32;
+    {
+        static const char *const isas[3] = { "avx512", "avx2", "sse2" };
+        const int isa_ok[3] = { has_avx512, __builtin_cpu_supports("avx2"), 1 };
+        for (int ii = 0; ii < 3; ii++) {
+            setenv("VIDCLASS_TRANSFORMS", isas[ii], 1);
+            const char *name = NULL;
+            int rc = vc_conv_winograd_isa(&name);
+            if (!isa_ok[ii]) {
+                CHECK(rc == VC_ERR_UNSUPPORTED && !name, "VIDCLASS_TRANSFORMS=%s accepted on a CPU without it", isas[ii]);
+                struct vc_conv_desc d = { 4, 4, 3, 3, 1, 1 };
+                float x[4 * 4 * 4] = { 0 }, u[16 * 16] = { 0 }, y[4 * 4 * 4], ws[1];
+                vc_gemm_b *g = make_b(u, 16, 4, 4);
+                CHECK(vc_conv2d_winograd(&d, 2, g, NULL, x, 1, 4, 4, y, 0, ws, 1) == VC_ERR_UNSUPPORTED,
+                      "winograd ran with VIDCLASS_TRANSFORMS=%s on a CPU without it", isas[ii]);
+                vc_gemm_b_free(&g);
+                printf("transforms %s: not on this CPU, refused: %s\n", isas[ii], vc_last_error());
+                continue;
+            }
+            CHECK(rc == VC_OK && name && strcmp(name, isas[ii]) == 0, "VIDCLASS_TRANSFORMS=%s chose %s", isas[ii],
+                  name ? name : vc_last_error());
+            printf("transforms %s\n", isas[ii]);
+            for (int m = 2; m <= 4; m += 2) {
+                check_winograd(&r, m, 29, 45, 2, 11, 9, VC_CONV_ACCUMULATE | VC_CONV_RELU);
+                check_winograd(&r, m, 45, 29, 1, 14, 14, VC_CONV_RELU);
+                check_winograd(&r, m, 64, 32, 3, 7, 7, 0);
+            }
+        }
+        setenv("VIDCLASS_TRANSFORMS", "avx3", 1);
+        const char *name = "x";
+        CHECK(vc_conv_winograd_isa(&name) == VC_ERR_INVALID_ARG && !name, "VIDCLASS_TRANSFORMS=avx3 accepted");
+        unsetenv("VIDCLASS_TRANSFORMS");
+        CHECK(vc_conv_winograd_isa(&name) == VC_OK &&
+                  strcmp(name, has_avx512 ? "avx512" : __builtin_cpu_supports("avx2") ? "avx2" : "sse2") == 0,
+              "auto chose the transforms %s", name ? name : "none");
+    }
     /* max pool 3x3/2 pad 1 with zero padding, on values that may be negative, and the global
      * average (against a channel-by-channel double sum: the same additions, so equal), on
      * 1 and 2 threads (both split their work over the pool) */
