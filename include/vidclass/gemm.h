@@ -23,8 +23,9 @@ void vc_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha,
  * The arithmetic of the products for constant weights (the network's convolutions):
  *   fp32 - float32 throughout: the default, and the only one that matches the reference;
  *   bf16 - weights and activations rounded to bfloat16 (8-bit mantissa) for the products,
- *          sums, bias, residuals and ReLU in float32. Faster where the CPU multiplies bf16
- *          natively (AMX-BF16, AVX512_BF16); refused on CPUs that cannot. */
+ *          sums, bias, residuals and ReLU in float32. About twice as fast where the CPU
+ *          has AMX-BF16; with AVX512_BF16 alone slower than fp32 on Intel cores
+ *          (vc_precision_note); refused on CPUs without either. */
 enum vc_precision {
     VC_PRECISION_FP32 = 0,
     VC_PRECISION_BF16 = 1,
@@ -40,6 +41,11 @@ const char *vc_precision_name(enum vc_precision p);
  *  effect), else VC_ERR_UNSUPPORTED / VC_ERR_INVALID_ARG with a message that names what
  *  is missing and what to use instead. */
 int vc_precision_check(enum vc_precision p);
+
+/** A warning for users who chose precision p, or NULL: where p's product on this CPU was
+ *  measured slower than fp32 (bf16 without AMX on an Intel CPU: vdpbf16ps does no more
+ *  multiply-adds per cycle there than fp32's FMAs). Static text. */
+const char *vc_precision_note(enum vc_precision p);
 
 /* ---- constant weights: prepared once, multiplied many times ------------------------------
  * A vc_gemm_b holds `count` K x N row-major matrices (a layer's weights; Winograd's alpha^2
