@@ -76,6 +76,7 @@ int vc_backbone_features(vc_backbone *b, const float *x, int n, int h, int w, fl
 int vc_backbone_feature_size(const vc_backbone *b) { return b->ops->feature_size(b->impl); }
 const char *vc_backbone_name(const vc_backbone *b) { return b->ops->name; }
 const char *vc_backbone_layout(const vc_backbone *b) { return b->ops->layout ? b->ops->layout(b->impl) : ""; }
+const char *vc_backbone_product(const vc_backbone *b) { return b->ops->product ? b->ops->product(b->impl) : ""; }
 
 void vc_backbone_free(vc_backbone **bp)
 {

@@ -41,4 +41,5 @@ const struct vc_backbone_ops vc_backbone_null_ops = {
     /*.feature_size =*/ feature_size,
     /*.layout       =*/ layout,
     /*.free         =*/ release,
+    /*.product      =*/ NULL, /* no products */
 };

@@ -19,6 +19,7 @@ static int features(void *impl, const float *x, int n, int h, int w, float *feat
 
 static int feature_size(const void *impl) { (void)impl; return VC_RESNET50_FEATURES; }
 static const char *layout(const void *impl) { return vc_resnet50_describe(impl).layout; }
+static const char *product(const void *impl) { return vc_resnet50_describe(impl).product; }
 
 static void release(void *impl)
 {
@@ -33,4 +34,5 @@ const struct vc_backbone_ops vc_backbone_resnet50_ops = {
     /*.feature_size =*/ feature_size,
     /*.layout       =*/ layout,
     /*.free         =*/ release,
+    /*.product      =*/ product,
 };

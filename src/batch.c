@@ -168,7 +168,11 @@ static void write_summary(const struct ctx *c, const struct vc_batch_result *out
     for (int r = 0; ranks && all && r < c->size; r++)
         ranks[r] = (struct vc_run_rank){ all[3 * r], all[3 * r + 2], (int64_t)all[3 * r + 1] };
     const struct vc_model_meta *meta = c->model ? vc_model_meta(c->model) : NULL;
-    struct vc_run_summary s = { "vidclass-batch", c->p->output, out->n_videos, out->n_done, out->n_failed, out->n_resumed,
+    enum vc_precision prec = VC_PRECISION_FP32; /* parsed and checked by vc_classify_open already */
+    if (c->p->precision) (void)vc_precision_parse(c->p->precision, &prec);
+    const char *product = c->bb ? vc_backbone_product(c->bb) : "";
+    struct vc_run_summary s = { "vidclass-batch", c->p->output, vc_precision_name(prec), *product ? product : NULL,
+                                out->n_videos, out->n_done, out->n_failed, out->n_resumed,
                                 out->n_failed_in_file, out->frames, out->seconds,
                                 meta ? (const char *const *)meta->class_names : NULL, c->per_class, meta && c->per_class ? c->C : 0,
                                 ranks, ranks && all ? c->size : 0, c->size > 1 ? &c->ds : NULL };

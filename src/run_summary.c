@@ -83,6 +83,8 @@ static json_t *build(const struct vc_run_summary *s)
               json_object_set_new(o, "frames", json_integer(s->frames)) |
               json_object_set_new(o, "seconds", json_real(s->seconds)) |
               json_object_set_new(o, "frames_per_second", json_real(s->seconds > 0 ? (double)s->frames / s->seconds : 0.0));
+    if (s->precision) bad |= json_object_set_new(o, "precision", json_string(s->precision));
+    if (s->product) bad |= json_object_set_new(o, "product", json_string(s->product));
     for (int k = 0; k < s->n_classes; k++) bad |= json_object_set_new(classes, s->class_names[k], json_integer(s->per_class[k]));
     for (int r = 0; r < s->n_ranks; r++) {
         const struct vc_run_rank *x = &s->ranks[r];

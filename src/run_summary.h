@@ -22,6 +22,7 @@ struct vc_run_dispatch {
 
 struct vc_run_summary {
     const char *tool, *output;
+    const char *precision, *product; /* the network's products (rank 0's); NULL: not written */
     int64_t     listed, classified, failed, resumed, failed_in_file, frames;
     double      seconds;
     const char *const *class_names;

@@ -124,7 +124,16 @@ if grep -qw -e avx512_bf16 -e amx_bf16 /proc/cpuinfo; then
     grep -qw amx_bf16 /proc/cpuinfo && kernels="amx avx512bf16"
     for k in $kernels; do
         VIDCLASS_GEMM=$k "$BIN/vidclass-batch" "${common[@]}" --input "$V" --output "$T/bf16-$k.h5" --window 16 \
-            --precision bf16 >"$T/bf16-$k.log" 2>&1
+            --precision bf16 --summary-json "$T/bf16-$k.json" >"$T/bf16-$k.log" 2>&1
+        grep -q '"precision": "bf16"' "$T/bf16-$k.json" && grep -q "\"product\": \"$k\"" "$T/bf16-$k.json" &&
+            ok "summary JSON: precision bf16, product $k" || bad "summary JSON of the bf16 ($k) run: $(cat "$T/bf16-$k.json")"
+        # vdpbf16ps is slower than fp32 on Intel cores: the run says so (and only then)
+        slow=0
+        [ "$k" = avx512bf16 ] && grep -q "^vendor_id.*GenuineIntel" /proc/cpuinfo && slow=1
+        warned=0
+        grep -q "fp32 is faster here" "$T/bf16-$k.log" && warned=1
+        [ "$warned" = "$slow" ] && ok "bf16 ($k): slower-than-fp32 warning $([ $slow = 1 ] && echo given || echo not given)" ||
+            bad "bf16 ($k): warning $warned, expected $slow: $(grep -i warning "$T/bf16-$k.log")"
         read -r share same n nb <<<"$(agree "$T/full.h5" "$T/bf16-$k.h5")"
         echo "bf16 ($k) vs fp32: $same of $n frames with the same label ($nb in the bf16 file)"
         [ "$n" -gt 100 ] && [ "$nb" = "$n" ] && awk -v s="$share" 'BEGIN { exit !(s >= 0.99) }' &&

@@ -58,7 +58,7 @@ static int u_features(void *impl, const float *x, int n, int h, int w, float *fe
 }
 static int u_size(const void *impl) { (void)impl; return 2048; }
 static void u_free(void *impl) { (void)impl; }
-static const struct vc_backbone_ops k_user = { "users-own", u_load, u_features, u_size, NULL, u_free };
+static const struct vc_backbone_ops k_user = { "users-own", u_load, u_features, u_size, NULL, u_free, NULL };
 
 static vc_model *make_model(void)
 {
@@ -141,6 +141,8 @@ int main(void)
     /* a user's backbone, registered, is found and used */
     vc_backbone *ub = NULL;
     CHECK(vc_backbone_register(&k_user) == VC_OK && vc_backbone_load("users-own", NULL, &ub) == VC_OK, "register");
+    CHECK(ub && strcmp(vc_backbone_layout(ub), "") == 0 && strcmp(vc_backbone_product(ub), "") == 0,
+          "a backbone without the optional layout and product ops: not \"\"");
     struct vc_record rec2 = { 0 };
     if (ub && vc_classifier_init(&p, ub, m, &c) == VC_OK) {
         /* same features; other batch sizes may round the head's GEMMs differently */

@@ -55,7 +55,8 @@ assert s["videos_classified"] == 3 and s["videos_failed"] == 0 and s["videos_lis
 assert sum(s["videos_per_class"].values()) == 3 and len(s["ranks"]) == 2, s
 assert sum(r["frames"] for r in s["ranks"]) == s["frames"] == 30, s
 assert all(abs(r["busy_s"] + r["idle_s"] - s["seconds"]) < 0.5 for r in s["ranks"]), s
-print("3 videos, 30 frames, 2 ranks, frames/s %.1f" % s["frames_per_second"])
+assert s["precision"] == "fp32" and s["product"] in ("avx512", "avx2", "blas"), s
+print("3 videos, 30 frames, 2 ranks, frames/s %.1f, %s products on %s" % (s["frames_per_second"], s["precision"], s["product"]))
 PY
 ) && ok "summary JSON: $o" || bad "summary JSON: $o"
 expect "a rerun replaces its summary" 0 "" "$BIN/vidclass-batch" --config "$REPO/configs/run.yaml" --output "$T/s.h5" \

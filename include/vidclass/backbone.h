@@ -44,6 +44,8 @@ struct vc_backbone_ops {
     int (*feature_size)(const void *impl);
     const char *(*layout)(const void *impl);                        /* weights layout, or "" */
     void (*free)(void *impl);
+    const char *(*product)(const void *impl);                       /* optional: the kernel the
+                                                                       products run on     */
 };
 
 /** Add a backbone (the ops must stay valid; up to 16). Replaces one of the same name. */
@@ -66,6 +68,8 @@ int vc_backbone_features(vc_backbone *b, const float *x, int n, int h, int w, fl
 int vc_backbone_feature_size(const vc_backbone *b);
 const char *vc_backbone_name(const vc_backbone *b);
 const char *vc_backbone_layout(const vc_backbone *b);
+/** The kernel the backbone's products run on (e.g. "avx512", "amx"), or "" (none, or not said). */
+const char *vc_backbone_product(const vc_backbone *b);
 
 void vc_backbone_free(vc_backbone **b);
 
