@@ -2,18 +2,28 @@
  *
  * A forward pass runs ~70 short parallel steps (one per convolution or Winograd phase), each
  * started microseconds after the last. Waking a sleeping thread through the kernel costs
- * ~20 us per step on a VM, so both sides first spin a bounded while (POOL_SPIN pauses, tens
- * of microseconds) on the atomic counters and only then sleep on the condition variables:
- * between passes, and when ranks oversubscribe the cores, the threads sleep as before.
+ * tens of microseconds per step on a VM, and a thread that finished its share early waits
+ * for the slowest one, up to hundreds of microseconds at batch 8; so both sides first spin
+ * on the atomic counters for up to POOL_SPIN_S (by the clock: a pause instruction takes
+ * 15 ns on Emerald Rapids and 140 cycles on Skylake) and only then sleep on the condition
+ * variables. A spinning thread yields the CPU now and then, so a rank sharing the core
+ * (oversubscribed) still runs; between passes the threads sleep as before.
  * Every started worker acknowledges every step (those past the step's thread count without
  * running it), so none can lag a step behind and read the next step's job. */
 #include "pool.h"
+#include "vidclass/log.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 
 #define POOL_MAX 256
-#define POOL_SPIN 2000 /* pause instructions before sleeping */
+/* Spin budget before sleeping: against the old 2000 pauses (31 us here), in one process on
+ * Emerald Rapids at 2 threads, 1 ms made the pass 1.14-1.47x faster at batch 1, 1.05-1.23x
+ * at batch 8, level at 32 (bench/products --vary, docs/performance.md 2026-12-03). */
+#define POOL_SPIN_S 1e-3 /* seconds */
+#define SPIN_CLOCK 63    /* the clock is read every 64 pauses             */
+#define SPIN_YIELD 4095  /* and the CPU yielded every 4096 (~60 us here) */
 
 static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t g_go = PTHREAD_COND_INITIALIZER, g_done = PTHREAD_COND_INITIALIZER;
@@ -25,22 +35,38 @@ static void *g_arg;
 static int g_n;                   /* threads taking part in the step                    */
 static unsigned long g_born[POOL_MAX]; /* the generation current when worker i was created */
 
-static void relax(void)
+struct spin {
+    long   n;
+    double t0; /* vc_time_now() at the first reading */
+};
+
+/* One more pause of a spin-wait: 1 while its time lasts, 0 when the caller should sleep. */
+static int spin_more(struct spin *s)
 {
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();
 #endif
+    if (++s->n & SPIN_CLOCK)
+        return 1;
+    if ((s->n & SPIN_YIELD) == 0)
+        sched_yield();
+    const double t = vc_time_now();
+    if (s->n == SPIN_CLOCK + 1) {
+        s->t0 = t;
+        return 1;
+    }
+    return t - s->t0 < POOL_SPIN_S;
 }
 
 /* The first generation after `seen`: spin, then sleep until vc_pool_run bumps it. */
 static unsigned long next_generation(unsigned long seen)
 {
     unsigned long g;
-    for (int s = 0; s < POOL_SPIN; s++) {
+    struct spin sp = { 0 };
+    do {
         if ((g = atomic_load_explicit(&g_generation, memory_order_acquire)) != seen)
             return g;
-        relax();
-    }
+    } while (spin_more(&sp));
     pthread_mutex_lock(&g_mu);
     while ((g = atomic_load_explicit(&g_generation, memory_order_acquire)) == seen)
         pthread_cond_wait(&g_go, &g_mu);
@@ -108,11 +134,11 @@ void vc_pool_run(vc_pool_fn fn, void *arg)
     pthread_cond_broadcast(&g_go);
     pthread_mutex_unlock(&g_mu);
     fn(0, n, arg);
-    for (int s = 0; s < POOL_SPIN; s++) {
+    struct spin sp = { 0 };
+    do {
         if (atomic_load_explicit(&g_pending, memory_order_acquire) == 0)
             return;
-        relax();
-    }
+    } while (spin_more(&sp));
     pthread_mutex_lock(&g_mu);
     while (atomic_load_explicit(&g_pending, memory_order_acquire) > 0)
         pthread_cond_wait(&g_done, &g_mu);
