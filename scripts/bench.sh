@@ -81,6 +81,9 @@ probe
 peaks=$(awk '{ split($3, t, "="); split($4, g, "="); if (g[2] + 0 > best[t[2]] + 0) { best[t[2]] = g[2]; line[t[2]] = $0 } }
              END { for (k in line) print line[k] }' "$out/peaks" | sort -t= -k3,3n)
 echo "$peaks" | sed "s/\$/ (best of $(grep -c 'threads=1 ' "$out/peaks") probes: before each run and after the last)/"
+# the reduced-precision dot products beside it: whether bf16 / int8 multiply faster here
+dots=$(build/bench/fma_peak 1 --dot | sed -n 's/^dot_peak //p' | sed 's/ threads=1//' | paste -sd ';' - | sed 's/;/; /g')
+[ -n "$dots" ] && echo "dot_peak 1 thread: $dots (vdpbf16ps / vpdpbusd chains, 2 ops per multiply-add)"
 isa=$(grep -o -w -E 'avx512f|avx512_bf16|amx_bf16|avx512_vnni|avx2|fma' /proc/cpuinfo | sort -u | tr '\n' ' ')
 echo "ResNet50-notop forward, 224x224 fp32, medians of $runs runs ($(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, ${isa% })"
 bf16_head=""

@@ -139,8 +139,8 @@ const char *vc_precision_note(enum vc_precision p)
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_cpu_init();
     if (__builtin_cpu_is("intel"))
-        return "this CPU has no AMX, so bf16 runs on vdpbf16ps, which on Intel cores does no more multiply-adds per "
-               "cycle than fp32's FMAs: bf16 measured 0.60-0.74x the fp32 speed on Sapphire and Emerald Rapids "
+        return "this CPU has no AMX, so bf16 runs on vdpbf16ps, which Intel cores issue at half the rate of fp32 "
+               "FMAs (bench/fma_peak --dot): bf16 measured 0.54-0.82x the fp32 speed on Sapphire and Emerald Rapids "
                "(docs/performance.md); fp32 is faster here";
 #endif
     return NULL;
