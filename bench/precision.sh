@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/precision.sh [DATA_DIR] [--clips N] - --precision bf16 against fp32 on real images:
+# bench/precision.sh [DATA_DIR] [--clips N] - --precision bf16 and int8 against fp32 on real images:
 # speed and agreement. Packs DATA_DIR (default ../shared/datasets/sports, 3 class folders),
 # trains the head in fp32 on generated ResNet50 weights (seed 1234), then per precision:
 #   images: vidclass-embed over the whole pack (images/s), the head applied to its features
@@ -7,7 +7,8 @@
 #   clips:  N clips (default 6, 4 s) made from held-out test images, vidclass-batch in one
 #           process: frames/s, per-frame smoothed-label agreement, largest raw probability
 #           difference.
-# For each bf16 product this CPU has (amx, avx512bf16: VIDCLASS_GEMM), one row. Prints the
+# For each reduced-precision product this CPU has (bf16: amx, avx512bf16; int8: avx512vnni;
+# VIDCLASS_GEMM), one row. Prints the
 # CPU model and ISA. Not part of the test suite (about 10 minutes on 2 cores).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +16,7 @@ data=../shared/datasets/sports clips=6
 while [ $# -gt 0 ]; do
     case "$1" in
         --clips) clips=$2; shift 2 ;;
-        -h|--help) sed -n '2,11p' "$0" | cut -c3-; exit 0 ;;
+        -h|--help) sed -n '2,12p' "$0" | cut -c3-; exit 0 ;;
         *) data=$1; shift ;;
     esac
 done
@@ -24,12 +25,12 @@ done
 B=build/bin
 T=$(mktemp -d "${TMPDIR:-/tmp}/vc-bprec-XXXXXX")
 trap 'rm -rf "$T"' EXIT
-kernels=()
-for k in amx avx512bf16; do
-    VIDCLASS_GEMM=$k $B/vidclass-batch --version | grep -q "^--precision bf16: available" && kernels+=("$k")
+kernels=() # precision:kernel
+for pk in bf16:amx bf16:avx512bf16 int8:avx512vnni; do
+    VIDCLASS_GEMM=${pk#*:} $B/vidclass-batch --version | grep -q "^--precision ${pk%%:*}: available" && kernels+=("$pk")
 done
 if [ ${#kernels[@]} -eq 0 ]; then
-    echo "precision.sh: this CPU has no bf16 product: $($B/vidclass-batch --version | grep -- '--precision')"
+    echo "precision.sh: this CPU has no reduced-precision product: $($B/vidclass-batch --version | grep -- '--precision')"
     exit 0
 fi
 echo "preparing: pack of $data, head trained in fp32 (generated weights), $clips clips" >&2
@@ -99,16 +100,17 @@ print(f"{(a.argmax(1) == b.argmax(1)).mean() * 100:.2f}% {np.abs(a - b).max():.4
 PY
 }
 isa=$(grep -o -w -E 'avx512f|avx512_bf16|amx_bf16|avx512_vnni|avx2' /proc/cpuinfo | sort -u | tr '\n' ' ')
-echo "bf16 against fp32 ($(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, ${isa% }), head trained in fp32 on generated weights"
+echo "bf16 and int8 against fp32 ($(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, ${isa% }), head trained in fp32 on generated weights"
 printf "%-17s %9s %8s %9s %9s %10s %8s %9s %9s\n" product "embed/s" "x fp32" "top-1 =" "max dp" "batch f/s" "x fp32" "frames =" "max dp"
 printf "%-17s %9s %8s %9s %9s %10s %8s %9s %9s\n" "fp32 $( $B/vidclass-batch --version | sed -n 's/^products for weights: \([a-z0-9]*\).*/\1/p')" "$e32" 1.00 - - "$b32" 1.00 - -
-for k in "${kernels[@]}"; do
-    e16=$(run_embed "$T/f16-$k.h5" bf16 "$k")
-    b16=$(run_batch "$T/r16-$k.h5" bf16 "$k")
-    read -r ia idp ni fa fdp nf <<<"$(compare "$T/f32.h5" "$T/f16-$k.h5" "$T/r32.h5" "$T/r16-$k.h5")"
-    printf "%-17s %9s %8s %9s %9s %10s %8s %9s %9s\n" "bf16 $k" "$e16" "$(awk -v a="$e16" -v b="$e32" 'BEGIN{printf "%.2f", a/b}')" \
+for pk in "${kernels[@]}"; do
+    p=${pk%%:*} k=${pk#*:}
+    e16=$(run_embed "$T/f-$k.h5" "$p" "$k")
+    b16=$(run_batch "$T/r-$k.h5" "$p" "$k")
+    read -r ia idp ni fa fdp nf <<<"$(compare "$T/f32.h5" "$T/f-$k.h5" "$T/r32.h5" "$T/r-$k.h5")"
+    printf "%-17s %9s %8s %9s %9s %10s %8s %9s %9s\n" "$p $k" "$e16" "$(awk -v a="$e16" -v b="$e32" 'BEGIN{printf "%.2f", a/b}')" \
         "$ia" "$idp" "$b16" "$(awk -v a="$b16" -v b="$b32" 'BEGIN{printf "%.2f", a/b}')" "$fa" "$fdp"
 done
 echo "embed/s: vidclass-embed over the pack's $ni images, 2 threads; top-1 =: images whose head argmax equals fp32's;"
-echo "max dp: largest |p_bf16 - p_fp32| of any class; batch f/s: vidclass-batch on $nf frames of $clips clips, 2 threads;"
+echo "max dp: largest |p - p_fp32| of any class; batch f/s: vidclass-batch on $nf frames of $clips clips, 2 threads;"
 echo "frames =: frames whose smoothed label (window 32) equals fp32's"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # bench.sh [--runs R] [-b 1,8,32] [-t 1,2] [--products ROUNDS] [--e2e SECONDS] [--scale VIDEOS]
 # - build Release, run the forward-pass benchmark and its peers R times each (default 3),
-# print one table of medians with ratios (fp32; and --precision bf16 beside it where the CPU
-# has a bf16 product: its img/s and its ratio to our fp32 and to ONNX Runtime's fp32); then
+# print one table of medians with ratios (fp32; and --precision bf16 and int8 beside it where
+# the CPU has them: img/s and the ratios to our fp32 and to ONNX Runtime's fp32); then
 # our packed product against OpenBLAS (bench/products, ROUNDS rounds, default 9; 0 skips);
 # then the end-to-end vidclass-batch job beside the forward pass, frame stride and peak
 # memory (bench/batch.sh on generated clips of SECONDS each, default 8; 0 skips); then the
@@ -33,8 +33,9 @@ trap 'rm -rf "$out"' EXIT
 build/bin/vidclass-weights init --seed 1234 --output "$out/w.h5" >/dev/null
 
 # ---- peers ------------------------------------------------------------------------------
-have_torch=0 have_ort=0 have_bf16=0
+have_torch=0 have_ort=0 have_bf16=0 have_int8=0
 build/bin/vidclass-batch --version | grep -q "^--precision bf16: available" && have_bf16=1
+build/bin/vidclass-batch --version | grep -q "^--precision int8: available" && have_int8=1
 /usr/bin/python3 -c "import torch, h5py" 2>/dev/null && have_torch=1
 P=$PWD/build/bench-peers
 if command -v node >/dev/null && command -v npm >/dev/null; then
@@ -69,6 +70,8 @@ for r in $(seq "$runs"); do
             build/bench/forward --weights "$out/w.h5" -b "$b" -t "$t" -n 3 -w 1 | sed "s/\$/ pair=$r/" >> "$out/lines"
             [ "$have_bf16" -eq 1 ] && build/bench/forward --weights "$out/w.h5" -b "$b" -t "$t" -n 3 -w 1 --precision bf16 |
                 sed "s/impl=vidclass/impl=bf16/; s/\$/ pair=$r/" >> "$out/lines"
+            [ "$have_int8" -eq 1 ] && build/bench/forward --weights "$out/w.h5" -b "$b" -t "$t" -n 3 -w 1 --precision int8 |
+                sed "s/impl=vidclass/impl=int8/; s/\$/ pair=$r/" >> "$out/lines"
             [ "$have_torch" -eq 1 ] && /usr/bin/python3 bench/peer_torch.py "$out/w.h5" -b "$b" -t "$t" -n 3 -w 1 | sed "s/\$/ pair=$r/" >> "$out/lines"
             [ "$have_ort" -eq 1 ] && NODE_PATH="$P/node_modules" node bench/peer_ort.js "$out/r50.onnx" -b "$b" -t "$t" -n 3 -w 1 | sed "s/\$/ pair=$r/" >> "$out/lines"
         done
@@ -88,9 +91,10 @@ isa=$(grep -o -w -E 'avx512f|avx512_bf16|amx_bf16|avx512_vnni|avx2|fma' /proc/cp
 echo "ResNet50-notop forward, 224x224 fp32, medians of $runs runs ($(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, ${isa% })"
 bf16_head=""
 [ "$have_bf16" -eq 1 ] && bf16_head=$(printf " %9s %8s %8s" "bf16/s" "x fp32" "x ort")
+[ "$have_int8" -eq 1 ] && bf16_head="$bf16_head$(printf " %9s %8s %8s" "int8/s" "x fp32" "x ort")"
 printf "%-7s %-5s %9s %8s %6s %6s %9s %9s %8s %8s%s  %s\n" threads batch "ours/s" "GFLOP/s" "%peak" "exec%" "torch/s" "ort/s" \
-    "x torch" "x ort" "$bf16_head" "pair ratios torch | ort$([ "$have_bf16" -eq 1 ] && echo ' | bf16 x fp32')"
-awk -v peaks="$peaks" -v bf16="$have_bf16" '
+    "x torch" "x ort" "$bf16_head" "pair ratios torch | ort$([ "$have_bf16" -eq 1 ] && echo ' | bf16 x fp32')$([ "$have_int8" -eq 1 ] && echo ' | int8 x fp32')"
+awk -v peaks="$peaks" -v bf16="$have_bf16" -v int8="$have_int8" '
 function med(s,   a, n, i, j, t) { n = split(s, a, " "); if (n == 0) return 0
     for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
     return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
@@ -105,19 +109,23 @@ function ratios(num, peer, k,   p, r, rs, rl) { rs = ""; rl = ""
   val[v["impl"] " " key " " v["pair"]] = v["img_s"]; pairs[v["pair"]] = 1 }
 END {
   for (k in keys) { split(k, tb, " ")
-    a = med(ips["vidclass " k]); t = med(ips["torch " k]); o = med(ips["ort " k]); h = med(ips["bf16 " k])
+    a = med(ips["vidclass " k]); t = med(ips["torch " k]); o = med(ips["ort " k]); h = med(ips["bf16 " k]); q = med(ips["int8 " k])
     ratios("vidclass", "torch", k); ratios("vidclass", "ort", k); ratios("bf16", "vidclass", k); ratios("bf16", "ort", k)
+    ratios("int8", "vidclass", k); ratios("int8", "ort", k)
     n = split(peaks, pl, "\n"); pk = 0
     for (i = 1; i <= n; i++) { split(pl[i], f, /[ =]/); if (f[5] == tb[1] || (pk == 0 && f[5] == 1)) pk = f[7] }
     printf "%-7s %-5s %9.2f %8.1f %5.0f%% %5.0f%% %9s %9s %8s %8s", tb[1], tb[2], a, a * gd, pk ? 100 * a * gd / pk : 0,
            pk ? 100 * a * gg / pk : 0,
            t ? sprintf("%.2f", t) : "missing", o ? sprintf("%.2f", o) : "missing", R["vidclasstorch"], R["vidclassort"]
     if (bf16) printf " %9s %8s %8s", h ? sprintf("%.2f", h) : "missing", R["bf16vidclass"], R["bf16ort"]
-    printf "  %s | %s%s\n", L["vidclasstorch"], L["vidclassort"], bf16 ? " | " L["bf16vidclass"] : "" }
+    if (int8) printf " %9s %8s %8s", q ? sprintf("%.2f", q) : "missing", R["int8vidclass"], R["int8ort"]
+    printf "  %s | %s%s%s\n", L["vidclasstorch"], L["vidclassort"], bf16 ? " | " L["bf16vidclass"] : "", int8 ? " | " L["int8vidclass"] : "" }
 }' "$out/lines" | sort -k1,1n -k2,2n
 echo "ours: product for the weights $(grep 'precision=fp32' "$out/lines" | grep -o 'product=[a-z0-9?]*' | sort -u | sed 's/product=//' | tr '\n' ' ')(VIDCLASS_GEMM=auto unless set)"
 [ "$have_bf16" -eq 1 ] && echo "bf16: --precision bf16, product $(grep 'precision=bf16' "$out/lines" | grep -o 'product=[a-z0-9?]*' | sort -u | sed 's/product=//' | tr '\n' ' ')(x fp32: against our fp32 in the same run; x ort: against ONNX Runtime's fp32; agreement: bench/precision.sh)"
 [ "$have_bf16" -eq 0 ] && echo "bf16: not on this CPU ($(build/bin/vidclass-batch --version | sed -n 's/^--precision bf16: not available: //p'))"
+[ "$have_int8" -eq 1 ] && echo "int8: --precision int8 (the 1x1 convolutions in int8, the rest fp32), product $(grep 'precision=int8' "$out/lines" | grep -o 'product=[a-z0-9?]*' | sort -u | sed 's/product=//' | tr '\n' ' ')(agreement: bench/precision.sh)"
+[ "$have_int8" -eq 0 ] && echo "int8: not on this CPU ($(build/bin/vidclass-batch --version | sed -n 's/^--precision int8: not available: //p'))"
 echo "x torch / x ort = median over runs of (ours / peer) measured back to back; %peak = GFLOP/s (direct-convolution"
 echo "flops, bench/forward's gflops / img_s) over the measured FMA peak (fma_peak lines above) for that many threads; exec% ="
 echo "the flops our GEMMs really execute (Winograd layers at their tile size, gemm_gflop_img) over the same peak"

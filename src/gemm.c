@@ -1,8 +1,9 @@
 /* gemm.c - the only file that includes cblas.h; chooses the product for constant weights
- * (fp32: src/gemm_packed.c or OpenBLAS; bf16: src/gemm_bf16.c). */
+ * (fp32: src/gemm_packed.c or OpenBLAS; bf16: src/gemm_bf16.c; int8: src/gemm_int8.c). */
 #define _GNU_SOURCE
 #include "vidclass/gemm.h"
 #include "gemm_bf16.h"
+#include "gemm_int8.h"
 #include "gemm_packed.h"
 #include "pool.h"
 #include "vidclass/log.h"
@@ -40,12 +41,16 @@ int vc_precision_parse(const char *s, enum vc_precision *out)
         *out = VC_PRECISION_BF16;
         return VC_OK;
     }
-    return vc_error(VC_ERR_INVALID_ARG, "precision '%s': use fp32 (the default) or bf16", s ? s : "(null)");
+    if (s && strcmp(s, "int8") == 0) {
+        *out = VC_PRECISION_INT8;
+        return VC_OK;
+    }
+    return vc_error(VC_ERR_INVALID_ARG, "precision '%s': use fp32 (the default), bf16 or int8", s ? s : "(null)");
 }
 
 const char *vc_precision_name(enum vc_precision p)
 {
-    return p == VC_PRECISION_BF16 ? "bf16" : "fp32";
+    return p == VC_PRECISION_BF16 ? "bf16" : p == VC_PRECISION_INT8 ? "int8" : "fp32";
 }
 
 /* ---- constant weights ----------------------------------------------------------------- */
@@ -55,44 +60,86 @@ struct vc_gemm_b {
     enum vc_precision precision;
     const vc_packed_kernel *kernel; /* fp32: our packed kernel, or NULL: row-major copies for OpenBLAS */
     const vc_bf16_kernel   *bf16;   /* bf16: the kernel (never NULL for bf16)                         */
-    size_t stride;                  /* elements (floats, or bf16 values) from one matrix to the next  */
+    const vc_int8_kernel   *int8;   /* int8: the kernel (never NULL for int8)                         */
+    size_t stride;                  /* elements (floats, bf16 values or bytes) from one matrix to the next */
     void  *data;                    /* 64-byte aligned                                                 */
 };
 
-/* the product for precision p and VIDCLASS_GEMM: *kernel (fp32; NULL = OpenBLAS) or *bf16 */
-static int choose(enum vc_precision p, const vc_packed_kernel **kernel, const vc_bf16_kernel **bf16)
+/* A product: the kernel of its precision (fp32: NULL kernel = OpenBLAS). */
+struct product {
+    const vc_packed_kernel *kernel;
+    const vc_bf16_kernel   *bf16;
+    const vc_int8_kernel   *int8;
+};
+
+/* the precision another precision's kernel name belongs to, for messages */
+static const char *other_precision(const char *env)
 {
-    *kernel = NULL;
-    *bf16 = NULL;
-    const char *env = getenv("VIDCLASS_GEMM");
-    const int any = !env || !*env || strcmp(env, "auto") == 0 || strcmp(env, "packed") == 0;
-    if (p == VC_PRECISION_BF16) {
-        if (any) {
-            if (!(*bf16 = vc_bf16_kernel_best()))
-                return vc_error(VC_ERR_UNSUPPORTED, "precision bf16 needs a CPU that multiplies bf16: %s, or %s; this "
-                                "one has neither (use fp32)", vc_bf16_kernel_needs(vc_bf16_kernel_find("amx")),
-                                vc_bf16_kernel_needs(vc_bf16_kernel_find("avx512bf16")));
-            return VC_OK;
-        }
-        const vc_bf16_kernel *kn = vc_bf16_kernel_find(env);
-        if (!kn)
-            return vc_error(VC_ERR_INVALID_ARG, "VIDCLASS_GEMM='%s' with precision bf16: use amx, avx512bf16 or auto%s",
-                            env, vc_packed_kernel_find(env) || strcmp(env, "blas") == 0 ? " (that one is fp32)" : "");
-        if (!vc_bf16_kernel_supported(kn))
-            return vc_error(VC_ERR_UNSUPPORTED, "VIDCLASS_GEMM=%s: this CPU (or its OS) lacks %s (use auto)", env,
-                            vc_bf16_kernel_needs(kn));
-        *bf16 = kn;
+    if (vc_packed_kernel_find(env) || strcmp(env, "blas") == 0) return " (that one is fp32)";
+    if (vc_bf16_kernel_find(env)) return " (that one is a bf16 product: --precision bf16)";
+    if (vc_int8_kernel_find(env)) return " (that one is an int8 product: --precision int8)";
+    return "";
+}
+
+/* int8: the kernel VIDCLASS_GEMM names (any: the fastest the CPU has) */
+static int choose_int8(const char *env, int any, struct product *out)
+{
+    if (any) {
+        if (!(out->int8 = vc_int8_kernel_best()))
+            return vc_error(VC_ERR_UNSUPPORTED, "precision int8 needs %s; this CPU lacks it (use fp32)",
+                            vc_int8_kernel_needs(vc_int8_kernel_find("avx512vnni")));
         return VC_OK;
     }
+    const vc_int8_kernel *kn = vc_int8_kernel_find(env);
+    if (!kn)
+        return vc_error(VC_ERR_INVALID_ARG, "VIDCLASS_GEMM='%s' with precision int8: use avx512vnni or auto%s", env,
+                        other_precision(env));
+    if (!vc_int8_kernel_supported(kn))
+        return vc_error(VC_ERR_UNSUPPORTED, "VIDCLASS_GEMM=%s: this CPU lacks %s (use auto)", env,
+                        vc_int8_kernel_needs(kn));
+    out->int8 = kn;
+    return VC_OK;
+}
+
+/* bf16: likewise */
+static int choose_bf16(const char *env, int any, struct product *out)
+{
+    if (any) {
+        if (!(out->bf16 = vc_bf16_kernel_best()))
+            return vc_error(VC_ERR_UNSUPPORTED, "precision bf16 needs a CPU that multiplies bf16: %s, or %s; this "
+                            "one has neither (use fp32)", vc_bf16_kernel_needs(vc_bf16_kernel_find("amx")),
+                            vc_bf16_kernel_needs(vc_bf16_kernel_find("avx512bf16")));
+        return VC_OK;
+    }
+    const vc_bf16_kernel *kn = vc_bf16_kernel_find(env);
+    if (!kn)
+        return vc_error(VC_ERR_INVALID_ARG, "VIDCLASS_GEMM='%s' with precision bf16: use amx, avx512bf16 or auto%s",
+                        env, other_precision(env));
+    if (!vc_bf16_kernel_supported(kn))
+        return vc_error(VC_ERR_UNSUPPORTED, "VIDCLASS_GEMM=%s: this CPU (or its OS) lacks %s (use auto)", env,
+                        vc_bf16_kernel_needs(kn));
+    out->bf16 = kn;
+    return VC_OK;
+}
+
+/* the product for precision p and env (VIDCLASS_GEMM's value, or NULL: automatic) */
+static int choose(enum vc_precision p, const char *env, struct product *out)
+{
+    *out = (struct product){ NULL, NULL, NULL };
+    const int any = !env || !*env || strcmp(env, "auto") == 0 || strcmp(env, "packed") == 0;
+    if (p == VC_PRECISION_BF16)
+        return choose_bf16(env, any, out);
+    if (p == VC_PRECISION_INT8)
+        return choose_int8(env, any, out);
     if (!env || !*env || strcmp(env, "auto") == 0) {
-        *kernel = vc_packed_kernel_best(); /* NULL without AVX-512F and AVX2 + FMA: OpenBLAS */
+        out->kernel = vc_packed_kernel_best(); /* NULL without AVX-512F and AVX2 + FMA: OpenBLAS */
         return VC_OK;
     }
     if (strcmp(env, "blas") == 0)
         return VC_OK;
     if (strcmp(env, "packed") == 0) { /* the fastest of our kernels this CPU has */
-        *kernel = vc_packed_kernel_best();
-        if (!*kernel)
+        out->kernel = vc_packed_kernel_best();
+        if (!out->kernel)
             return vc_error(VC_ERR_UNSUPPORTED, "VIDCLASS_GEMM=packed: this CPU has neither AVX-512F nor AVX2 + FMA "
                                                 "(use blas or auto)");
         return VC_OK;
@@ -100,28 +147,29 @@ static int choose(enum vc_precision p, const vc_packed_kernel **kernel, const vc
     const vc_packed_kernel *kn = vc_packed_kernel_find(env);
     if (!kn)
         return vc_error(VC_ERR_INVALID_ARG, "VIDCLASS_GEMM='%s': use avx512, avx2, packed (the fastest of those this "
-                                            "CPU has), blas or auto%s", env,
-                        vc_bf16_kernel_find(env) ? " (that one is a bf16 product: --precision bf16)" : "");
+                                            "CPU has), blas or auto%s", env, other_precision(env));
     if (!vc_packed_kernel_supported(kn))
         return vc_error(VC_ERR_UNSUPPORTED, "VIDCLASS_GEMM=%s: this CPU lacks %s (use auto, or blas)", env,
                         vc_packed_kernel_needs(kn));
-    *kernel = kn;
+    out->kernel = kn;
     return VC_OK;
 }
 
-static const char *kind_name(const vc_packed_kernel *kernel, const vc_bf16_kernel *bf16)
+static const char *kind_name(const struct product *pr)
 {
-    return bf16 ? vc_bf16_kernel_name(bf16) : kernel ? vc_packed_kernel_name(kernel) : "blas";
+    return pr->int8 ? vc_int8_kernel_name(pr->int8)
+           : pr->bf16 ? vc_bf16_kernel_name(pr->bf16)
+           : pr->kernel ? vc_packed_kernel_name(pr->kernel)
+                        : "blas";
 }
 
 int vc_gemm_choice(enum vc_precision p, const char **kind)
 {
     *kind = NULL;
-    const vc_packed_kernel *kn;
-    const vc_bf16_kernel *bk;
-    int rc = choose(p, &kn, &bk);
+    struct product pr;
+    int rc = choose(p, getenv("VIDCLASS_GEMM"), &pr);
     if (rc == VC_OK)
-        *kind = kind_name(kn, bk);
+        *kind = kind_name(&pr);
     return rc;
 }
 
@@ -146,22 +194,27 @@ const char *vc_precision_note(enum vc_precision p)
     return NULL;
 }
 
-int vc_gemm_b_create(const float *b, int count, int k, int n, enum vc_precision p, vc_gemm_b **out)
+static int create(const float *b, int count, int k, int n, enum vc_precision p, const char *env, vc_gemm_b **out)
 {
     *out = NULL;
-    if (!b || count < 1 || k < 1 || n < 1 || (p != VC_PRECISION_FP32 && p != VC_PRECISION_BF16))
-        return vc_error(VC_ERR_INVALID_ARG, "%s: invalid arguments", __func__);
-    const vc_packed_kernel *kn;
-    const vc_bf16_kernel *bk;
-    int rc = choose(p, &kn, &bk);
+    if (!b || count < 1 || k < 1 || n < 1 ||
+        (p != VC_PRECISION_FP32 && p != VC_PRECISION_BF16 && p != VC_PRECISION_INT8))
+        return vc_error(VC_ERR_INVALID_ARG, "vc_gemm_b_create: invalid arguments");
+    struct product pr;
+    int rc = choose(p, env, &pr);
     if (rc != VC_OK)
         return rc;
+    const vc_packed_kernel *kn = pr.kernel;
+    const vc_bf16_kernel *bk = pr.bf16;
     vc_gemm_b *g = calloc(1, sizeof *g);
     if (!g)
-        return vc_error(VC_ERR_NOMEM, "%s: out of memory", __func__);
-    *g = (struct vc_gemm_b){ count, k, n, p, kn, bk, 0, NULL };
+        return vc_error(VC_ERR_NOMEM, "vc_gemm_b_create: out of memory");
+    *g = (struct vc_gemm_b){ count, k, n, p, kn, bk, pr.int8, 0, NULL };
     size_t elem = sizeof(float);
-    if (bk) {
+    if (pr.int8) {
+        g->stride = vc_gemm_int8_bytes(k, n);
+        elem = 1;
+    } else if (bk) {
         g->stride = vc_gemm_bf16_elems(k, n);
         elem = sizeof(uint16_t);
     } else {
@@ -171,11 +224,13 @@ int vc_gemm_b_create(const float *b, int count, int k, int n, enum vc_precision 
     g->data = aligned_alloc(64, (bytes + 63) / 64 * 64);
     if (!g->data) {
         free(g);
-        return vc_error(VC_ERR_NOMEM, "%s: out of memory for %d x %d x %d weights", __func__, count, k, n);
+        return vc_error(VC_ERR_NOMEM, "vc_gemm_b_create: out of memory for %d x %d x %d weights", count, k, n);
     }
     for (int i = 0; i < count; i++) {
         const float *src = b + (size_t)i * k * n;
-        if (bk)
+        if (pr.int8)
+            vc_gemm_int8_pack(src, k, n, (unsigned char *)g->data + (size_t)i * g->stride);
+        else if (bk)
             vc_gemm_bf16_pack(bk, src, k, n, (uint16_t *)g->data + (size_t)i * g->stride);
         else if (kn)
             vc_gemm_packed_pack(kn, src, k, n, (float *)g->data + (size_t)i * g->stride);
@@ -184,6 +239,16 @@ int vc_gemm_b_create(const float *b, int count, int k, int n, enum vc_precision 
     }
     *out = g;
     return VC_OK;
+}
+
+int vc_gemm_b_create(const float *b, int count, int k, int n, enum vc_precision p, vc_gemm_b **out)
+{
+    return create(b, count, k, n, p, getenv("VIDCLASS_GEMM"), out);
+}
+
+int vc_gemm_b_create_auto(const float *b, int count, int k, int n, enum vc_precision p, vc_gemm_b **out)
+{
+    return create(b, count, k, n, p, NULL, out);
 }
 
 void vc_gemm_b_free(vc_gemm_b **b)
@@ -204,12 +269,16 @@ void vc_gemm_b_dims(const vc_gemm_b *b, int *count, int *k, int *n)
 
 const char *vc_gemm_b_kind(const vc_gemm_b *b)
 {
-    return kind_name(b->kernel, b->bf16);
+    const struct product pr = { b->kernel, b->bf16, b->int8 };
+    return kind_name(&pr);
 }
 
 int vc_gemm_b_tile_rows(const vc_gemm_b *b)
 {
-    return b->bf16 ? vc_bf16_kernel_mr(b->bf16) : b->kernel ? vc_packed_kernel_mr(b->kernel) : 6;
+    return b->int8   ? vc_int8_kernel_mr(b->int8)
+           : b->bf16   ? vc_bf16_kernel_mr(b->bf16)
+           : b->kernel ? vc_packed_kernel_mr(b->kernel)
+                       : 6;
 }
 
 enum vc_precision vc_gemm_b_precision(const vc_gemm_b *b)
@@ -244,6 +313,11 @@ void vc_gemm_b_run(int m, const float *a, int lda, const vc_gemm_b *b, int index
     const int acc = (flags & VC_GEMM_ACCUMULATE) != 0, relu = (flags & VC_GEMM_RELU) != 0;
     if (m < 1)
         return;
+    if (b->int8) {
+        vc_gemm_int8_run(b->int8, m, b->n, b->k, a, lda, (const unsigned char *)b->data + (size_t)index * b->stride, c,
+                         ldc, bias, acc, relu);
+        return;
+    }
     if (b->bf16) {
         const uint16_t *wb = (const uint16_t *)b->data + (size_t)index * b->stride;
         vc_gemm_bf16_run(b->bf16, m, b->n, b->k, a, lda, wb, c, ldc, bias, acc, relu);

@@ -55,4 +55,29 @@ int vc_tile_amx_supported(void);
 void vc_tile_amx_begin(void);
 void vc_tile_amx_end(void);
 
+/* ---- int8 tiles (gemm_int8.c drives them) -------------------------------------------------
+ * C[mr x nr] tile (row stride ldc) += / = MR rows of u8 A times one 32-column panel of s8 B,
+ * summed exactly in int32, then back to float: (sum - a_offset[i] * b_sum[j]) * a_scale[i] *
+ * b_scale[j]. kc (a multiple of 64) is the slice depth: row i of A is kc bytes at a + i * rs
+ * (rows past mr exist and are not stored); the panel is kc / 4 rows of 32 column quads,
+ * element (k, j) at bp[(k / 4) * 128 + 4 * j + k % 4] (the layout vpdpbusd reads). */
+struct vc_int8_scales {
+    const float   *a_scale;  /* the tile's 8 rows                               */
+    const int32_t *a_offset; /* 0, or 128 for a row with negatives              */
+    const float   *b_scale;  /* the panel's 32 columns, 64-byte aligned         */
+    const int32_t *b_sum;    /* the panel's column sums over the slice, aligned */
+};
+typedef void vc_tile_i8_fn(int kc, const uint8_t *restrict a, size_t rs, const int8_t *restrict bp,
+                           float *restrict c, int ldc, int mr, int nr, const struct vc_tile_ops *op,
+                           const struct vc_int8_scales *sc);
+
+/* AVX512_VNNI: 8 x 32 tile in 16 zmm accumulators, vpdpbusd (gemm_kernel_avx512vnni.c). */
+vc_tile_i8_fn vc_tile_avx512vnni_8x32;
+int vc_tile_avx512vnni_supported(void);
+
+/* rows x k floats (row stride lda) to bytes per row (see gemm_int8.h) into out, rows of kpad
+ * (k..kpad-1 set to 0), with each row's scale and offset; needs AVX-512F. */
+void vc_int8_quantize_rows(const float *a, size_t lda, int rows, int k, int kpad, uint8_t *out, float *scale,
+                           int32_t *offset);
+
 #endif

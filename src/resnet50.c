@@ -304,10 +304,25 @@ static const int k_wino_m[N_STAGES] = { 4, 4, 2, 2 };
 static const int k_wino_m_amx[N_STAGES] = { 0, 0, 0, 0 };
 static const int k_wino_m_avx512bf16[N_STAGES] = { 2, 2, 2, 2 };
 
+/* The precision of one layer in a network of precision `net`. int8 multiplies only the 1x1
+ * convolutions in int8 (two thirds of the flops; vpdpbusd does four multiply-adds where an
+ * FMA does one); the 3x3 ones keep fp32 Winograd, whose F(4x4) does a quarter of the
+ * direct products and would magnify the bytes' rounding if its tiles were quantised, and
+ * conv1 keeps fp32 (its 147-deep rows of raw pixels gained nothing in int8: measured in
+ * docs/performance.md). */
+static enum vc_precision layer_precision(enum vc_precision net, const struct conv_layer *cl)
+{
+    return net == VC_PRECISION_INT8 && (cl->d.kh != 1 || cl->d.kw != 1) ? VC_PRECISION_FP32 : net;
+}
+
 /* The layer's kernel (m = 0) or its F(m x m) transform (m = 2, 4) as the product's right
  * operand; the plain kernel is freed: only the prepared copy is kept. */
-static int prepare_layer(struct conv_layer *cl, int m, enum vc_precision prec)
+static int prepare_layer(struct conv_layer *cl, int m, enum vc_precision net)
 {
+    /* an fp32 layer of an int8 network takes fp32's own choice: VIDCLASS_GEMM names the int8 one */
+    const enum vc_precision prec = layer_precision(net, cl);
+    int (*make)(const float *, int, int, int, enum vc_precision, vc_gemm_b **) =
+        prec == net ? vc_gemm_b_create : vc_gemm_b_create_auto;
     int rc;
     if (m) {
         const int a2 = (m + 2) * (m + 2);
@@ -315,10 +330,10 @@ static int prepare_layer(struct conv_layer *cl, int m, enum vc_precision prec)
         if (!u)
             return vc_error(VC_ERR_NOMEM, "%s: out of memory for the Winograd kernels", __func__);
         vc_conv_winograd_transform_kernel(&cl->d, m, cl->kernel, u);
-        rc = vc_gemm_b_create(u, a2, cl->d.cin, cl->d.cout, prec, &cl->w);
+        rc = make(u, a2, cl->d.cin, cl->d.cout, prec, &cl->w);
         free(u);
     } else {
-        rc = vc_gemm_b_create(cl->kernel, 1, cl->d.kh * cl->d.kw * cl->d.cin, cl->d.cout, prec, &cl->w);
+        rc = make(cl->kernel, 1, cl->d.kh * cl->d.kw * cl->d.cin, cl->d.cout, prec, &cl->w);
     }
     if (rc == VC_OK) {
         cl->wino_m = m;
@@ -335,7 +350,7 @@ static int prepare_layer(struct conv_layer *cl, int m, enum vc_precision prec)
 static int winograd_plan(enum vc_precision prec, const char *product, int m[N_STAGES])
 {
     const char *env = getenv("VIDCLASS_WINOGRAD");
-    const int *table = prec == VC_PRECISION_FP32       ? k_wino_m
+    const int *table = prec != VC_PRECISION_BF16       ? k_wino_m /* int8: its 3x3 layers are fp32 */
                        : strcmp(product, "amx") == 0 ? k_wino_m_amx
                                                        : k_wino_m_avx512bf16;
     memcpy(m, table, sizeof k_wino_m);
@@ -355,9 +370,9 @@ static int winograd_plan(enum vc_precision prec, const char *product, int m[N_ST
     else if (n != N_STAGES)
         return vc_error(VC_ERR_INVALID_ARG, "VIDCLASS_WINOGRAD='%s': one value or %d (one per stage)", env, N_STAGES);
     for (int s = 0; s < N_STAGES; s++)
-        if (m[s] == 4 && prec != VC_PRECISION_FP32)
-            return vc_error(VC_ERR_INVALID_ARG, "VIDCLASS_WINOGRAD='%s' with %s products: F(4x4) magnifies bf16's "
-                            "rounding too much (use 0 or 2 per stage)", env, vc_precision_name(prec));
+        if (m[s] == 4 && prec == VC_PRECISION_BF16)
+            return vc_error(VC_ERR_INVALID_ARG, "VIDCLASS_WINOGRAD='%s' with bf16 products: F(4x4) magnifies bf16's "
+                            "rounding too much (use 0 or 2 per stage)", env);
     return VC_OK;
 }
 

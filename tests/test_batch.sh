@@ -152,7 +152,25 @@ else
         "$BIN/vidclass-batch" "${common[@]}" --input "$V" --output "$T/bf16.h5" --precision bf16
     [ ! -e "$T/bf16.h5" ] && ok "refused bf16 run wrote nothing" || bad "refused bf16 run left $T/bf16.h5"
 fi
-expect "--precision fp16 refused" 2 "precision 'fp16': use fp32 .*or bf16" \
+# --precision int8 where /proc/cpuinfo shows AVX512_VNNI: the same checks; elsewhere refused
+if grep -qw avx512_vnni /proc/cpuinfo && grep -qw avx512f /proc/cpuinfo; then
+    "$BIN/vidclass-batch" "${common[@]}" --input "$V" --output "$T/int8.h5" --window 16 --precision int8 \
+        --summary-json "$T/int8.json" >"$T/int8.log" 2>&1
+    read -r share same n nb <<<"$(agree "$T/full.h5" "$T/int8.h5")"
+    echo "int8 vs fp32: $same of $n frames with the same label ($nb in the int8 file)"
+    [ "$n" -gt 100 ] && [ "$nb" = "$n" ] && awk -v s="$share" 'BEGIN { exit !(s >= 0.99) }' &&
+        ok "int8 labels agree with fp32 on $share of $n frames" || { bad "int8 agreement: $share of $n"; tail -n 5 "$T/int8.log"; }
+    h5dump -a precision "$T/int8.h5" 2>/dev/null | grep -q '"int8"' && ok "results file records precision int8" ||
+        bad "no precision attribute int8 in $T/int8.h5"
+    grep -q '"precision": "int8"' "$T/int8.json" && grep -q '"product": "avx512vnni"' "$T/int8.json" &&
+        ok "summary JSON: precision int8, product avx512vnni" || bad "summary JSON of the int8 run: $(cat "$T/int8.json")"
+    expect "fp32 results added to an int8 file: refused" 2 "precision=int8" \
+        "$BIN/vidclass-batch" "${common[@]}" --input "$V" --output "$T/int8.h5" --window 16
+else
+    expect "int8 refused on a CPU without AVX512_VNNI" 2 "precision int8 needs AVX512_VNNI" \
+        "$BIN/vidclass-batch" "${common[@]}" --input "$V" --output "$T/int8.h5" --precision int8
+fi
+expect "--precision fp16 refused" 2 "precision 'fp16': use fp32 .*bf16 or int8" \
     "$BIN/vidclass-batch" "${common[@]}" --input "$V" --output "$T/fp16.h5" --precision fp16
 VIDCLASS_GEMM=amx expect "a bf16 kernel forced on an fp32 run: refused" 2 "bf16 product" \
     "$BIN/vidclass-batch" "${common[@]}" --input "$V" --output "$T/fp16.h5"

@@ -39,7 +39,33 @@ static float bf16_round(float f)
     return f;
 }
 
-/* v rounded as the product under test sees it (a copy, or v itself in fp32) */
+/* The int8 product's quantisation (src/gemm_int8.h), done here independently: per K slice of
+ * INT8_KC, A per row (no negatives: round(a * 255 / max); else round(a * 127 / max|a|), the
+ * product's offset of 128 cancels), B per column (round(b * 127 / max|b|)); returned as the
+ * values the product multiplies (bytes times scales), so a double product of them is exact. */
+#define INT8_KC 512
+static float *int8_as_multiplied(const float *v, int rows, int cols, int stride, int per_row)
+{
+    float *out = malloc(sizeof(float) * (size_t)rows * stride);
+    memcpy(out, v, sizeof(float) * (size_t)rows * stride);
+    const int k = per_row ? cols : rows, lines = per_row ? rows : cols; /* K runs along a row of A, a column of B */
+    for (int line = 0; line < lines; line++)
+        for (int k0 = 0; k0 < k; k0 += INT8_KC) {
+            const int k1 = k0 + INT8_KC < k ? k0 + INT8_KC : k;
+#define AT(q) out[per_row ? (size_t)line * stride + (q) : (size_t)(q) * stride + line]
+            float hi = 0.0f, lo = 0.0f;
+            for (int q = k0; q < k1; q++) { hi = fmaxf(hi, AT(q)); lo = fminf(lo, AT(q)); }
+            const int sign = !per_row || lo < 0.0f; /* B is always signed */
+            const float mag = sign ? fmaxf(hi, -lo) : hi, qmax = sign ? 127.0f : 255.0f;
+            const float inv = mag > 0.0f ? qmax / mag : 0.0f, scale = mag / qmax;
+            for (int q = k0; q < k1; q++) AT(q) = (float)lrintf(AT(q) * inv) * scale;
+#undef AT
+        }
+    return out;
+}
+
+/* v rounded as the product under test sees it (a copy, or v itself in fp32); int8 needs
+ * the matrix's shape and is int8_as_multiplied */
 static const float *as_multiplied(const float *v, size_t n, float **copy)
 {
     *copy = NULL;
@@ -106,7 +132,17 @@ static void check_gemm(struct vc_rng *r, int m, int n, int k, int lda, int ldc, 
     fill(r, c, (size_t)m * ldc);
     memcpy(ref, c, sizeof(float) * (size_t)m * ldc);
     float *ra, *rb; /* the operands as multiplied */
-    const float *am = as_multiplied(a, (size_t)m * lda, &ra), *bm = as_multiplied(b, (size_t)count * k * n, &rb);
+    const float *am, *bm;
+    if (g_prec == VC_PRECISION_INT8) {
+        am = ra = int8_as_multiplied(a, m, k, lda, 1);
+        bm = rb = malloc(sizeof(float) * (size_t)count * k * n);
+        float *bq = int8_as_multiplied(b + (size_t)index * k * n, k, n, n, 0);
+        memcpy(rb + (size_t)index * k * n, bq, sizeof(float) * (size_t)k * n);
+        free(bq);
+    } else {
+        am = as_multiplied(a, (size_t)m * lda, &ra);
+        bm = as_multiplied(b, (size_t)count * k * n, &rb);
+    }
     const float *bi = bm + (size_t)index * k * n;
     for (int i = 0; i < m; i++)
         for (int j = 0; j < n; j++) {
@@ -152,13 +188,18 @@ static void check_conv(struct vc_rng *r, struct vc_conv_desc d, int n, int h, in
     vc_gemm_b *g = make_b(k, 1, d.kh * d.kw * d.cin, d.cout);
     int rc = vc_conv2d(&d, g, bias, x, n, h, w, y, flags, ws, wsn);
     vc_gemm_b_free(&g);
-    float *rx, *rk;
-    naive_conv(&d, as_multiplied(k, nk, &rk), bias, as_multiplied(x, nx, &rx), n, h, w, yref, flags);
+    float *rx = NULL, *rk = NULL;
+    if (g_prec == VC_PRECISION_INT8) /* quantised per patch row: no exact reference (check_gemm has one) */
+        naive_conv(&d, k, bias, x, n, h, w, yref, flags);
+    else
+        naive_conv(&d, as_multiplied(k, nk, &rk), bias, as_multiplied(x, nx, &rx), n, h, w, yref, flags);
     free(rx);
     free(rk);
     double e = max_rel_err(y, yref, ny);
+    /* int8 on these uniform values: about 1% of the output scale, growing slowly with depth */
+    const double bar = g_prec == VC_PRECISION_INT8 ? 2e-2 : 1e-5;
     CHECK(rc == VC_OK, "vc_conv2d failed: %s", vc_last_error());
-    CHECK(e < 1e-5, "k%dx%d s%d p%d cin %d cout %d in %dx%dx%d flags %d: max rel err %.3g",
+    CHECK(e < bar, "k%dx%d s%d p%d cin %d cout %d in %dx%dx%d flags %d: max rel err %.3g",
           d.kh, d.kw, d.stride, d.pad, d.cin, d.cout, n, h, w, flags, e);
     printf("conv k%dx%d/%d pad %d, %d->%d, batch %d, %dx%d, flags %d: max rel err %.2e (rows %d, ws %zu floats)\n",
            d.kh, d.kw, d.stride, d.pad, d.cin, d.cout, n, h, w, flags, e, n * oh * ow, wsn);
@@ -184,6 +225,11 @@ static void check_winograd(struct vc_rng *r, int m, int cin, int cout, int n, in
     /* bf16 rounds the transformed tiles and kernels, not the inputs: no exact reference, and
      * the error grows with the transforms' entries: F(2x2) measured 0.1-0.9% of the output
      * scale here; F(4x4) 4-9%, which is why it is refused with bf16 weights */
+    if (g_prec == VC_PRECISION_INT8) {
+        CHECK(rc == VC_ERR_UNSUPPORTED && strstr(vc_last_error(), "int8"), "Winograd ran with int8 products");
+        free(x); free(k); free(b); free(y); free(yref); free(u); free(ws);
+        return;
+    }
     if (g_prec != VC_PRECISION_FP32 && m == 4) {
         CHECK(rc == VC_ERR_UNSUPPORTED && strstr(vc_last_error(), "F(4x4)"), "F(4x4) ran with bf16 products");
         free(x); free(k); free(b); free(y); free(yref); free(u); free(ws);
@@ -266,6 +312,21 @@ int main(void)
                   auto_values[i], kind ? kind : "nothing", best_bf16);
         }
     }
+    /* int8: AVX512_VNNI */
+    const int has_vnni = has_avx512 && __builtin_cpu_supports("avx512vnni");
+    for (int i = 0; i < 3; i++) {
+        setenv("VIDCLASS_GEMM", auto_values[i], 1);
+        const char *kind = NULL;
+        int rc = vc_gemm_choice(VC_PRECISION_INT8, &kind);
+        if (!has_vnni)
+            CHECK(rc == VC_ERR_UNSUPPORTED && strstr(vc_last_error(), "use fp32"), "int8 accepted on a CPU without it");
+        else
+            CHECK(rc == VC_OK && strcmp(kind, "avx512vnni") == 0, "int8 with VIDCLASS_GEMM='%s' chose %s",
+                  auto_values[i], kind ? kind : "nothing");
+    }
+    setenv("VIDCLASS_GEMM", "avx512vnni", 1);
+    CHECK(vc_precision_check(VC_PRECISION_FP32) == VC_ERR_INVALID_ARG && strstr(vc_last_error(), "int8"),
+          "VIDCLASS_GEMM=avx512vnni accepted for fp32");
     /* a kernel of the other precision is refused, with the reason */
     setenv("VIDCLASS_GEMM", "amx", 1);
     CHECK(vc_precision_check(VC_PRECISION_FP32) == VC_ERR_INVALID_ARG && strstr(vc_last_error(), "bf16"),
@@ -276,15 +337,16 @@ int main(void)
     enum vc_precision parsed;
     CHECK(vc_precision_parse("bf16", &parsed) == VC_OK && parsed == VC_PRECISION_BF16 &&
           vc_precision_parse("fp32", &parsed) == VC_OK && parsed == VC_PRECISION_FP32 &&
+          vc_precision_parse("int8", &parsed) == VC_OK && parsed == VC_PRECISION_INT8 &&
           vc_precision_parse("fp16", &parsed) == VC_ERR_INVALID_ARG, "vc_precision_parse");
     /* this file's rounding: ties to even, and the first bit below bf16's 8-bit mantissa */
     CHECK(bf16_round(1.0f + 0x1p-8f) == 1.0f && bf16_round(1.0f + 0x1p-8f + 0x1p-7f) == 1.0f + 0x1p-6f &&
           bf16_round(1.0f + 0x1p-8f + 0x1p-20f) == 1.0f + 0x1p-7f && bf16_round(-3.0f) == -3.0f, "bf16_round");
 
-    static const char *const kinds[5] = { "blas", "avx2", "avx512", "amx", "avx512bf16" };
-    const int available[5] = { 1, has_avx2, has_avx512, has_amx, has_bf16 };
-    for (int ki = 0; ki < 5; ki++) {
-        g_prec = ki >= 3 ? VC_PRECISION_BF16 : VC_PRECISION_FP32;
+    static const char *const kinds[6] = { "blas", "avx2", "avx512", "amx", "avx512bf16", "avx512vnni" };
+    const int available[6] = { 1, has_avx2, has_avx512, has_amx, has_bf16, has_vnni };
+    for (int ki = 0; ki < 6; ki++) {
+        g_prec = ki == 5 ? VC_PRECISION_INT8 : ki >= 3 ? VC_PRECISION_BF16 : VC_PRECISION_FP32;
         setenv("VIDCLASS_GEMM", kinds[ki], 1);
         const char *kind = NULL;
         int rc = vc_gemm_choice(g_prec, &kind);

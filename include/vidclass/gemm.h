@@ -25,16 +25,20 @@ void vc_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha,
  *   bf16 - weights and activations rounded to bfloat16 (8-bit mantissa) for the products,
  *          sums, bias, residuals and ReLU in float32. About twice as fast where the CPU
  *          has AMX-BF16; with AVX512_BF16 alone slower than fp32 on Intel cores
- *          (vc_precision_note); refused on CPUs without either. */
+ *          (vc_precision_note); refused on CPUs without either;
+ *   int8 - weights to signed bytes per column, activations to unsigned bytes per row (both
+ *          per K slice of 512), sums exact in int32 then scaled back to float32; bias,
+ *          residuals and ReLU in float32. Needs AVX512_VNNI; refused elsewhere. */
 enum vc_precision {
     VC_PRECISION_FP32 = 0,
     VC_PRECISION_BF16 = 1,
+    VC_PRECISION_INT8 = 2,
 };
 
-/** "fp32" or "bf16" -> *out; VC_ERR_INVALID_ARG with a message otherwise. */
+/** "fp32", "bf16" or "int8" -> *out; VC_ERR_INVALID_ARG with a message otherwise. */
 int vc_precision_parse(const char *s, enum vc_precision *out);
 
-/** "fp32" or "bf16" (static). */
+/** "fp32", "bf16" or "int8" (static). */
 const char *vc_precision_name(enum vc_precision p);
 
 /** VC_OK if this CPU can run products of precision p (with the VIDCLASS_GEMM choice in
@@ -57,11 +61,13 @@ const char *vc_precision_note(enum vc_precision p);
  *         blas       - OpenBLAS sgemm on a plain copy, then the epilogue in a second pass.
  *   bf16: amx        - AMX-BF16 tiles (32 x 32 of C per tile step), weights packed in bf16;
  *         avx512bf16 - vdpbf16ps in 8 x 32 register tiles, the same packed weights.
+ *   int8: avx512vnni - vpdpbusd in 8 x 32 register tiles, weights quantised at load.
  * VIDCLASS_GEMM=<one of those>|packed|auto forces one (default auto: the first of the
  * precision's list the CPU has; packed: the first of ours, for fp32 avx512 or avx2); an
- * unknown value, a kernel of the other precision, or one the CPU lacks is refused by
- * vc_gemm_b_create. Source files: src/gemm.c (the choice), src/gemm_packed.c and
- * src/gemm_bf16.c (packing, blocking), src/gemm_kernel_<isa>.c (one register tile each). */
+ * unknown value, a kernel of another precision, or one the CPU lacks is refused by
+ * vc_gemm_b_create. Source files: src/gemm.c (the choice), src/gemm_packed.c,
+ * src/gemm_bf16.c and src/gemm_int8.c (packing, blocking), src/gemm_kernel_<isa>.c (one
+ * register tile each). */
 typedef struct vc_gemm_b vc_gemm_b;
 
 /** Flags for vc_gemm_b_run (the same bits as VC_CONV_ACCUMULATE / VC_CONV_RELU). */
@@ -74,16 +80,20 @@ enum vc_gemm_flags {
  *  (*out, owned by the caller). */
 int vc_gemm_b_create(const float *b, int count, int k, int n, enum vc_precision p, vc_gemm_b **out);
 
+/** As vc_gemm_b_create with the precision's automatic choice, whatever VIDCLASS_GEMM says
+ *  (the fp32 layers of an int8 network, where VIDCLASS_GEMM names the int8 kernel). */
+int vc_gemm_b_create_auto(const float *b, int count, int k, int n, enum vc_precision p, vc_gemm_b **out);
+
 /** Free the handle and set *b to NULL (NULL-safe). */
 void vc_gemm_b_free(vc_gemm_b **b);
 
 /** Dimensions of the handle's matrices. */
 void vc_gemm_b_dims(const vc_gemm_b *b, int *count, int *k, int *n);
 
-/** "avx512", "avx2", "blas", "amx" or "avx512bf16": the product this handle uses. */
+/** "avx512", "avx2", "blas", "amx", "avx512bf16" or "avx512vnni": the product this handle uses. */
 const char *vc_gemm_b_kind(const vc_gemm_b *b);
 
-/** Rows of the product's register tile (6 avx2, 8 avx512 and avx512bf16, 32 amx; 6 for
+/** Rows of the product's register tile (6 avx2, 8 avx512, avx512bf16 and avx512vnni, 32 amx; 6 for
  *  blas): callers that choose their row counts make them multiples of it. */
 int vc_gemm_b_tile_rows(const vc_gemm_b *b);
 
