@@ -305,11 +305,11 @@ static const int k_wino_m_amx[N_STAGES] = { 0, 0, 0, 0 };
 static const int k_wino_m_avx512bf16[N_STAGES] = { 2, 2, 2, 2 };
 
 /* The precision of one layer in a network of precision `net`. int8 multiplies only the 1x1
- * convolutions in int8 (two thirds of the flops; vpdpbusd does four multiply-adds where an
- * FMA does one); the 3x3 ones keep fp32 Winograd, whose F(4x4) does a quarter of the
- * direct products and would magnify the bytes' rounding if its tiles were quantised, and
- * conv1 keeps fp32 (its 147-deep rows of raw pixels gained nothing in int8: measured in
- * docs/performance.md). */
+ * convolutions in int8 (half the direct flops, two thirds of what the fp32 pass executes
+ * with Winograd; vpdpbusd does four multiply-adds where an FMA does one); the 3x3 ones keep
+ * fp32 Winograd, whose F(4x4) does a quarter of the direct products (in int8 im2col they
+ * ran slower) and would magnify the bytes' rounding if its tiles were quantised, and conv1
+ * keeps fp32 (slower in int8 too: docs/performance.md). */
 static enum vc_precision layer_precision(enum vc_precision net, const struct conv_layer *cl)
 {
     return net == VC_PRECISION_INT8 && (cl->d.kh != 1 || cl->d.kw != 1) ? VC_PRECISION_FP32 : net;
