@@ -47,7 +47,7 @@ void vc_version_print(FILE *f, const char *tool)
     if (vc_conv_winograd_isa(&isa) != VC_OK)
         isa = vc_last_error();
     fprintf(f, "cpu paths: Winograd F(4x4,3x3) on stages 2-3 and F(2x2,3x3) on 4-5 (VIDCLASS_WINOGRAD=0/2/4 forces "
-               "one, or one per stage: 4,4,2,2), transforms %s (avx512 / avx2 / sse2, the fastest the CPU has; "
+               "one, or one per stage: 4,4,2,2), transforms %s (avx2 / sse2, the fastest the CPU has; "
                "VIDCLASS_TRANSFORMS forces one)\n", isa);
 #endif
     const char *product = NULL;

@@ -12,8 +12,11 @@
  * Tiles are processed in chunks per thread; each chunk's alpha^2 products (vc_gemm_b_run,
  * single-threaded) run on the thread that owns the chunk (src/pool.c). When one chunk holds
  * every tile, the threads split the products by xi instead (wino_few_*). The transforms
- * are compiled once per instruction set (avx512: 16 channels per vector, avx2 and sse2: 8)
- * and chosen when a convolution runs (wino_isa_choose; VIDCLASS_TRANSFORMS forces one). */
+ * are compiled once per instruction set (avx2, and sse2 for any x86-64; 8 channels per
+ * vector) and chosen when a convolution runs (wino_isa_choose; VIDCLASS_TRANSFORMS forces
+ * one). A 16-wide AVX-512 set measured level with avx2 (0.98-1.04x in the network on
+ * Emerald Rapids, docs/performance.md 2026-12-03) and was dropped: the transforms' time is
+ * in moving V and M, and GCC's 64-byte spill slots broke under ASan's fake stack. */
 #include "vidclass/conv.h"
 #include "vidclass/gemm.h"
 #include "vidclass/status.h"
@@ -125,11 +128,6 @@ typedef int vi8 __attribute__((vector_size(32), aligned(4)));
 #define LD8(p) (*(const vf8 *)(p))
 #define ST8(p, x) (*(vf8 *)(p) = (x))
 #define RELU8(x) ((vf8)((vi8)(x) & ((x) > (vf8){ 0 })))
-typedef float vf16 __attribute__((vector_size(64), aligned(4)));
-typedef int vi16 __attribute__((vector_size(64), aligned(4)));
-#define LD16(p) (*(const vf16 *)(p))
-#define ST16(p, x) (*(vf16 *)(p) = (x))
-#define RELU16(x) ((vf16)((vi16)(x) & ((x) > (vf16){ 0 })))
 #define LD1(p) (*(p))
 #define ST1(p, x) (*(p) = (x))
 #define RELU1(x) ((x) < 0.0f ? 0.0f : (x))
@@ -237,23 +235,21 @@ typedef int vi16 __attribute__((vector_size(64), aligned(4)));
     } while (0)
 
 /* ---- the transforms per instruction set ---------------------------------------------------
- * Each set's four functions: the channel loop VW wide (vector type VT), then 8 wide, then one
- * channel at a time; every body above, compiled for the set's target. The input transforms
+ * Each set's four functions: the channel loop 8 wide, then one channel at a time; every
+ * body above, compiled for the set's target. The input transforms
  * read the tile's alpha^2 pixels at p[q] (padding pixels point at zeros, so the loops have
  * no branches) and write V's rows v[q * vs]; the output transforms read M's rows mt[q * ms]
  * and write the m x m outputs o[k] (scratch rows for outputs beyond the image edge). */
-#define WINO_TRANSFORMS(isa, TARGET, VT, VLD, VST, VRELU, VW)                                                 \
+#define WINO_TRANSFORMS(isa, TARGET)                                                                          \
     TARGET static void wino2_in_##isa(const float *const *p, float *restrict v, size_t vs, int cin)         \
     {                                                                                                         \
         int c = 0;                                                                                            \
-        for (; c + (VW) <= cin; c += (VW)) WINO2_IN(VT, VLD, VST, c);                                         \
         for (; c + 8 <= cin; c += 8) WINO2_IN(vf8, LD8, ST8, c);                                              \
         for (; c < cin; c++) WINO2_IN(float, LD1, ST1, c);                                                    \
     }                                                                                                         \
     TARGET static void wino4_in_##isa(const float *const *p, float *restrict v, size_t vs, int cin)         \
     {                                                                                                         \
         int c = 0;                                                                                            \
-        for (; c + (VW) <= cin; c += (VW)) WINO4_IN(VT, VLD, VST, c);                                         \
         for (; c + 8 <= cin; c += 8) WINO4_IN(vf8, LD8, ST8, c);                                              \
         for (; c < cin; c++) WINO4_IN(float, LD1, ST1, c);                                                    \
     }                                                                                                         \
@@ -261,7 +257,6 @@ typedef int vi16 __attribute__((vector_size(64), aligned(4)));
                                        float *const *o, int cout, int acc, int relu)                          \
     {                                                                                                         \
         int c = 0;                                                                                            \
-        for (; c + (VW) <= cout; c += (VW)) WINO2_OUT(VT, VLD, VST, VRELU, c);                                \
         for (; c + 8 <= cout; c += 8) WINO2_OUT(vf8, LD8, ST8, RELU8, c);                                     \
         for (; c < cout; c++) WINO2_OUT(float, LD1, ST1, RELU1, c);                                           \
     }                                                                                                         \
@@ -269,16 +264,13 @@ typedef int vi16 __attribute__((vector_size(64), aligned(4)));
                                        float *const *o, int cout, int acc, int relu)                          \
     {                                                                                                         \
         int c = 0;                                                                                            \
-        for (; c + (VW) <= cout; c += (VW)) WINO4_OUT(VT, VLD, VST, VRELU, c);                                \
         for (; c + 8 <= cout; c += 8) WINO4_OUT(vf8, LD8, ST8, RELU8, c);                                     \
         for (; c < cout; c++) WINO4_OUT(float, LD1, ST1, RELU1, c);                                           \
     }
 
-WINO_TRANSFORMS(avx512, __attribute__((target("avx512f"))), vf16, LD16, ST16, RELU16, 16)
-WINO_TRANSFORMS(avx2, __attribute__((target("avx2"))), vf8, LD8, ST8, RELU8, 8)
-WINO_TRANSFORMS(sse2, , vf8, LD8, ST8, RELU8, 8)
+WINO_TRANSFORMS(avx2, __attribute__((target("avx2"))))
+WINO_TRANSFORMS(sse2, )
 
-static int has_avx512f(void) { __builtin_cpu_init(); return __builtin_cpu_supports("avx512f"); }
 static int has_avx2(void) { __builtin_cpu_init(); return __builtin_cpu_supports("avx2"); }
 static int has_sse2(void) { return 1; } /* x86-64's baseline */
 
@@ -293,11 +285,8 @@ struct wino_isa {
     wino_out_fn *out2, *out4;
 };
 
-/* widest first: auto takes the first one the CPU has. In the network on Emerald Rapids
- * avx512 measured level with avx2 (0.98-1.04, bench/products --vary, docs/performance.md
- * 2026-12-03): the transforms' time is in moving V and M, not in their additions. */
+/* widest first: auto takes the first one the CPU has */
 static const struct wino_isa k_isas[] = {
-    { "avx512", has_avx512f, wino2_in_avx512, wino4_in_avx512, wino2_out_avx512, wino4_out_avx512 },
     { "avx2", has_avx2, wino2_in_avx2, wino4_in_avx2, wino2_out_avx2, wino4_out_avx2 },
     { "sse2", has_sse2, wino2_in_sse2, wino4_in_sse2, wino2_out_sse2, wino4_out_sse2 },
 };
@@ -319,7 +308,7 @@ static int wino_isa_choose(const struct wino_isa **out)
         if (pick)
             return vc_error(VC_ERR_UNSUPPORTED, "VIDCLASS_TRANSFORMS=%s: this CPU lacks %s", env, env);
     }
-    return vc_error(VC_ERR_INVALID_ARG, "VIDCLASS_TRANSFORMS='%s': use avx512, avx2, sse2 or auto", env ? env : "");
+    return vc_error(VC_ERR_INVALID_ARG, "VIDCLASS_TRANSFORMS='%s': use avx2, sse2 or auto", env ? env : "");
 }
 
 int vc_conv_winograd_isa(const char **name)

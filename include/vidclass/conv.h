@@ -81,8 +81,8 @@ size_t vc_conv_winograd_kernel_floats(const struct vc_conv_desc *d, int m);
  *  out [(m + 2)^2][cin][cout]. */
 void vc_conv_winograd_transform_kernel(const struct vc_conv_desc *d, int m, const float *kernel, float *u);
 
-/** The instruction set vc_conv2d_winograd's transforms run in now: "avx512" (16 channels per
- *  vector), "avx2" or "sse2" (8), the fastest the CPU has unless the environment variable
+/** The instruction set vc_conv2d_winograd's transforms run in now: "avx2" or "sse2" (8
+ *  channels per vector), the fastest the CPU has unless the environment variable
  *  VIDCLASS_TRANSFORMS names one (read at every convolution). VC_ERR_INVALID_ARG for a name
  *  it does not know, VC_ERR_UNSUPPORTED for a set the CPU lacks; *name is NULL then. */
 int vc_conv_winograd_isa(const char **name);
