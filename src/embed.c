@@ -158,8 +158,8 @@ int vc_embed_run(const struct vc_embed_params *p, struct vc_embed_result *result
     if (rc == VC_OK && p->precision &&
         (vc_precision_parse(p->precision, &bp.precision) != VC_OK || vc_precision_check(bp.precision) != VC_OK))
         rc = vc_error(VC_ERR_INVALID_ARG, "--precision: %s", vc_last_error());
-    if (rc == VC_OK && vc_precision_note(bp.precision))
-        VC_LOG_WARN("--precision %s: %s", vc_precision_name(bp.precision), vc_precision_note(bp.precision));
+    const char *note = rc == VC_OK ? vc_precision_note(bp.precision) : NULL;
+    if (note) VC_LOG_WARN("--precision %s: %s", vc_precision_name(bp.precision), note);
     if (rc == VC_OK) rc = vc_backbone_load_params("resnet50", &bp, &c.net);
     if (rc != VC_OK)
         return rc;

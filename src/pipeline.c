@@ -55,8 +55,8 @@ int vc_classify_open(const struct vc_classify_spec *s, vc_model **model, vc_back
     if (rc == VC_OK && vc_precision_check(bp.precision) != VC_OK) /* before anything is loaded */
         rc = VC_ERR_INVALID_ARG;
     if (rc != VC_OK) rc = vc_error(VC_ERR_INVALID_ARG, "--precision: %s", vc_last_error());
-    if (rc == VC_OK && s->lead && vc_precision_note(bp.precision))
-        VC_LOG_WARN("--precision %s: %s", vc_precision_name(bp.precision), vc_precision_note(bp.precision));
+    const char *note = rc == VC_OK && s->lead ? vc_precision_note(bp.precision) : NULL;
+    if (note) VC_LOG_WARN("--precision %s: %s", vc_precision_name(bp.precision), note);
     if (rc == VC_OK) rc = open_model(s, model, resize);
     if (rc == VC_OK) {
         const struct vc_model_meta *meta = vc_model_meta(*model);

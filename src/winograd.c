@@ -285,7 +285,7 @@ struct wino_isa {
     wino_out_fn *out2, *out4;
 };
 
-/* widest first: auto takes the first one the CPU has */
+/* fastest first: auto takes the first one the CPU has */
 static const struct wino_isa k_isas[] = {
     { "avx2", has_avx2, wino2_in_avx2, wino4_in_avx2, wino2_out_avx2, wino4_out_avx2 },
     { "sse2", has_sse2, wino2_in_sse2, wino4_in_sse2, wino2_out_sse2, wino4_out_sse2 },
