@@ -11,7 +11,7 @@
  * Built-in check: the features must be finite and input-dependent, else exit 1.
  *
  * usage: forward [--weights W.h5] [-b 1,8,32] [-t 1,2] [-n ITERS] [-w WARMUP] [--size 224] [-p]
- *                [--precision fp32|bf16]
+ *                [--precision fp32|bf16|int8]
  *        -p: also print the stage breakdown (vidclass/profile.h) as shares of thread-time
  */
 #include "vidclass/gemm.h"
@@ -61,7 +61,7 @@ int main(int argc, char **argv)
         default:
             fprintf(c == 'h' ? stdout : stderr,
                     "usage: forward [--weights W.h5] [-b 1,8,32] [-t 1,2] [-n iters] [-w warmup] [--size 224] [-p]\n"
-                    "               [--precision fp32|bf16]\n");
+                    "               [--precision fp32|bf16|int8]\n");
             return c == 'h' ? 0 : 2;
         }
     }

@@ -12,8 +12,12 @@
  * difference; exit 1 beyond 1e-4):
  *   products threads=1 batch=8 rounds=9 blas_ms=812.3 avx2_ms=701.9 avx2_x_blas=1.16 max_rel_diff=2.1e-07
  *   products --vary VIDCLASS_WINOGRAD=4,4,2,2:4,4,4,4 -b 8   (the product stays the default)
+ * --precision bf16 / int8 loads every variant in that precision; --vary precision=fp32:int8
+ * (lower case: not a variable) loads one network per precision. With a reduced precision the
+ * features must agree within 3e-2 (the variants round differently: tests/test_resnet50.c's bars).
  *
  * usage: products [--weights W.h5] [-b 1,8] [-t 1,2] [-r ROUNDS] [--size 224] [--vary NAME=V1:V2[:...]]
+ *                 [--precision fp32|bf16|int8]
  */
 #define _GNU_SOURCE
 #include "vidclass/gemm.h"
@@ -41,9 +45,11 @@ int main(int argc, char **argv)
     int batches[8] = { 1, 8 }, n_batches = 2, threads[8] = { 1, 2 }, n_threads = 2;
     int rounds = 9, size = 224;
     const char *weights = NULL, *vary = PRODUCTS;
+    struct vc_resnet50_params lp = vc_resnet50_default_params();
     static const struct option opts[] = {
         { "weights", required_argument, NULL, 'W' }, { "size", required_argument, NULL, 's' },
-        { "vary", required_argument, NULL, 'V' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+        { "vary", required_argument, NULL, 'V' }, { "precision", required_argument, NULL, 'P' },
+        { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
     };
     int c;
     while ((c = getopt_long(argc, argv, "b:t:r:h", opts, NULL)) != -1) {
@@ -54,12 +60,21 @@ int main(int argc, char **argv)
         case 'W': weights = optarg; break;
         case 's': size = atoi(optarg); break;
         case 'V': vary = optarg; break;
+        case 'P':
+            if (vc_precision_parse(optarg, &lp.precision) != VC_OK) {
+                fprintf(stderr, "products: %s\n", vc_last_error());
+                return 2;
+            }
+            break;
         default:
             fprintf(c == 'h' ? stdout : stderr,
                     "usage: products [--weights W.h5] [-b 1,8] [-t 1,2] [-r ROUNDS] [--size 224] [--vary NAME=V1:V2[:...]]\n"
+                    "                [--precision fp32|bf16|int8]\n"
                     "  the forward pass with each product this CPU has (VIDCLASS_GEMM=blas, avx2, avx512)\n"
                     "  in alternation, one process; --vary: with each value of NAME instead (read at load,\n"
-                    "  e.g. VIDCLASS_WINOGRAD=4,4,2,2:4,4,4,4); ratios are against the first value\n");
+                    "  e.g. VIDCLASS_WINOGRAD=4,4,2,2:4,4,4,4); ratios are against the first value;\n"
+                    "  --precision: every variant in that precision (features agree within 3e-2);\n"
+                    "  --vary precision=fp32:bf16:int8: one network per precision\n");
             return c == 'h' ? 0 : 2;
         }
     }
@@ -77,15 +92,22 @@ int main(int argc, char **argv)
         return 2;
     }
     *eq = '\0';
-    const int gemm = strcmp(var, "VIDCLASS_GEMM") == 0;
+    const int gemm = strcmp(var, "VIDCLASS_GEMM") == 0, by_precision = strcmp(var, "precision") == 0;
+    enum vc_precision prec[MAX_VARIANTS];
     for (char *v = strtok(eq + 1, ":"); v; v = strtok(NULL, ":")) {
         const char *kind = NULL;
         if (np == MAX_VARIANTS) {
             fprintf(stderr, "products: --vary takes at most %d values\n", MAX_VARIANTS);
             return 2;
         }
-        setenv(var, v, 1);
-        if (!gemm || vc_gemm_choice(VC_PRECISION_FP32, &kind) == VC_OK)
+        prec[np] = lp.precision;
+        if (by_precision && vc_precision_parse(v, &prec[np]) != VC_OK) {
+            fprintf(stderr, "products: %s\n", vc_last_error());
+            return 2;
+        }
+        if (!by_precision)
+            setenv(var, v, 1);
+        if ((!gemm && !by_precision) || vc_gemm_choice(prec[np], &kind) == VC_OK)
             names[np++] = v;
         else
             printf("products: %s: %s\n", v, vc_last_error());
@@ -108,8 +130,11 @@ int main(int argc, char **argv)
     vc_resnet50 *net[MAX_VARIANTS] = { NULL };
     int rc = VC_OK;
     for (int p = 0; p < np && rc == VC_OK; p++) {
-        setenv(var, names[p], 1);
-        rc = vc_resnet50_load(weights, NULL, &net[p]);
+        struct vc_resnet50_params vp = lp;
+        vp.precision = prec[p];
+        if (!by_precision)
+            setenv(var, names[p], 1);
+        rc = vc_resnet50_load(weights, &vp, &net[p]);
     }
     if (tmp[0])
         unlink(tmp);
@@ -135,6 +160,10 @@ int main(int argc, char **argv)
     vc_rng_seed(&r, 3, 1, 4);
     for (size_t i = 0; i < per * maxb; i++)
         x[i] = (float)vc_rng_range(&r, -120.0, 130.0);
+    int reduced = 0;
+    for (int p = 0; p < np; p++)
+        reduced |= prec[p] != VC_PRECISION_FP32;
+    const double bar = reduced ? 3e-2 : 1e-4;
     int errors = 0;
     for (int ti = 0; ti < n_threads; ti++) {
         vc_blas_set_threads(threads[ti]);
@@ -143,7 +172,8 @@ int main(int argc, char **argv)
             double ms[MAX_VARIANTS][MAX_ROUNDS], ratio[MAX_VARIANTS][MAX_ROUNDS];
             for (int rd = -1; rd < rounds; rd++) { /* round -1 warms all up */
                 for (int p = 0; p < np; p++) {
-                    setenv(var, names[p], 1); /* also for variables read during the pass */
+                    if (!by_precision)
+                        setenv(var, names[p], 1); /* also for variables read during the pass */
                     double t0 = vc_time_now();
                     if (vc_resnet50_features(net[p], x, b, size, size, feat[p]) != VC_OK) {
                         fprintf(stderr, "products: %s\n", vc_last_error());
@@ -165,7 +195,7 @@ int main(int argc, char **argv)
                 const double pr = mb > 0 ? md / mb : md;
                 rel = pr > rel || isnan(pr) ? pr : rel;
             }
-            if (!(rel <= 1e-4)) errors++;
+            if (!(rel <= bar)) errors++;
             printf("products threads=%d batch=%d rounds=%d", threads[ti], b, rounds);
             for (int p = 0; p < np; p++)
                 printf(" %s_ms=%.1f", names[p], bench_median(ms[p], rounds));
@@ -181,6 +211,7 @@ int main(int argc, char **argv)
     }
     free(x);
     if (errors)
-        fprintf(stderr, "products: %d errors (failed passes or features that differ from the first variant's by more than 1e-4)\n", errors);
+        fprintf(stderr, "products: %d errors (failed passes or features that differ from the first variant's by more than %g)\n",
+                errors, bar);
     return errors ? 1 : 0;
 }
