@@ -7,7 +7,7 @@
 #   clips:  N clips (default 6, 4 s) made from held-out test images, vidclass-batch in one
 #           process: frames/s, per-frame smoothed-label agreement, largest raw probability
 #           difference.
-# For each reduced-precision product this CPU has (bf16: amx, avx512bf16; int8: avx512vnni;
+# For each reduced-precision product this CPU has (bf16: amx, avx512bf16; int8: amx-int8, avx512vnni;
 # VIDCLASS_GEMM), one row. Prints the
 # CPU model and ISA. Not part of the test suite (about 10 minutes on 2 cores).
 set -euo pipefail
@@ -26,7 +26,7 @@ B=build/bin
 T=$(mktemp -d "${TMPDIR:-/tmp}/vc-bprec-XXXXXX")
 trap 'rm -rf "$T"' EXIT
 kernels=() # precision:kernel
-for pk in bf16:amx bf16:avx512bf16 int8:avx512vnni; do
+for pk in bf16:amx bf16:avx512bf16 int8:amx-int8 int8:avx512vnni; do
     VIDCLASS_GEMM=${pk#*:} $B/vidclass-batch --version | grep -q "^--precision ${pk%%:*}: available" && kernels+=("$pk")
 done
 if [ ${#kernels[@]} -eq 0 ]; then

@@ -86,13 +86,14 @@ static int choose_int8(const char *env, int any, struct product *out)
 {
     if (any) {
         if (!(out->int8 = vc_int8_kernel_best()))
-            return vc_error(VC_ERR_UNSUPPORTED, "precision int8 needs %s; this CPU lacks it (use fp32)",
-                            vc_int8_kernel_needs(vc_int8_kernel_find("avx512vnni")));
+            return vc_error(VC_ERR_UNSUPPORTED, "precision int8 needs %s, or %s; this CPU has neither (use fp32)",
+                            vc_int8_kernel_needs(vc_int8_kernel_find("avx512vnni")),
+                            vc_int8_kernel_needs(vc_int8_kernel_find("amx-int8")));
         return VC_OK;
     }
     const vc_int8_kernel *kn = vc_int8_kernel_find(env);
     if (!kn)
-        return vc_error(VC_ERR_INVALID_ARG, "VIDCLASS_GEMM='%s' with precision int8: use avx512vnni or auto%s", env,
+        return vc_error(VC_ERR_INVALID_ARG, "VIDCLASS_GEMM='%s' with precision int8: use amx-int8, avx512vnni or auto%s", env,
                         other_precision(env));
     if (!vc_int8_kernel_supported(kn))
         return vc_error(VC_ERR_UNSUPPORTED, "VIDCLASS_GEMM=%s: this CPU lacks %s (use auto)", env,

@@ -1,5 +1,5 @@
 /* gemm_int8.c - single-threaded int8 products for constant weights (see gemm_int8.h; the
- * register tile is in gemm_kernel_avx512vnni.c).
+ * register tiles are in gemm_kernel_amx.c and gemm_kernel_avx512vnni.c).
  *
  * The scheme of the bf16 product (gemm_bf16.c), with A quantised instead of rounded:
  *   for each KC-deep slice of K (padded to a multiple of 64 with zeros):
@@ -28,12 +28,15 @@ struct vc_int8_kernel {
     int (*supported)(void);
     int mr;
     vc_tile_i8_fn *tile;
+    void (*begin)(void), (*end)(void); /* per-thread set-up around the tiles, or NULL */
 };
 
 /* fastest first: vc_int8_kernel_best takes the first one the CPU supports */
 static const struct vc_int8_kernel k_kernels[] = {
+    { "amx-int8", "AMX-INT8 (Intel Sapphire Rapids or later, Linux 5.16 or later)", vc_tile_amx_int8_supported, 32,
+      vc_tile_amx_int8_32x32, vc_tile_amx_begin, vc_tile_amx_end },
     { "avx512vnni", "AVX512_VNNI (Intel Cascade Lake or later; AMD Zen 4 or later)", vc_tile_avx512vnni_supported, 8,
-      vc_tile_avx512vnni_8x32 },
+      vc_tile_avx512vnni_8x32, NULL, NULL },
 };
 #define N_KERNELS (int)(sizeof k_kernels / sizeof k_kernels[0])
 
@@ -127,7 +130,8 @@ void vc_gemm_int8_pack(const float *b, int k, int n, void *out)
 }
 
 /* The quantised A block and its rows' scales and offsets: per thread (pool threads each run
- * their own products); MR rows more than MC so a tile at the block's edge reads defined values. */
+ * their own products); 8 rows more than MC so the VNNI tile at the block's edge reads defined
+ * values (the AMX tile's 32 rows divide MC). */
 static _Thread_local uint8_t g_abuf[(MC + 8) * KC] __attribute__((aligned(64)));
 static _Thread_local float g_ascale[MC + 8];
 static _Thread_local int32_t g_aoff[MC + 8];
@@ -137,6 +141,8 @@ void vc_gemm_int8_run(const vc_int8_kernel *kn, int m, int n, int k, const float
 {
     const int kp = round64(k), np = panels(n), tr = kn->mr;
     const unsigned char *meta = (const unsigned char *)bp + meta_offset(k, n);
+    if (kn->begin)
+        kn->begin();
     for (int pc = 0, s = 0; pc < kp; pc += KC, s++) {
         const int kc = kp - pc < KC ? kp - pc : KC, kreal = k - pc < kc ? k - pc : kc;
         const int8_t *slice = (const int8_t *)bp + (size_t)pc * np * NR;
@@ -155,4 +161,6 @@ void vc_gemm_int8_run(const vc_int8_kernel *kn, int m, int n, int k, const float
             }
         }
     }
+    if (kn->end)
+        kn->end();
 }

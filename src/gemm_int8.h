@@ -6,7 +6,8 @@
  * 255; a row with negatives: scale = max|a| / 127 and an offset of 128, taken back out with
  * the weights' column sums); products summed exactly in int32 within a slice, scaled back
  * to float32 per slice and summed there; the epilogue (bias, residual, ReLU) is float32.
- * Kernel: "avx512vnni" (vpdpbusd, 8 x 32 tiles). */
+ * Kernels, fastest first: "amx-int8" (tdpbusd, 32 x 32 tiles), "avx512vnni" (vpdpbusd,
+ * 8 x 32 tiles); both read the same packed weights. */
 #ifndef VIDCLASS_GEMM_INT8_H
 #define VIDCLASS_GEMM_INT8_H
 
@@ -16,7 +17,7 @@
 
 typedef struct vc_int8_kernel vc_int8_kernel;
 
-/** The kernel called `name` ("avx512vnni"), or NULL. Static; never freed. */
+/** The kernel called `name` ("amx-int8", "avx512vnni"), or NULL. Static; never freed. */
 const vc_int8_kernel *vc_int8_kernel_find(const char *name);
 
 /** The first kernel (fastest first) this CPU can run, or NULL if none. */

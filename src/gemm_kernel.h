@@ -62,7 +62,7 @@ void vc_tile_amx_end(void);
  * (rows past mr exist and are not stored); the panel is kc / 4 rows of 32 column quads,
  * element (k, j) at bp[(k / 4) * 128 + 4 * j + k % 4] (the layout vpdpbusd reads). */
 struct vc_int8_scales {
-    const float   *a_scale;  /* the tile's 8 rows                               */
+    const float   *a_scale;  /* the tile's MR rows                              */
     const int32_t *a_offset; /* 0, or 128 for a row with negatives              */
     const float   *b_scale;  /* the panel's 32 columns, 64-byte aligned         */
     const int32_t *b_sum;    /* the panel's column sums over the slice, aligned */
@@ -74,6 +74,12 @@ typedef void vc_tile_i8_fn(int kc, const uint8_t *restrict a, size_t rs, const i
 /* AVX512_VNNI: 8 x 32 tile in 16 zmm accumulators, vpdpbusd (gemm_kernel_avx512vnni.c). */
 vc_tile_i8_fn vc_tile_avx512vnni_8x32;
 int vc_tile_avx512vnni_supported(void);
+
+/* AMX-INT8: 32 x 32 tile in four 16 x 16 int32 tile registers, tdpbusd (gemm_kernel_amx.c);
+ * the same per-thread vc_tile_amx_begin / vc_tile_amx_end as the bf16 tile. Supported: the
+ * CPU has AMX-INT8 and AVX-512F, and Linux granted the process the tile state. */
+vc_tile_i8_fn vc_tile_amx_int8_32x32;
+int vc_tile_amx_int8_supported(void);
 
 /* rows x k floats (row stride lda) to bytes per row (see gemm_int8.h) into out, rows of kpad
  * (k..kpad-1 set to 0), with each row's scale and offset; needs AVX-512F. */

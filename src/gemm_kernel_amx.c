@@ -1,4 +1,5 @@
-/* gemm_kernel_amx.c - the AMX-BF16 register tile of the bf16 product (gemm_kernel.h):
+/* gemm_kernel_amx.c - the AMX register tiles: bf16 (AMX-BF16) and int8 (AMX-INT8, at the end)
+ * (gemm_kernel.h). The bf16 tile:
  * 32 rows x 32 columns of C in four 16 x 16 float32 tile registers (tmm0-3), A's two 16-row
  * halves in tmm4-5 and the panel's two 16-column halves in tmm6-7, all 16 rows x 64 bytes.
  * Per 32 values of k: four tile loads and four tdpbf16ps, each 16 x 16 x 32 multiply-adds
@@ -24,26 +25,35 @@
 #define ARCH_REQ_XCOMP_PERM 0x1023 /* <asm/prctl.h>, not in every libc's headers */
 #define XFEATURE_XTILEDATA 18
 
-static int g_granted;
+static int g_bf16, g_int8; /* the tiles' multiplies the CPU has, once Linux granted the tile state */
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 
 static void request_tiles(void)
 {
-    /* CPUID leaf 7: EDX bit 22 AMX-BF16, bit 24 AMX-TILE (asked directly: clang 14's
-     * __builtin_cpu_supports does not know the AMX names) */
+    /* CPUID leaf 7: EDX bit 22 AMX-BF16, bit 24 AMX-TILE, bit 25 AMX-INT8 (asked directly:
+     * clang 14's __builtin_cpu_supports does not know the AMX names); the epilogues and the
+     * rounding of A need AVX-512F (and bf16's AVX512_BF16) */
     unsigned a, b, c, d;
     __builtin_cpu_init();
-    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d) || !(d & (1u << 22)) || !(d & (1u << 24)) ||
-        !__builtin_cpu_supports("avx512f") || !__builtin_cpu_supports("avx512bf16"))
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d) || !(d & (1u << 24)) || !__builtin_cpu_supports("avx512f"))
         return;
     /* the permission is the process's: every thread, created before or after, may use tiles */
-    g_granted = syscall(SYS_arch_prctl, ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA) == 0;
+    if (syscall(SYS_arch_prctl, ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA) != 0)
+        return;
+    g_bf16 = (d & (1u << 22)) && __builtin_cpu_supports("avx512bf16");
+    g_int8 = (d & (1u << 25)) != 0;
 }
 
 int vc_tile_amx_supported(void)
 {
     pthread_once(&g_once, request_tiles);
-    return g_granted;
+    return g_bf16;
+}
+
+int vc_tile_amx_int8_supported(void)
+{
+    pthread_once(&g_once, request_tiles);
+    return g_int8;
 }
 
 /* LDTILECFG's 64-byte operand: palette 1, eight tiles of 16 rows x 64 bytes. */
@@ -118,4 +128,65 @@ void vc_tile_amx_32x32(int kc, const uint16_t *restrict a, size_t rs, const uint
     for (int i = 0; i < mr; i++)
         vc_avx512_store_row(c + (size_t)i * ldc, _mm512_load_ps(acc[i]), _mm512_load_ps(acc[i] + 16), m0, m1, bias0,
                             bias1, op);
+}
+
+/* The int8 tile: the bf16 tile's arrangement with bytes. A tile register holds 16 rows x 64
+ * bytes: 64 values of k of A's rows, or 16 rows of the panel (k quads) of 16 columns x 4
+ * bytes, which is the layout vpdpbusd reads (gemm_kernel.h): columns 0-15 at bp, 16-31 at
+ * bp + 64, a stride of 128 bytes. Per 64 values of k: four loads and four tdpbusd (u8 x s8,
+ * 16 x 16 x 64 multiply-adds into int32 each). The exact sums are scaled back to float as
+ * the VNNI tile does (gemm_kernel_avx512vnni.c) and end in the AVX-512 epilogue. */
+__attribute__((target("amx-tile,amx-int8,avx512f")))
+void vc_tile_amx_int8_32x32(int kc, const uint8_t *restrict a, size_t rs, const int8_t *restrict bp,
+                            float *restrict c, int ldc, int mr, int nr, const struct vc_tile_ops *op,
+                            const struct vc_int8_scales *sc)
+{
+    int32_t acc[MR][NR] __attribute__((aligned(64)));
+    const size_t bs = 4 * NR; /* bytes from one k quad of the panel to the next */
+    const uint8_t *a1 = a + 16 * rs;
+    _tile_zero(0);
+    _tile_zero(1);
+    if (mr > 16) {
+        _tile_zero(2);
+        _tile_zero(3);
+        for (int kk = 0; kk < kc; kk += 64, bp += 16 * 4 * NR) {
+            _tile_loadd(4, a + kk, rs);
+            _tile_loadd(5, a1 + kk, rs);
+            _tile_loadd(6, bp, bs);
+            _tile_loadd(7, bp + 64, bs);
+            _tile_dpbusd(0, 4, 6);
+            _tile_dpbusd(1, 4, 7);
+            _tile_dpbusd(2, 5, 6);
+            _tile_dpbusd(3, 5, 7);
+        }
+        _tile_stored(2, &acc[16][0], NR * sizeof(int32_t));
+        _tile_stored(3, &acc[16][16], NR * sizeof(int32_t));
+    } else {
+        for (int kk = 0; kk < kc; kk += 64, bp += 16 * 4 * NR) {
+            _tile_loadd(4, a + kk, rs);
+            _tile_loadd(6, bp, bs);
+            _tile_loadd(7, bp + 64, bs);
+            _tile_dpbusd(0, 4, 6);
+            _tile_dpbusd(1, 4, 7);
+        }
+    }
+    _tile_stored(0, &acc[0][0], NR * sizeof(int32_t));
+    _tile_stored(1, &acc[0][16], NR * sizeof(int32_t));
+    __mmask16 m0, m1;
+    vc_avx512_col_masks(nr, &m0, &m1);
+    __m512 bias0, bias1;
+    vc_avx512_bias(op, m0, m1, &bias0, &bias1);
+    const __m512 bs0 = _mm512_load_ps(sc->b_scale), bs1 = _mm512_load_ps(sc->b_scale + 16);
+    const __m512i o0 = _mm512_slli_epi32(_mm512_load_si512(sc->b_sum), 7), /* 128 x the column sums */
+        o1 = _mm512_slli_epi32(_mm512_load_si512(sc->b_sum + 16), 7);
+    for (int i = 0; i < mr; i++) {
+        __m512i s0 = _mm512_load_si512(acc[i]), s1 = _mm512_load_si512(acc[i] + 16);
+        if (sc->a_offset[i]) { /* a row with negatives, stored + 128 */
+            s0 = _mm512_sub_epi32(s0, o0);
+            s1 = _mm512_sub_epi32(s1, o1);
+        }
+        const __m512 as = _mm512_set1_ps(sc->a_scale[i]);
+        vc_avx512_store_row(c + (size_t)i * ldc, _mm512_mul_ps(_mm512_cvtepi32_ps(s0), _mm512_mul_ps(as, bs0)),
+                            _mm512_mul_ps(_mm512_cvtepi32_ps(s1), _mm512_mul_ps(as, bs1)), m0, m1, bias0, bias1, op);
+    }
 }

@@ -304,15 +304,23 @@ static const int k_wino_m[N_STAGES] = { 4, 4, 2, 2 };
 static const int k_wino_m_amx[N_STAGES] = { 0, 0, 0, 0 };
 static const int k_wino_m_avx512bf16[N_STAGES] = { 2, 2, 2, 2 };
 
-/* The precision of one layer in a network of precision `net`. int8 multiplies only the 1x1
- * convolutions in int8 (half the direct flops, two thirds of what the fp32 pass executes
- * with Winograd; vpdpbusd does four multiply-adds where an FMA does one); the 3x3 ones keep
- * fp32 Winograd, whose F(4x4) does a quarter of the direct products (in int8 im2col they
- * ran slower) and would magnify the bytes' rounding if its tiles were quantised, and conv1
- * keeps fp32 (slower in int8 too: docs/performance.md). */
-static enum vc_precision layer_precision(enum vc_precision net, const struct conv_layer *cl)
+/* int8 multiplies the 3x3 convolutions in F(2x2) Winograd: its transforms' entries are 0
+ * and +-1 (and 1/2 on the weights), so quantising the transformed tiles costs little more
+ * than quantising the inputs, and it does 16 products where im2col does 36 (measured in
+ * docs/performance.md). */
+static const int k_wino_m_int8[N_STAGES] = { 2, 2, 2, 2 };
+
+/* The precision of one layer (kernel size, Winograd tile m) in a network of precision
+ * `net`. int8 multiplies the 1x1 convolutions (half the direct flops) and the 3x3 ones in
+ * int8, except a 3x3 one in F(4x4) (VIDCLASS_WINOGRAD), whose transforms (entries up to 8
+ * and 1/24) would magnify the bytes' rounding: it stays fp32, as does conv1 (7x7 over 3
+ * channels: slower in int8 too, docs/performance.md). */
+static enum vc_precision layer_precision(enum vc_precision net, const struct conv_layer *cl, int m)
 {
-    return net == VC_PRECISION_INT8 && (cl->d.kh != 1 || cl->d.kw != 1) ? VC_PRECISION_FP32 : net;
+    if (net != VC_PRECISION_INT8)
+        return net;
+    const int k1 = cl->d.kh == 1 && cl->d.kw == 1, k3 = cl->d.kh == 3 && cl->d.kw == 3 && m != 4;
+    return k1 || k3 ? VC_PRECISION_INT8 : VC_PRECISION_FP32;
 }
 
 /* The layer's kernel (m = 0) or its F(m x m) transform (m = 2, 4) as the product's right
@@ -320,7 +328,7 @@ static enum vc_precision layer_precision(enum vc_precision net, const struct con
 static int prepare_layer(struct conv_layer *cl, int m, enum vc_precision net)
 {
     /* an fp32 layer of an int8 network takes fp32's own choice: VIDCLASS_GEMM names the int8 one */
-    const enum vc_precision prec = layer_precision(net, cl);
+    const enum vc_precision prec = layer_precision(net, cl, m);
     int (*make)(const float *, int, int, int, enum vc_precision, vc_gemm_b **) =
         prec == net ? vc_gemm_b_create : vc_gemm_b_create_auto;
     int rc;
@@ -344,13 +352,14 @@ static int prepare_layer(struct conv_layer *cl, int m, enum vc_precision net)
 }
 
 /* The Winograd tile per stage from VIDCLASS_WINOGRAD: unset or "auto" keeps the product's
- * table (k_wino_m for fp32, product = the bf16 kernel's name otherwise); one value (0 =
+ * table (k_wino_m for fp32, k_wino_m_int8 for int8, by the bf16 kernel's name for bf16); one value (0 =
  * im2col, 2, 4) forces every stage; four comma-separated values set each stage (for
  * benchmarks: bench/products --vary VIDCLASS_WINOGRAD=4,4,2,2:4,4,4,4). */
 static int winograd_plan(enum vc_precision prec, const char *product, int m[N_STAGES])
 {
     const char *env = getenv("VIDCLASS_WINOGRAD");
-    const int *table = prec != VC_PRECISION_BF16       ? k_wino_m /* int8: its 3x3 layers are fp32 */
+    const int *table = prec == VC_PRECISION_INT8        ? k_wino_m_int8
+                       : prec == VC_PRECISION_FP32      ? k_wino_m
                        : strcmp(product, "amx") == 0 ? k_wino_m_amx
                                                        : k_wino_m_avx512bf16;
     memcpy(m, table, sizeof k_wino_m);

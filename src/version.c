@@ -63,8 +63,8 @@ void vc_version_print(FILE *f, const char *tool)
     else
         fprintf(f, "--precision bf16: not available: %s\n", vc_last_error());
     if (vc_gemm_choice(VC_PRECISION_INT8, &product) == VC_OK)
-        fprintf(f, "--precision int8: available, product %s (the 1x1 convolutions; VIDCLASS_GEMM=avx512vnni "
-                   "forces it)\n", product);
+        fprintf(f, "--precision int8: available, product %s (amx-int8 / avx512vnni, the fastest the CPU "
+                   "has; VIDCLASS_GEMM=amx-int8/avx512vnni forces one)\n", product);
     else
         fprintf(f, "--precision int8: not available: %s\n", vc_last_error());
     fprintf(f, "OpenBLAS: %s (kernels for %s)\n", vc_blas_info(), openblas_get_corename());

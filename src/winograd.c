@@ -467,14 +467,10 @@ int vc_conv2d_winograd(const struct vc_conv_desc *d, int m, const vc_gemm_b *u, 
     if (uc != (m + 2) * (m + 2) || uk != d->cin || un != d->cout)
         return vc_error(VC_ERR_INVALID_ARG, "%s: transformed weights of %d x %d x %d for F(%dx%d) %d -> %d", __func__,
                         uc, uk, un, m, m, d->cin, d->cout);
-    if (vc_gemm_b_precision(u) == VC_PRECISION_INT8)
-        return vc_error(VC_ERR_UNSUPPORTED, "%s: int8 products: the transformed tiles would be quantised after the "
-                        "transform, which magnifies the rounding (an int8 network keeps its 3x3 convolutions in fp32)",
-                        __func__);
     if (m == 4 && vc_gemm_b_precision(u) != VC_PRECISION_FP32)
         return vc_error(VC_ERR_UNSUPPORTED, "%s: F(4x4) with %s products: its transforms (entries up to 8 and 1/24) "
-                        "magnify bf16's rounding to ~5-9%% of the output scale (tests/test_conv.c); use F(2x2) or "
-                        "im2col", __func__, vc_precision_name(vc_gemm_b_precision(u)));
+                        "magnify the products' rounding (bf16: ~5-9%% of the output scale, tests/test_conv.c); use "
+                        "F(2x2) or im2col", __func__, vc_precision_name(vc_gemm_b_precision(u)));
     const struct wino_isa *isa = NULL;
     int rc = wino_isa_choose(&isa);
     if (rc != VC_OK)

@@ -152,8 +152,12 @@ else
         "$BIN/vidclass-batch" "${common[@]}" --input "$V" --output "$T/bf16.h5" --precision bf16
     [ ! -e "$T/bf16.h5" ] && ok "refused bf16 run wrote nothing" || bad "refused bf16 run left $T/bf16.h5"
 fi
-# --precision int8 where /proc/cpuinfo shows AVX512_VNNI: the same checks; elsewhere refused
-if grep -qw avx512_vnni /proc/cpuinfo && grep -qw avx512f /proc/cpuinfo; then
+# --precision int8 where /proc/cpuinfo shows AVX512_VNNI (product avx512vnni) or AMX-INT8
+# (amx-int8, the faster): the same checks; elsewhere refused
+int8_product=
+grep -qw avx512f /proc/cpuinfo && grep -qw avx512_vnni /proc/cpuinfo && int8_product=avx512vnni
+grep -qw avx512f /proc/cpuinfo && grep -qw amx_int8 /proc/cpuinfo && int8_product=amx-int8
+if [ -n "$int8_product" ]; then
     "$BIN/vidclass-batch" "${common[@]}" --input "$V" --output "$T/int8.h5" --window 16 --precision int8 \
         --summary-json "$T/int8.json" >"$T/int8.log" 2>&1
     read -r share same n nb <<<"$(agree "$T/full.h5" "$T/int8.h5")"
@@ -162,8 +166,8 @@ if grep -qw avx512_vnni /proc/cpuinfo && grep -qw avx512f /proc/cpuinfo; then
         ok "int8 labels agree with fp32 on $share of $n frames" || { bad "int8 agreement: $share of $n"; tail -n 5 "$T/int8.log"; }
     h5dump -a precision "$T/int8.h5" 2>/dev/null | grep -q '"int8"' && ok "results file records precision int8" ||
         bad "no precision attribute int8 in $T/int8.h5"
-    grep -q '"precision": "int8"' "$T/int8.json" && grep -q '"product": "avx512vnni"' "$T/int8.json" &&
-        ok "summary JSON: precision int8, product avx512vnni" || bad "summary JSON of the int8 run: $(cat "$T/int8.json")"
+    grep -q '"precision": "int8"' "$T/int8.json" && grep -q "\"product\": \"$int8_product\"" "$T/int8.json" &&
+        ok "summary JSON: precision int8, product $int8_product" || bad "summary JSON of the int8 run: $(cat "$T/int8.json")"
     expect "fp32 results added to an int8 file: refused" 2 "precision=int8" \
         "$BIN/vidclass-batch" "${common[@]}" --input "$V" --output "$T/int8.h5" --window 16
 else

@@ -22,7 +22,7 @@
  * 2^-9 relative, and 53 layers compound it. Measured here on the reference inputs: see the
  * printed errors (docs/performance.md has the figures). */
 #define BF16_TOL 1e-2 /* worst measured on a Sapphire Rapids: 6.0e-3 (conv4_block1_out, amx, F(2x2)) */
-#define INT8_TOL 3e-2 /* int8 (1x1 convolutions): worst measured on Emerald Rapids 1.24e-2 (conv4_block1_out) */
+#define INT8_TOL 3e-2 /* int8: worst measured 1.43e-2 (the 7x7x2048 map, F(2x2) in int8; Sapphire Rapids) */
 
 static double g_tol = TOL; /* the bar of the path under test */
 
@@ -118,7 +118,8 @@ static void check_weights_are_the_reference_ones(const char *wpath)
  * independently of src/resnet50.c, in Python, for these four choices). */
 static double winograd_saving(const char *winograd)
 {
-    if (!winograd) return 2275540992.0;                   /* F(4x4) on stages 2-3, F(2x2) on 4-5 */
+    if (!winograd || strcmp(winograd, "4,4,2,2") == 0)
+        return 2275540992.0;                              /* F(4x4) on stages 2-3, F(2x2) on 4-5 */
     if (strcmp(winograd, "2") == 0) return 1960837120.0; /* F(2x2) everywhere */
     if (strcmp(winograd, "4") == 0) return 2615279616.0; /* F(4x4) everywhere */
     if (strcmp(winograd, "2,4,0,4") == 0) return 1546125312.0; /* one tile size per stage */
@@ -152,9 +153,10 @@ static void check_path(const char *wpath, const char *winograd, const char *gemm
     double saved = vc_resnet50_flops(224, 224) - vc_resnet50_gemm_flops(net, 224, 224);
     printf("GEMM flops at 224x224: %.4g (direct convolution %.4g)\n", vc_resnet50_gemm_flops(net, 224, 224),
            vc_resnet50_flops(224, 224));
-    if (prec != VC_PRECISION_BF16) /* bf16's default plans differ per kernel; int8's 3x3 layers are fp32's */
-        CHECK(fabs(saved - winograd_saving(winograd)) < 1.0, "Winograd saves %.0f flops, expected %.0f", saved,
-              winograd_saving(winograd));
+    /* bf16's default plans differ per kernel; int8's is F(2x2) everywhere */
+    const double expect = winograd_saving(!winograd && prec == VC_PRECISION_INT8 ? "2" : winograd);
+    if (prec != VC_PRECISION_BF16 || winograd)
+        CHECK(fabs(saved - expect) < 1.0, "Winograd saves %.0f flops, expected %.0f", saved, expect);
 
     /* per-layer activations of a 64x64 image */
     {
@@ -285,20 +287,29 @@ int main(int argc, char **argv)
         printf("bf16 with VIDCLASS_WINOGRAD=2,4,2,2: %s\n", vc_last_error());
         unsetenv("VIDCLASS_WINOGRAD");
     }
-    /* int8 (1x1 convolutions in int8, the rest fp32): with its default plan (the fp32 one for
-     * the 3x3 layers) and with im2col everywhere; none: refused, saying what to use */
-    setenv("VIDCLASS_GEMM", "avx512vnni", 1);
-    if (vc_precision_check(VC_PRECISION_INT8) == VC_OK) {
-        check_path(wpath, NULL, "avx512vnni", VC_PRECISION_INT8);
-        check_path(wpath, "0", NULL, VC_PRECISION_INT8);
-    } else {
-        printf("int8 product avx512vnni: not on this CPU: %s\n", vc_last_error());
+    /* int8 (every convolution but conv1 in int8): with its default plan (F(2x2) for the 3x3
+     * layers), with im2col everywhere, and with F(4x4) on stages 2-3 (those 3x3 layers then
+     * fp32); none: refused, saying what to use */
+    int int8_paths = 0;
+    static const char *const int8_kinds[2] = { "amx-int8", "avx512vnni" };
+    for (int i = 0; i < 2; i++) {
+        setenv("VIDCLASS_GEMM", int8_kinds[i], 1);
+        if (vc_precision_check(VC_PRECISION_INT8) != VC_OK) {
+            printf("int8 product %s: not on this CPU: %s\n", int8_kinds[i], vc_last_error());
+            continue;
+        }
+        check_path(wpath, NULL, int8_kinds[i], VC_PRECISION_INT8);
+        check_path(wpath, "0", int8_kinds[i], VC_PRECISION_INT8);
+        check_path(wpath, "4,4,2,2", int8_kinds[i], VC_PRECISION_INT8);
+        int8_paths++;
+    }
+    if (!int8_paths) {
         unsetenv("VIDCLASS_GEMM");
         struct vc_resnet50_params np = vc_resnet50_default_params();
         np.precision = VC_PRECISION_INT8;
         vc_resnet50 *net = NULL;
         CHECK(vc_resnet50_load(wpath, &np, &net) == VC_ERR_UNSUPPORTED && !net && strstr(vc_last_error(), "fp32"),
-              "int8 loaded on a CPU without AVX512_VNNI");
+              "int8 loaded on a CPU without AVX512_VNNI or AMX-INT8");
     }
     unsetenv("VIDCLASS_GEMM");
     static const char *const bad_values[] = { "3", "4,4,2", "4,4,2,2,2", "4,,2,2", "4,4,2,2,", "44", "auto,2" };

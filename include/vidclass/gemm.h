@@ -28,7 +28,7 @@ void vc_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha,
  *          (vc_precision_note); refused on CPUs without either;
  *   int8 - weights to signed bytes per column, activations to unsigned bytes per row (both
  *          per K slice of 512), sums exact in int32 then scaled back to float32; bias,
- *          residuals and ReLU in float32. Needs AVX512_VNNI; refused elsewhere. */
+ *          residuals and ReLU in float32. Needs AVX512_VNNI or AMX-INT8; refused elsewhere. */
 enum vc_precision {
     VC_PRECISION_FP32 = 0,
     VC_PRECISION_BF16 = 1,
@@ -61,7 +61,8 @@ const char *vc_precision_note(enum vc_precision p);
  *         blas       - OpenBLAS sgemm on a plain copy, then the epilogue in a second pass.
  *   bf16: amx        - AMX-BF16 tiles (32 x 32 of C per tile step), weights packed in bf16;
  *         avx512bf16 - vdpbf16ps in 8 x 32 register tiles, the same packed weights.
- *   int8: avx512vnni - vpdpbusd in 8 x 32 register tiles, weights quantised at load.
+ *   int8: amx-int8   - AMX-INT8 tiles (32 x 32 of C per tile step), weights quantised at load;
+ *         avx512vnni - vpdpbusd in 8 x 32 register tiles, the same packed weights.
  * VIDCLASS_GEMM=<one of those>|packed|auto forces one (default auto: the first of the
  * precision's list the CPU has; packed: the first of ours, for fp32 avx512 or avx2); an
  * unknown value, a kernel of another precision, or one the CPU lacks is refused by
@@ -90,10 +91,10 @@ void vc_gemm_b_free(vc_gemm_b **b);
 /** Dimensions of the handle's matrices. */
 void vc_gemm_b_dims(const vc_gemm_b *b, int *count, int *k, int *n);
 
-/** "avx512", "avx2", "blas", "amx", "avx512bf16" or "avx512vnni": the product this handle uses. */
+/** "avx512", "avx2", "blas", "amx", "avx512bf16", "amx-int8" or "avx512vnni": the product this handle uses. */
 const char *vc_gemm_b_kind(const vc_gemm_b *b);
 
-/** Rows of the product's register tile (6 avx2, 8 avx512, avx512bf16 and avx512vnni, 32 amx; 6 for
+/** Rows of the product's register tile (6 avx2, 8 avx512, avx512bf16 and avx512vnni, 32 amx and amx-int8; 6 for
  *  blas): callers that choose their row counts make them multiples of it. */
 int vc_gemm_b_tile_rows(const vc_gemm_b *b);
 
