@@ -185,6 +185,10 @@ const char *vc_precision_note(enum vc_precision p)
     const char *kind = NULL;
     if (p != VC_PRECISION_BF16 || vc_gemm_choice(p, &kind) != VC_OK || strcmp(kind, "avx512bf16") != 0)
         return NULL;
+    if (vc_bf16_kernel_supported(vc_bf16_kernel_find("amx")))
+        return "VIDCLASS_GEMM=avx512bf16 runs bf16 on vdpbf16ps, which Intel cores issue at half the rate of fp32 "
+               "FMAs: fp32 is faster here, and this CPU has AMX, the default bf16 product, 2-3x fp32 "
+               "(docs/performance.md)";
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_cpu_init();
     if (__builtin_cpu_is("intel"))

@@ -8,7 +8,8 @@
  * rows, 64 bytes each (columns 0-15, or 16-31 at +64), at a stride of 128 bytes. The
  * accumulators go through a small buffer to the AVX-512 epilogue.
  * Linux gives a process the 8 KB of tile state only on request (arch_prctl
- * ARCH_REQ_XCOMP_PERM, kernel 5.16+); vc_tile_amx_supported asks once. */
+ * ARCH_REQ_XCOMP_PERM, kernel 5.16+); whichever of vc_tile_amx_supported and
+ * vc_tile_amx_int8_supported runs first asks, once. */
 #define _GNU_SOURCE
 #include "gemm_epilogue_avx512.h"
 #include "gemm_kernel.h"

@@ -127,11 +127,17 @@ if grep -qw -e avx512_bf16 -e amx_bf16 /proc/cpuinfo; then
             --precision bf16 --summary-json "$T/bf16-$k.json" >"$T/bf16-$k.log" 2>&1
         grep -q '"precision": "bf16"' "$T/bf16-$k.json" && grep -q "\"product\": \"$k\"" "$T/bf16-$k.json" &&
             ok "summary JSON: precision bf16, product $k" || bad "summary JSON of the bf16 ($k) run: $(cat "$T/bf16-$k.json")"
-        # vdpbf16ps is slower than fp32 on Intel cores: the run says so (and only then)
-        slow=0
+        # vdpbf16ps is slower than fp32 on Intel cores: the run says so (and only then), and
+        # names AMX where the CPU has it
+        slow=0 amx=0
         [ "$k" = avx512bf16 ] && grep -q "^vendor_id.*GenuineIntel" /proc/cpuinfo && slow=1
+        grep -qw amx_bf16 /proc/cpuinfo && amx=1
         warned=0
         grep -q "fp32 is faster here" "$T/bf16-$k.log" && warned=1
+        if [ "$warned" = 1 ]; then
+            [ "$amx" = 1 ] && ! grep -q "this CPU has AMX" "$T/bf16-$k.log" && warned="1 (AMX not named)"
+            [ "$amx" = 0 ] && ! grep -q "this CPU has no AMX" "$T/bf16-$k.log" && warned="1 (says AMX is there)"
+        fi
         [ "$warned" = "$slow" ] && ok "bf16 ($k): slower-than-fp32 warning $([ $slow = 1 ] && echo given || echo not given)" ||
             bad "bf16 ($k): warning $warned, expected $slow: $(grep -i warning "$T/bf16-$k.log")"
         read -r share same n nb <<<"$(agree "$T/full.h5" "$T/bf16-$k.h5")"

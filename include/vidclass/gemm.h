@@ -47,8 +47,9 @@ const char *vc_precision_name(enum vc_precision p);
 int vc_precision_check(enum vc_precision p);
 
 /** A warning for users who chose precision p, or NULL: where p's product on this CPU was
- *  measured slower than fp32 (bf16 without AMX on an Intel CPU: vdpbf16ps issues at half
- *  the rate of fp32 FMAs there, bench/fma_peak --dot). Static text. */
+ *  measured slower than fp32 (bf16 on vdpbf16ps on an Intel CPU: it issues at half the
+ *  rate of fp32 FMAs there, bench/fma_peak --dot; on a CPU with AMX that happens only when
+ *  VIDCLASS_GEMM=avx512bf16 forces it, and the text says AMX is there). Static text. */
 const char *vc_precision_note(enum vc_precision p);
 
 /* ---- constant weights: prepared once, multiplied many times ------------------------------
