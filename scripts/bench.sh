@@ -121,10 +121,10 @@ END {
     if (int8) printf " %9s %8s %8s", q ? sprintf("%.2f", q) : "missing", R["int8vidclass"], R["int8ort"]
     printf "  %s | %s%s%s\n", L["vidclasstorch"], L["vidclassort"], bf16 ? " | " L["bf16vidclass"] : "", int8 ? " | " L["int8vidclass"] : "" }
 }' "$out/lines" | sort -k1,1n -k2,2n
-echo "ours: product for the weights $(grep 'precision=fp32' "$out/lines" | grep -o 'product=[a-z0-9?]*' | sort -u | sed 's/product=//' | tr '\n' ' ')(VIDCLASS_GEMM=auto unless set)"
-[ "$have_bf16" -eq 1 ] && echo "bf16: --precision bf16, product $(grep 'precision=bf16' "$out/lines" | grep -o 'product=[a-z0-9?]*' | sort -u | sed 's/product=//' | tr '\n' ' ')(x fp32: against our fp32 in the same run; x ort: against ONNX Runtime's fp32; agreement: bench/precision.sh)"
+echo "ours: product for the weights $(grep 'precision=fp32' "$out/lines" | grep -o 'product=[a-z0-9?-]*' | sort -u | sed 's/product=//' | tr '\n' ' ')(VIDCLASS_GEMM=auto unless set)"
+[ "$have_bf16" -eq 1 ] && echo "bf16: --precision bf16, product $(grep 'precision=bf16' "$out/lines" | grep -o 'product=[a-z0-9?-]*' | sort -u | sed 's/product=//' | tr '\n' ' ')(x fp32: against our fp32 in the same run; x ort: against ONNX Runtime's fp32; agreement: bench/precision.sh)"
 [ "$have_bf16" -eq 0 ] && echo "bf16: not on this CPU ($(build/bin/vidclass-batch --version | sed -n 's/^--precision bf16: not available: //p'))"
-[ "$have_int8" -eq 1 ] && echo "int8: --precision int8 (the 1x1 convolutions in int8, the rest fp32), product $(grep 'precision=int8' "$out/lines" | grep -o 'product=[a-z0-9?]*' | sort -u | sed 's/product=//' | tr '\n' ' ')(agreement: bench/precision.sh)"
+[ "$have_int8" -eq 1 ] && echo "int8: --precision int8 (every convolution but conv1 in int8, the 3x3 ones in F(2x2)), product $(grep 'precision=int8' "$out/lines" | grep -o 'product=[a-z0-9?-]*' | sort -u | sed 's/product=//' | tr '\n' ' ')(agreement: bench/precision.sh)"
 [ "$have_int8" -eq 0 ] && echo "int8: not on this CPU ($(build/bin/vidclass-batch --version | sed -n 's/^--precision int8: not available: //p'))"
 echo "x torch / x ort = median over runs of (ours / peer) measured back to back; %peak = GFLOP/s (direct-convolution"
 echo "flops, bench/forward's gflops / img_s) over the measured FMA peak (fma_peak lines above) for that many threads; exec% ="
