@@ -87,41 +87,64 @@ void vc_tile_amx_end(void)
     _tile_release(); /* back to the init state: no 8 KB to save at every context switch */
 }
 
-__attribute__((target("amx-tile,amx-bf16,avx512f,avx512bf16")))
-void vc_tile_amx_32x32(int kc, const uint16_t *restrict a, size_t rs, const uint16_t *restrict bp,
-                       float *restrict c, int ldc, int mr, int nr, const struct vc_tile_ops *op)
+/* The tile loop both tiles share, in bytes: per step, 64 bytes of each of A's rows (32 bf16
+ * or 64 int8 values of k) and 16 rows of the panel (2048 bytes, a B tile's row stride 128);
+ * the 32 x 32 sums (float32 or int32, 4 bytes each) land in acc. int8 picks the product
+ * instruction; inlined with a constant, each tile keeps one. */
+static inline __attribute__((always_inline, target("amx-tile,amx-bf16,amx-int8"))) void
+tile_loop(int int8, int kbytes, const unsigned char *a, size_t as, const unsigned char *bp, int mr, void *acc)
 {
-    float acc[MR][NR] __attribute__((aligned(64)));
-    const size_t as = rs * sizeof(uint16_t), bs = 2 * NR * sizeof(uint16_t); /* row strides, bytes */
-    const uint16_t *a1 = a + 16 * rs;
+    const size_t bs = 128, cs = NR * 4; /* B tile and acc row strides, bytes */
+    const unsigned char *a1 = a + 16 * as;
+    unsigned char *c = acc;
     _tile_zero(0);
     _tile_zero(1);
     if (mr > 16) {
         _tile_zero(2);
         _tile_zero(3);
-        for (int kk = 0; kk < kc; kk += 32, bp += 16 * 2 * NR) {
+        for (int kk = 0; kk < kbytes; kk += 64, bp += 16 * bs) {
             _tile_loadd(4, a + kk, as);
             _tile_loadd(5, a1 + kk, as);
             _tile_loadd(6, bp, bs);
-            _tile_loadd(7, bp + NR, bs);
-            _tile_dpbf16ps(0, 4, 6);
-            _tile_dpbf16ps(1, 4, 7);
-            _tile_dpbf16ps(2, 5, 6);
-            _tile_dpbf16ps(3, 5, 7);
+            _tile_loadd(7, bp + 64, bs);
+            if (int8) {
+                _tile_dpbusd(0, 4, 6);
+                _tile_dpbusd(1, 4, 7);
+                _tile_dpbusd(2, 5, 6);
+                _tile_dpbusd(3, 5, 7);
+            } else {
+                _tile_dpbf16ps(0, 4, 6);
+                _tile_dpbf16ps(1, 4, 7);
+                _tile_dpbf16ps(2, 5, 6);
+                _tile_dpbf16ps(3, 5, 7);
+            }
         }
-        _tile_stored(2, &acc[16][0], NR * sizeof(float));
-        _tile_stored(3, &acc[16][16], NR * sizeof(float));
+        _tile_stored(2, c + 16 * cs, cs);
+        _tile_stored(3, c + 16 * cs + 64, cs);
     } else { /* one row half: half the loads and products */
-        for (int kk = 0; kk < kc; kk += 32, bp += 16 * 2 * NR) {
+        for (int kk = 0; kk < kbytes; kk += 64, bp += 16 * bs) {
             _tile_loadd(4, a + kk, as);
             _tile_loadd(6, bp, bs);
-            _tile_loadd(7, bp + NR, bs);
-            _tile_dpbf16ps(0, 4, 6);
-            _tile_dpbf16ps(1, 4, 7);
+            _tile_loadd(7, bp + 64, bs);
+            if (int8) {
+                _tile_dpbusd(0, 4, 6);
+                _tile_dpbusd(1, 4, 7);
+            } else {
+                _tile_dpbf16ps(0, 4, 6);
+                _tile_dpbf16ps(1, 4, 7);
+            }
         }
     }
-    _tile_stored(0, &acc[0][0], NR * sizeof(float));
-    _tile_stored(1, &acc[0][16], NR * sizeof(float));
+    _tile_stored(0, c, cs);
+    _tile_stored(1, c + 64, cs);
+}
+
+__attribute__((target("amx-tile,amx-bf16,amx-int8,avx512f,avx512bf16")))
+void vc_tile_amx_32x32(int kc, const uint16_t *restrict a, size_t rs, const uint16_t *restrict bp,
+                       float *restrict c, int ldc, int mr, int nr, const struct vc_tile_ops *op)
+{
+    float acc[MR][NR] __attribute__((aligned(64)));
+    tile_loop(0, kc * 2, (const unsigned char *)a, rs * sizeof(uint16_t), (const unsigned char *)bp, mr, acc);
     __mmask16 m0, m1;
     vc_avx512_col_masks(nr, &m0, &m1);
     __m512 bias0, bias1;
@@ -131,48 +154,19 @@ void vc_tile_amx_32x32(int kc, const uint16_t *restrict a, size_t rs, const uint
                             bias1, op);
 }
 
-/* The int8 tile: the bf16 tile's arrangement with bytes. A tile register holds 16 rows x 64
- * bytes: 64 values of k of A's rows, or 16 rows of the panel (k quads) of 16 columns x 4
- * bytes, which is the layout vpdpbusd reads (gemm_kernel.h): columns 0-15 at bp, 16-31 at
- * bp + 64, a stride of 128 bytes. Per 64 values of k: four loads and four tdpbusd (u8 x s8,
- * 16 x 16 x 64 multiply-adds into int32 each). The exact sums are scaled back to float as
+/* The int8 tile: the bf16 tile's arrangement (tile_loop) with bytes. A tile register holds 16
+ * rows x 64 bytes: 64 values of k of A's rows, or 16 rows of the panel (k quads) of 16
+ * columns x 4 bytes, which is the layout vpdpbusd reads (gemm_kernel.h): columns 0-15 at bp,
+ * 16-31 at bp + 64, a stride of 128 bytes. Per 64 values of k: four loads and four tdpbusd
+ * (u8 x s8, 16 x 16 x 64 multiply-adds into int32 each). The exact sums are scaled back to float as
  * the VNNI tile does (gemm_kernel_avx512vnni.c) and end in the AVX-512 epilogue. */
-__attribute__((target("amx-tile,amx-int8,avx512f")))
+__attribute__((target("amx-tile,amx-bf16,amx-int8,avx512f")))
 void vc_tile_amx_int8_32x32(int kc, const uint8_t *restrict a, size_t rs, const int8_t *restrict bp,
                             float *restrict c, int ldc, int mr, int nr, const struct vc_tile_ops *op,
                             const struct vc_int8_scales *sc)
 {
     int32_t acc[MR][NR] __attribute__((aligned(64)));
-    const size_t bs = 4 * NR; /* bytes from one k quad of the panel to the next */
-    const uint8_t *a1 = a + 16 * rs;
-    _tile_zero(0);
-    _tile_zero(1);
-    if (mr > 16) {
-        _tile_zero(2);
-        _tile_zero(3);
-        for (int kk = 0; kk < kc; kk += 64, bp += 16 * 4 * NR) {
-            _tile_loadd(4, a + kk, rs);
-            _tile_loadd(5, a1 + kk, rs);
-            _tile_loadd(6, bp, bs);
-            _tile_loadd(7, bp + 64, bs);
-            _tile_dpbusd(0, 4, 6);
-            _tile_dpbusd(1, 4, 7);
-            _tile_dpbusd(2, 5, 6);
-            _tile_dpbusd(3, 5, 7);
-        }
-        _tile_stored(2, &acc[16][0], NR * sizeof(int32_t));
-        _tile_stored(3, &acc[16][16], NR * sizeof(int32_t));
-    } else {
-        for (int kk = 0; kk < kc; kk += 64, bp += 16 * 4 * NR) {
-            _tile_loadd(4, a + kk, rs);
-            _tile_loadd(6, bp, bs);
-            _tile_loadd(7, bp + 64, bs);
-            _tile_dpbusd(0, 4, 6);
-            _tile_dpbusd(1, 4, 7);
-        }
-    }
-    _tile_stored(0, &acc[0][0], NR * sizeof(int32_t));
-    _tile_stored(1, &acc[0][16], NR * sizeof(int32_t));
+    tile_loop(1, kc, a, rs, (const unsigned char *)bp, mr, acc);
     __mmask16 m0, m1;
     vc_avx512_col_masks(nr, &m0, &m1);
     __m512 bias0, bias1;
