@@ -2,10 +2,12 @@
 #include "vidclass/conv.h"
 #include "vidclass/gemm.h"
 #include "vidclass/status.h"
+#include "gemm_rounded.h"
 #include "pool.h"
 #include "profile_internal.h"
 
 #include <stdatomic.h>
+#include <stdint.h>
 #include <string.h>
 
 int vc_conv_out_dim(int in, int k, int stride, int pad)
@@ -18,6 +20,13 @@ static int conv_is_pointwise(const struct vc_conv_desc *d)
     return d->kh == 1 && d->kw == 1 && d->stride == 1 && d->pad == 0;
 }
 
+/* Room after the patch rows for the input rounded to bf16 (conv_rounded): two values per
+ * float, plus a line so it can start 64-byte aligned. */
+static size_t rounded_input_floats(const struct vc_conv_desc *d, int n, int h, int w)
+{
+    return ((size_t)n * h * w * d->cin + 1) / 2 + 16;
+}
+
 size_t vc_conv_workspace_floats(const struct vc_conv_desc *d, int n, int h, int w)
 {
     if (conv_is_pointwise(d))
@@ -27,50 +36,53 @@ size_t vc_conv_workspace_floats(const struct vc_conv_desc *d, int n, int h, int 
     size_t rows = (size_t)n * oh * ow;
     if (rows > VC_CONV_CHUNK_ROWS)
         rows = VC_CONV_CHUNK_ROWS;
-    return rows * (size_t)d->kh * d->kw * d->cin;
+    return rows * (size_t)d->kh * d->kw * d->cin + rounded_input_floats(d, n, h, w);
 }
 
 /*
- * Gather patch rows [r0, r1) of the flattened (n, oh, ow) output grid into col
- * (row-major [r1 - r0, kh*kw*cin]). Each (ky, kx) tap copies cin contiguous floats, or
- * writes zeros where the tap falls into the padding.
+ * Gather patch rows [r0, r1) of the flattened (n, oh, ow) output grid into col, rows of
+ * ld elements of es bytes (kh*kw*cin values, then zeros up to ld). Each (ky, kx) tap copies
+ * cin contiguous values, or writes zeros where the tap falls into the padding (all-zero
+ * bytes are 0 in float32 and in bf16 alike).
  */
-static void im2col_rows(const struct vc_conv_desc *d, const float *x, int h, int w,
-                        int oh, int ow, size_t r0, size_t r1, float *col)
+static void im2col_rows(const struct vc_conv_desc *d, const void *x, size_t es, int h, int w, int oh, int ow,
+                        size_t r0, size_t r1, void *col, size_t ld)
 {
     const int cin = d->cin;
-    const size_t row_len = (size_t)d->kh * d->kw * cin;
+    const size_t row_len = (size_t)d->kh * d->kw * cin, krow = (size_t)d->kw * cin * es, tap = (size_t)cin * es;
     for (size_t r = r0; r < r1; r++) {
         size_t img = r / ((size_t)oh * ow);
         int rem = (int)(r % ((size_t)oh * ow));
         int oy = rem / ow, ox = rem % ow;
-        const float *xi = x + img * (size_t)h * w * cin;
-        float *dst = col + (r - r0) * row_len;
+        const char *xi = (const char *)x + img * (size_t)h * w * tap;
+        char *dst = (char *)col + (r - r0) * ld * es;
         int iy0 = oy * d->stride - d->pad;
         int ix0 = ox * d->stride - d->pad;
         for (int ky = 0; ky < d->kh; ky++) {
             int iy = iy0 + ky;
             if (iy < 0 || iy >= h) {
-                memset(dst, 0, sizeof(float) * (size_t)d->kw * cin);
-                dst += (size_t)d->kw * cin;
+                memset(dst, 0, krow);
+                dst += krow;
                 continue;
             }
-            const float *xrow = xi + (size_t)iy * w * cin;
+            const char *xrow = xi + (size_t)iy * w * tap;
             if (ix0 >= 0 && ix0 + d->kw <= w) {
                 /* whole kernel row inside the image: one contiguous copy */
-                memcpy(dst, xrow + (size_t)ix0 * cin, sizeof(float) * (size_t)d->kw * cin);
-                dst += (size_t)d->kw * cin;
+                memcpy(dst, xrow + (size_t)ix0 * tap, krow);
+                dst += krow;
                 continue;
             }
             for (int kx = 0; kx < d->kw; kx++) {
                 int ix = ix0 + kx;
                 if (ix < 0 || ix >= w)
-                    memset(dst, 0, sizeof(float) * (size_t)cin);
+                    memset(dst, 0, tap);
                 else
-                    memcpy(dst, xrow + (size_t)ix * cin, sizeof(float) * (size_t)cin);
-                dst += cin;
+                    memcpy(dst, xrow + (size_t)ix * tap, tap);
+                dst += tap;
             }
         }
+        if (ld > row_len)
+            memset(dst, 0, (ld - row_len) * es);
     }
 }
 
@@ -95,6 +107,10 @@ struct conv_job {
     float *y, *ws;
     size_t rows, chunk; /* chunk: rows per GEMM per thread (at most the workspace's share) */
     size_t grab;        /* 0: static split; else rows taken at a time from `next` */
+    int kpad;           /* > 0: the product takes rows rounded to bf16, of kpad values */
+    size_t rfit;        /* then: rounded rows per product that fit a thread's share */
+    uint16_t *xr;       /* then: the input rounded, [n, h, w, cin] */
+    size_t nx;          /* values of the input */
     atomic_size_t next;
 };
 
@@ -116,6 +132,34 @@ static int conv_next_rows(struct conv_job *j, size_t *cursor, size_t hi, size_t 
     return 1;
 }
 
+/* For a product that takes rows rounded to bf16: the input is rounded once (round_part, a
+ * pool step of its own), so each value is rounded once instead of once per patch it falls
+ * in (9 for a 3x3 kernel); the patches are then gathered from it in bf16, rfit rows per
+ * product: half the bytes written, and never read back as floats. */
+static void round_part(int i, int n, void *arg)
+{
+    struct conv_job *j = arg;
+    const size_t lo = vc_pool_share(j->nx, i, n), hi = vc_pool_share(j->nx, i + 1, n);
+    PROF_MARK(t);
+    vc_gemm_b_round(j->kernel, j->x + lo, hi - lo, j->xr + lo);
+    PROF_ADD(i, VC_PROF_IM2COL, t);
+}
+
+static void conv_rounded(const struct conv_job *j, int i, float *ws, size_t r0, size_t r1)
+{
+    const struct vc_conv_desc *d = j->d;
+    uint16_t *rows = (uint16_t *)ws;
+    for (size_t s0 = r0; s0 < r1; s0 += j->rfit) {
+        const size_t s1 = s0 + j->rfit < r1 ? s0 + j->rfit : r1;
+        PROF_MARK(t);
+        im2col_rows(d, j->xr, sizeof(uint16_t), j->h, j->w, j->oh, j->ow, s0, s1, rows, (size_t)j->kpad);
+        PROF_ADD(i, VC_PROF_IM2COL, t);
+        vc_gemm_b_run_rounded((int)(s1 - s0), rows, j->kernel, 0, j->y + s0 * (size_t)d->cout, d->cout, j->bias,
+                              j->flags);
+        PROF_ADD(i, VC_PROF_GEMM, t);
+    }
+}
+
 static void conv_part(int i, int n, void *arg)
 {
     struct conv_job *j = arg;
@@ -125,10 +169,14 @@ static void conv_part(int i, int n, void *arg)
     const size_t hi = vc_pool_share(j->rows, i + 1, n);
     float *ws = j->ws ? j->ws + (size_t)i * j->chunk * (size_t)k : NULL;
     while (conv_next_rows(j, &cursor, hi, &r0, &r1)) {
+        if (j->kpad) {
+            conv_rounded(j, i, ws, r0, r1);
+            continue;
+        }
         const float *a = j->x + r0 * (size_t)k; /* pointwise: the NHWC input is the patch matrix */
         PROF_MARK(t);
         if (!j->pointwise) {
-            im2col_rows(d, j->x, j->h, j->w, j->oh, j->ow, r0, r1, ws);
+            im2col_rows(d, j->x, sizeof(float), j->h, j->w, j->oh, j->ow, r0, r1, ws, (size_t)k);
             a = ws;
             PROF_ADD(i, VC_PROF_IM2COL, t);
         }
@@ -157,7 +205,8 @@ int vc_conv2d(const struct vc_conv_desc *d, const vc_gemm_b *kernel, const float
         return vc_error(VC_ERR_INVALID_ARG, "%s: weights of %d x %d x %d for a %dx%dx%d -> %d convolution", __func__,
                         kc, kk, kn, d->kh, d->kw, d->cin, d->cout);
     const int gflags = ((flags & VC_CONV_ACCUMULATE) ? VC_GEMM_ACCUMULATE : 0) | ((flags & VC_CONV_RELU) ? VC_GEMM_RELU : 0);
-    struct conv_job j = { d, kernel, bias, x, h, w, oh, ow, gflags, conv_is_pointwise(d), y, NULL, (size_t)n * oh * ow, 0, 0, 0 };
+    struct conv_job j = { d, kernel, bias, x, h, w, oh, ow, gflags, conv_is_pointwise(d), y, NULL, (size_t)n * oh * ow, 0, 0,
+                          0, 0, NULL, (size_t)n * h * w * d->cin, 0 };
     int threads = vc_pool_threads();
     if (j.pointwise) {
         j.chunk = VC_CONV_CHUNK_ROWS / (size_t)threads; /* keeps a blas epilogue on rows still in cache */
@@ -167,16 +216,34 @@ int vc_conv2d(const struct vc_conv_desc *d, const vc_gemm_b *kernel, const float
             return vc_error(VC_ERR_INVALID_ARG, "%s: workspace of %zu floats, need %zu",
                             __func__, ws_floats, need);
         j.ws = ws;
-        j.chunk = need / (size_t)k / (size_t)threads; /* each thread gets 1/threads of it */
+        const size_t cols = need - rounded_input_floats(d, n, h, w); /* the patch rows' part */
+        j.chunk = cols / (size_t)k / (size_t)threads; /* each thread gets 1/threads of it */
         if (j.chunk == 0) { /* fewer rows than threads: one thread does them all */
-            j.chunk = need / (size_t)k;
+            j.chunk = cols / (size_t)k;
             threads = 1;
+        }
+        /* rounded rows take kpad / 2 floats each, and a share also holds the tile's slack rows;
+         * only where the patches cover the input at least once (not a 1x1 stride-2
+         * projection, which reads a quarter of it: rounding it all measured 1.5-2x slower) */
+        const int kpad = d->kh * d->kw >= d->stride * d->stride ? vc_gemm_b_rounded_kpad(kernel) : 0;
+        const size_t room = kpad ? j.chunk * (size_t)k * 2 / (size_t)kpad : 0;
+        const size_t slack = (size_t)vc_gemm_b_rounded_slack(kernel);
+        if (room > slack) {
+            j.kpad = kpad;
+            j.rfit = room - slack;
+            j.xr = (uint16_t *)(((uintptr_t)(ws + cols) + 63) & ~(uintptr_t)63);
         }
     }
     if (threads > 1) {
         const size_t grab = j.chunk < CONV_GRAB_ROWS ? j.chunk : CONV_GRAB_ROWS;
         if (j.rows >= (size_t)threads * CONV_GRABS_MIN * grab)
             j.grab = grab;
+    }
+    if (j.kpad) {
+        if (threads > 1 && j.nx >= (size_t)threads * 4096)
+            vc_pool_run(round_part, &j);
+        else
+            round_part(0, 1, &j);
     }
     if (threads > 1 && j.rows >= (size_t)threads * 16)
         vc_pool_run(conv_part, &j);

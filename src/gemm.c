@@ -5,6 +5,7 @@
 #include "gemm_bf16.h"
 #include "gemm_int8.h"
 #include "gemm_packed.h"
+#include "gemm_rounded.h"
 #include "pool.h"
 #include "vidclass/log.h"
 #include "vidclass/status.h"
@@ -336,6 +337,33 @@ void vc_gemm_b_run(int m, const float *a, int lda, const vc_gemm_b *b, int index
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, b->n, b->k, 1.0f, a, lda, w, b->n,
                 acc ? 1.0f : 0.0f, c, ldc);
     bias_relu_rows(c, m, b->n, ldc, bias, relu);
+}
+
+int vc_gemm_b_rounded_kpad(const vc_gemm_b *b)
+{
+    return b->bf16 ? vc_gemm_bf16_kpad(b->k) : 0;
+}
+
+int vc_gemm_b_rounded_slack(const vc_gemm_b *b)
+{
+    return b->bf16 ? vc_bf16_kernel_mr(b->bf16) : 0;
+}
+
+void vc_gemm_b_round(const vc_gemm_b *b, const float *a, size_t count, uint16_t *out)
+{
+    VC_ASSERT(b->bf16);
+    vc_gemm_bf16_round(a, count, out);
+}
+
+void vc_gemm_b_run_rounded(int m, const uint16_t *a, const vc_gemm_b *b, int index, float *c, int ldc,
+                           const float *bias, int flags)
+{
+    VC_ASSERT(b->bf16 && index >= 0 && index < b->count);
+    if (m < 1)
+        return;
+    vc_gemm_bf16_run_rounded(b->bf16, m, b->n, b->k, a, vc_gemm_bf16_kpad(b->k),
+                             (const uint16_t *)b->data + (size_t)index * b->stride, c, ldc, bias,
+                             (flags & VC_GEMM_ACCUMULATE) != 0, (flags & VC_GEMM_RELU) != 0);
 }
 
 /* The convolutions split their rows over our own pool (src/pool.c) and call

@@ -120,8 +120,10 @@ void vc_gemm_bf16_pack(const vc_bf16_kernel *kn, const float *b, int k, int n, u
 /* The rounded A block: per thread (pool threads each run their own products). */
 static _Thread_local uint16_t g_abuf[MC * KC_MAX] __attribute__((aligned(64)));
 
-void vc_gemm_bf16_run(const vc_bf16_kernel *kn, int m, int n, int k, const float *a, int lda, const uint16_t *bp,
-                      float *c, int ldc, const float *bias, int accumulate, int relu)
+/* The product of float rows a (rounded per block into g_abuf) or of rows already rounded,
+ * ar (row stride lda, K padded with zeros to a multiple of 32); the other is NULL. */
+static void run(const vc_bf16_kernel *kn, int m, int n, int k, const float *a, const uint16_t *ar, int lda,
+                const uint16_t *bp, float *c, int ldc, const float *bias, int accumulate, int relu)
 {
     const int kp = round32(k), np = panels(n), tr = kn->mr, KC = kn->kc;
     if (kn->begin)
@@ -131,16 +133,53 @@ void vc_gemm_bf16_run(const vc_bf16_kernel *kn, int m, int n, int k, const float
         const uint16_t *slice = bp + (size_t)pc * np * NR;
         for (int ic = 0; ic < m; ic += MC) {
             const int mc = m - ic < MC ? m - ic : MC;
-            vc_bf16_convert_rows(a + (size_t)ic * lda + pc, (size_t)lda, mc, kreal, kc, g_abuf);
+            const uint16_t *ab = ar ? ar + (size_t)ic * lda + pc : g_abuf;
+            const size_t rs = ar ? (size_t)lda : (size_t)kc;
+            if (!ar)
+                vc_bf16_convert_rows(a + (size_t)ic * lda + pc, (size_t)lda, mc, kreal, kc, g_abuf);
             for (int p = 0; p < np; p++) {
                 const int nr = n - p * NR < NR ? n - p * NR : NR;
                 const struct vc_tile_ops op = { pc > 0 || accumulate, pc + kc >= kp, bias ? bias + p * NR : NULL, relu };
                 for (int ir = 0; ir < mc; ir += tr)
-                    kn->tile(kc, g_abuf + (size_t)ir * kc, (size_t)kc, slice + (size_t)p * kc * NR,
+                    kn->tile(kc, ab + (size_t)ir * rs, rs, slice + (size_t)p * kc * NR,
                              c + (size_t)(ic + ir) * ldc + p * NR, ldc, mc - ir < tr ? mc - ir : tr, nr, &op);
             }
         }
     }
     if (kn->end)
         kn->end();
+}
+
+void vc_gemm_bf16_run(const vc_bf16_kernel *kn, int m, int n, int k, const float *a, int lda, const uint16_t *bp,
+                      float *c, int ldc, const float *bias, int accumulate, int relu)
+{
+    run(kn, m, n, k, a, NULL, lda, bp, c, ldc, bias, accumulate, relu);
+}
+
+void vc_gemm_bf16_run_rounded(const vc_bf16_kernel *kn, int m, int n, int k, const uint16_t *a, int lda,
+                              const uint16_t *bp, float *c, int ldc, const float *bias, int accumulate, int relu)
+{
+    run(kn, m, n, k, NULL, a, lda, bp, c, ldc, bias, accumulate, relu);
+}
+
+int vc_gemm_bf16_kpad(int k)
+{
+    return round32(k);
+}
+
+void vc_gemm_bf16_round(const float *a, size_t count, uint16_t *out)
+{
+    /* whole 32-value blocks in rows of at most 2^30 values (the kernel takes int counts and
+     * stores 32 values at a time), the tail through a block of its own */
+    const size_t bulk = count / 32 * 32;
+    for (size_t done = 0; done < bulk;) {
+        const int step = bulk - done < (size_t)1 << 30 ? (int)(bulk - done) : 1 << 30;
+        vc_bf16_convert_rows(a + done, 0, 1, step, step, out + done);
+        done += (size_t)step;
+    }
+    if (bulk < count) {
+        uint16_t tail[32];
+        vc_bf16_convert_rows(a + bulk, 0, 1, (int)(count - bulk), 32, tail);
+        memcpy(out + bulk, tail, sizeof(uint16_t) * (count - bulk));
+    }
 }

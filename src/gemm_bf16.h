@@ -42,4 +42,17 @@ void vc_gemm_bf16_pack(const vc_bf16_kernel *kn, const float *b, int k, int n, u
 void vc_gemm_bf16_run(const vc_bf16_kernel *kn, int m, int n, int k, const float *a, int lda, const uint16_t *bp,
                       float *c, int ldc, const float *bias, int accumulate, int relu);
 
+/** The same with A already rounded: a[m][vc_gemm_bf16_kpad(k)] bf16 (row stride lda, the
+ *  padding zeros, as vc_gemm_bf16_round_rows writes it). The kernel's tile reads whole
+ *  tiles: rows up to m rounded up to vc_bf16_kernel_mr must be readable (not used). */
+void vc_gemm_bf16_run_rounded(const vc_bf16_kernel *kn, int m, int n, int k, const uint16_t *a, int lda,
+                              const uint16_t *bp, float *c, int ldc, const float *bias, int accumulate, int relu);
+
+/** K padded as the bf16 kernels take it (a multiple of 32). */
+int vc_gemm_bf16_kpad(int k);
+
+/** count floats rounded to bf16 (to nearest even) into out. Needs AVX512_BF16 (every CPU
+ *  with a bf16 kernel has it). */
+void vc_gemm_bf16_round(const float *a, size_t count, uint16_t *out);
+
 #endif

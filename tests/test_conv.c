@@ -387,6 +387,9 @@ int main(void)
         check_conv(&r, (struct vc_conv_desc){ 7, 9, 1, 1, 1, 0 }, 3, 5, 6, VC_CONV_ACCUMULATE | VC_CONV_RELU);
         check_conv(&r, (struct vc_conv_desc){ 7, 9, 1, 1, 2, 0 }, 3, 9, 7, 0);                  /* projection */
         check_conv(&r, (struct vc_conv_desc){ 4, 5, 2, 3, 1, 0 }, 1, 6, 9, 0);                  /* non-square */
+        /* K = 18: bf16's rows (padded to 32) take more room than the float ones, so a
+         * thread's share holds fewer of them than its rows: several products per share */
+        check_conv(&r, (struct vc_conv_desc){ 2, 5, 3, 3, 1, 1 }, 2, 9, 9, VC_CONV_RELU);
         /* 4920 rows, > 1 chunk: on 2 threads, rows taken 576 at a time from a shared counter */
         check_conv(&r, (struct vc_conv_desc){ 16, 16, 3, 3, 1, 1 }, 3, 40, 41, VC_CONV_RELU);
         check_conv(&r, (struct vc_conv_desc){ 16, 32, 1, 1, 1, 0 }, 3, 40, 41, VC_CONV_ACCUMULATE);
