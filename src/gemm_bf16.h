@@ -42,9 +42,10 @@ void vc_gemm_bf16_pack(const vc_bf16_kernel *kn, const float *b, int k, int n, u
 void vc_gemm_bf16_run(const vc_bf16_kernel *kn, int m, int n, int k, const float *a, int lda, const uint16_t *bp,
                       float *c, int ldc, const float *bias, int accumulate, int relu);
 
-/** The same with A already rounded: a[m][vc_gemm_bf16_kpad(k)] bf16 (row stride lda, the
- *  padding zeros, as vc_gemm_bf16_round_rows writes it). The kernel's tile reads whole
- *  tiles: rows up to m rounded up to vc_bf16_kernel_mr must be readable (not used). */
+/** The same with A already rounded: m rows of bf16 (row stride lda), each k values then
+ *  zeros up to vc_gemm_bf16_kpad(k) (src/conv.c gathers them from an input rounded with
+ *  vc_gemm_bf16_round). The tile reads whole tiles: vc_bf16_kernel_mr rows past m must be
+ *  readable (their values are not used). */
 void vc_gemm_bf16_run_rounded(const vc_bf16_kernel *kn, int m, int n, int k, const uint16_t *a, int lda,
                               const uint16_t *bp, float *c, int ldc, const float *bias, int accumulate, int relu);
 

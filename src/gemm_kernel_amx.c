@@ -158,8 +158,8 @@ void vc_tile_amx_32x32(int kc, const uint16_t *restrict a, size_t rs, const uint
  * rows x 64 bytes: 64 values of k of A's rows, or 16 rows of the panel (k quads) of 16
  * columns x 4 bytes, which is the layout vpdpbusd reads (gemm_kernel.h): columns 0-15 at bp,
  * 16-31 at bp + 64, a stride of 128 bytes. Per 64 values of k: four loads and four tdpbusd
- * (u8 x s8, 16 x 16 x 64 multiply-adds into int32 each). The exact sums are scaled back to float as
- * the VNNI tile does (gemm_kernel_avx512vnni.c) and end in the AVX-512 epilogue. */
+ * (u8 x s8, 16 x 16 x 64 multiply-adds into int32 each). The exact sums are scaled back to
+ * float as the VNNI tile does (gemm_kernel_avx512vnni.c) and end in the AVX-512 epilogue. */
 __attribute__((target("amx-tile,amx-bf16,amx-int8,avx512f")))
 void vc_tile_amx_int8_32x32(int kc, const uint8_t *restrict a, size_t rs, const int8_t *restrict bp,
                             float *restrict c, int ldc, int mr, int nr, const struct vc_tile_ops *op,
