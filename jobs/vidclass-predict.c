@@ -43,7 +43,7 @@ static void usage(FILE *f)
         "                      sums in float32; AMX-BF16 or AVX512_BF16 CPUs only) or\n"
         "                      int8 (the convolutions but the first in bytes; AMX-INT8\n"
         "                      or AVX512_VNNI CPUs only): faster, close but not equal\n"
-        "                                                                           [fp32]\n"
+        "                                                                               [fp32]\n"
         "  --threads N         BLAS threads                     [CPUs available]\n"
         "  --annotate-text FMT the text drawn; {label} and {confidence} are replaced\n"
         "                                                    [\"activity: {label}\"]\n"
