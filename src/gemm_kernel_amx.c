@@ -171,17 +171,11 @@ void vc_tile_amx_int8_32x32(int kc, const uint8_t *restrict a, size_t rs, const 
     vc_avx512_col_masks(nr, &m0, &m1);
     __m512 bias0, bias1;
     vc_avx512_bias(op, m0, m1, &bias0, &bias1);
-    const __m512 bs0 = _mm512_load_ps(sc->b_scale), bs1 = _mm512_load_ps(sc->b_scale + 16);
-    const __m512i o0 = _mm512_slli_epi32(_mm512_load_si512(sc->b_sum), 7), /* 128 x the column sums */
-        o1 = _mm512_slli_epi32(_mm512_load_si512(sc->b_sum + 16), 7);
+    struct vc_avx512_int8_cols k;
+    vc_avx512_int8_cols(sc, &k);
     for (int i = 0; i < mr; i++) {
-        __m512i s0 = _mm512_load_si512(acc[i]), s1 = _mm512_load_si512(acc[i] + 16);
-        if (sc->a_offset[i]) { /* a row with negatives, stored + 128 */
-            s0 = _mm512_sub_epi32(s0, o0);
-            s1 = _mm512_sub_epi32(s1, o1);
-        }
-        const __m512 as = _mm512_set1_ps(sc->a_scale[i]);
-        vc_avx512_store_row(c + (size_t)i * ldc, _mm512_mul_ps(_mm512_cvtepi32_ps(s0), _mm512_mul_ps(as, bs0)),
-                            _mm512_mul_ps(_mm512_cvtepi32_ps(s1), _mm512_mul_ps(as, bs1)), m0, m1, bias0, bias1, op);
+        __m512 x0, x1;
+        vc_avx512_int8_row(sc, &k, i, _mm512_load_si512(acc[i]), _mm512_load_si512(acc[i] + 16), &x0, &x1);
+        vc_avx512_store_row(c + (size_t)i * ldc, x0, x1, m0, m1, bias0, bias1, op);
     }
 }

@@ -89,27 +89,12 @@ void vc_tile_avx512vnni_8x32(int kc, const uint8_t *restrict a, size_t rs, const
             acc[2 * i + 1] = _mm512_dpbusd_epi32(acc[2 * i + 1], ai, b1);
         }
     }
-    /* back to float: (sum - offset_i * colsum_j) * scale_i * scale_j, exact in int32 first
-     * (|sum| <= 255 * 127 * kc, and kc <= 2048; the offset is 0 or 128) */
-    const __m512 bs0 = _mm512_load_ps(sc->b_scale), bs1 = _mm512_load_ps(sc->b_scale + 16);
-    const __m512i bsum0 = _mm512_load_si512(sc->b_sum), bsum1 = _mm512_load_si512(sc->b_sum + 16);
-    int offsets = 0; /* rows with an offset: none when A is a ReLU's output */
-    for (int i = 0; i < MR; i++) offsets |= sc->a_offset[i];
-    if (offsets) {
-        const __m512i o0 = _mm512_slli_epi32(bsum0, 7), o1 = _mm512_slli_epi32(bsum1, 7); /* 128 x the sums */
-#pragma GCC unroll 8
-        for (int i = 0; i < MR; i++)
-            if (sc->a_offset[i]) {
-                acc[2 * i] = _mm512_sub_epi32(acc[2 * i], o0);
-                acc[2 * i + 1] = _mm512_sub_epi32(acc[2 * i + 1], o1);
-            }
-    }
+    /* back to float (gemm_epilogue_avx512.h) */
+    struct vc_avx512_int8_cols k;
+    vc_avx512_int8_cols(sc, &k);
     __m512 f[2 * MR];
 #pragma GCC unroll 8
-    for (int i = 0; i < MR; i++) {
-        const __m512 as = _mm512_set1_ps(sc->a_scale[i]);
-        f[2 * i] = _mm512_mul_ps(_mm512_cvtepi32_ps(acc[2 * i]), _mm512_mul_ps(as, bs0));
-        f[2 * i + 1] = _mm512_mul_ps(_mm512_cvtepi32_ps(acc[2 * i + 1]), _mm512_mul_ps(as, bs1));
-    }
+    for (int i = 0; i < MR; i++)
+        vc_avx512_int8_row(sc, &k, i, acc[2 * i], acc[2 * i + 1], &f[2 * i], &f[2 * i + 1]);
     vc_avx512_store_8x32(f, c, ldc, mr, nr, op);
 }
