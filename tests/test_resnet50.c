@@ -219,6 +219,28 @@ static void check_path(const char *wpath, const char *winograd, const char *gemm
     CHECK(net == NULL, "free did not clear the handle");
 }
 
+/* check_path for each of n kernels of precision prec the CPU has: row i is the kernel's name,
+ * then up to two VIDCLASS_WINOGRAD plans to check besides the default one (NULL: none).
+ * Prints the kernels the CPU lacks; returns how many it has. Leaves VIDCLASS_GEMM unset. */
+static int check_kernels(const char *wpath, enum vc_precision prec, const char *const rows[][3], int n)
+{
+    int found = 0;
+    for (int i = 0; i < n; i++) {
+        setenv("VIDCLASS_GEMM", rows[i][0], 1);
+        if (vc_precision_check(prec) != VC_OK) {
+            printf("%s product %s: not on this CPU: %s\n", vc_precision_name(prec), rows[i][0], vc_last_error());
+            continue;
+        }
+        check_path(wpath, NULL, rows[i][0], prec);
+        for (int p = 1; p < 3; p++)
+            if (rows[i][p])
+                check_path(wpath, rows[i][p], rows[i][0], prec);
+        found++;
+    }
+    unsetenv("VIDCLASS_GEMM");
+    return found;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -260,19 +282,8 @@ int main(int argc, char **argv)
         check_path(wpath, NULL, "avx2", VC_PRECISION_FP32);
     /* bf16: each kernel this CPU has, with its default plan and with F(2x2) everywhere (the
      * other kernel's plan); none: loading in bf16 is refused and says what to use */
-    static const char *const bf16_kinds[2] = { "amx", "avx512bf16" };
-    int bf16_paths = 0;
-    for (int i = 0; i < 2; i++) {
-        setenv("VIDCLASS_GEMM", bf16_kinds[i], 1);
-        if (vc_precision_check(VC_PRECISION_BF16) != VC_OK) {
-            printf("bf16 product %s: not on this CPU: %s\n", bf16_kinds[i], vc_last_error());
-            continue;
-        }
-        check_path(wpath, NULL, bf16_kinds[i], VC_PRECISION_BF16);
-        check_path(wpath, i == 0 ? "2" : "0", bf16_kinds[i], VC_PRECISION_BF16);
-        bf16_paths++;
-    }
-    unsetenv("VIDCLASS_GEMM");
+    static const char *const bf16_plans[][3] = { { "amx", "2", NULL }, { "avx512bf16", "0", NULL } };
+    const int bf16_paths = check_kernels(wpath, VC_PRECISION_BF16, bf16_plans, 2);
     {
         struct vc_resnet50_params np = vc_resnet50_default_params();
         np.precision = VC_PRECISION_BF16;
@@ -290,21 +301,8 @@ int main(int argc, char **argv)
     /* int8 (every convolution but conv1 in int8): with its default plan (F(2x2) for the 3x3
      * layers), with im2col everywhere, and with F(4x4) on stages 2-3 (those 3x3 layers then
      * fp32); none: refused, saying what to use */
-    int int8_paths = 0;
-    static const char *const int8_kinds[2] = { "amx-int8", "avx512vnni" };
-    for (int i = 0; i < 2; i++) {
-        setenv("VIDCLASS_GEMM", int8_kinds[i], 1);
-        if (vc_precision_check(VC_PRECISION_INT8) != VC_OK) {
-            printf("int8 product %s: not on this CPU: %s\n", int8_kinds[i], vc_last_error());
-            continue;
-        }
-        check_path(wpath, NULL, int8_kinds[i], VC_PRECISION_INT8);
-        check_path(wpath, "0", int8_kinds[i], VC_PRECISION_INT8);
-        check_path(wpath, "4,4,2,2", int8_kinds[i], VC_PRECISION_INT8);
-        int8_paths++;
-    }
-    if (!int8_paths) {
-        unsetenv("VIDCLASS_GEMM");
+    static const char *const int8_plans[][3] = { { "amx-int8", "0", "4,4,2,2" }, { "avx512vnni", "0", "4,4,2,2" } };
+    if (!check_kernels(wpath, VC_PRECISION_INT8, int8_plans, 2)) {
         struct vc_resnet50_params np = vc_resnet50_default_params();
         np.precision = VC_PRECISION_INT8;
         vc_resnet50 *net = NULL;
