@@ -27,16 +27,35 @@ static size_t rounded_input_floats(const struct vc_conv_desc *d, int n, int h, i
     return ((size_t)n * h * w * d->cin + 1) / 2 + 16;
 }
 
-size_t vc_conv_workspace_floats(const struct vc_conv_desc *d, int n, int h, int w)
+/* The patch rows' part of the workspace: one chunk of rows of kh*kw*cin floats. */
+static size_t patch_floats(const struct vc_conv_desc *d, int n, int h, int w)
 {
-    if (conv_is_pointwise(d))
-        return 0;
     size_t oh = (size_t)vc_conv_out_dim(h, d->kh, d->stride, d->pad);
     size_t ow = (size_t)vc_conv_out_dim(w, d->kw, d->stride, d->pad);
     size_t rows = (size_t)n * oh * ow;
     if (rows > VC_CONV_CHUNK_ROWS)
         rows = VC_CONV_CHUNK_ROWS;
-    return rows * (size_t)d->kh * d->kw * d->cin + rounded_input_floats(d, n, h, w);
+    return rows * (size_t)d->kh * d->kw * d->cin;
+}
+
+/* The product takes rows rounded to bf16 (its kpad), and the patches cover the input at
+ * least once (not a 1x1 stride-2 projection, which reads a quarter of it: rounding it all
+ * measured 1.5-2x slower); 0 otherwise. */
+static int rounded_kpad(const struct vc_conv_desc *d, const vc_gemm_b *kernel)
+{
+    return kernel && d->kh * d->kw >= d->stride * d->stride ? vc_gemm_b_rounded_kpad(kernel) : 0;
+}
+
+size_t vc_conv_workspace_floats(const struct vc_conv_desc *d, int n, int h, int w)
+{
+    return conv_is_pointwise(d) ? 0 : patch_floats(d, n, h, w) + rounded_input_floats(d, n, h, w);
+}
+
+size_t vc_conv_workspace_floats_for(const struct vc_conv_desc *d, const vc_gemm_b *kernel, int n, int h, int w)
+{
+    if (conv_is_pointwise(d))
+        return 0;
+    return patch_floats(d, n, h, w) + (rounded_kpad(d, kernel) ? rounded_input_floats(d, n, h, w) : 0);
 }
 
 /*
@@ -211,21 +230,19 @@ int vc_conv2d(const struct vc_conv_desc *d, const vc_gemm_b *kernel, const float
     if (j.pointwise) {
         j.chunk = VC_CONV_CHUNK_ROWS / (size_t)threads; /* keeps a blas epilogue on rows still in cache */
     } else {
-        size_t need = vc_conv_workspace_floats(d, n, h, w);
+        size_t need = vc_conv_workspace_floats_for(d, kernel, n, h, w);
         if (!ws || ws_floats < need)
             return vc_error(VC_ERR_INVALID_ARG, "%s: workspace of %zu floats, need %zu",
                             __func__, ws_floats, need);
         j.ws = ws;
-        const size_t cols = need - rounded_input_floats(d, n, h, w); /* the patch rows' part */
+        const size_t cols = patch_floats(d, n, h, w);
         j.chunk = cols / (size_t)k / (size_t)threads; /* each thread gets 1/threads of it */
         if (j.chunk == 0) { /* fewer rows than threads: one thread does them all */
             j.chunk = cols / (size_t)k;
             threads = 1;
         }
-        /* rounded rows take kpad / 2 floats each, and a share also holds the tile's slack rows;
-         * only where the patches cover the input at least once (not a 1x1 stride-2
-         * projection, which reads a quarter of it: rounding it all measured 1.5-2x slower) */
-        const int kpad = d->kh * d->kw >= d->stride * d->stride ? vc_gemm_b_rounded_kpad(kernel) : 0;
+        /* rounded rows take kpad / 2 floats each, and a share also holds the tile's slack rows */
+        const int kpad = rounded_kpad(d, kernel);
         const size_t room = kpad ? j.chunk * (size_t)k * 2 / (size_t)kpad : 0;
         const size_t slack = (size_t)vc_gemm_b_rounded_slack(kernel);
         if (room > slack) {

@@ -525,7 +525,7 @@ static int ensure_workspace(vc_resnet50 *net, int n, int h, int w)
     size_t main_f = 0, mid_f = 0, col_f = 0;
     int ch = vc_conv_out_dim(h, 7, 2, 3), cw = vc_conv_out_dim(w, 7, 2, 3);
     main_f = (size_t)n * ch * cw * 64;
-    col_f = vc_conv_workspace_floats(&net->conv1.d, n, h, w);
+    col_f = vc_conv_workspace_floats_for(&net->conv1.d, net->conv1.w, n, h, w);
     ch = vc_conv_out_dim(ch, 3, 2, net->desc.pool_pad);
     cw = vc_conv_out_dim(cw, 3, 2, net->desc.pool_pad);
     main_f = max_sz(main_f, (size_t)n * ch * cw * 64);
@@ -533,11 +533,11 @@ static int ensure_workspace(vc_resnet50 *net, int n, int h, int w)
         const struct block *b = &net->blocks[i];
         int s = b->c1.d.stride;
         int oh = vc_conv_out_dim(ch, 1, s, 0), ow = vc_conv_out_dim(cw, 1, s, 0);
-        col_f = max_sz(col_f, vc_conv_workspace_floats(&b->c1.d, n, ch, cw));
+        col_f = max_sz(col_f, vc_conv_workspace_floats_for(&b->c1.d, b->c1.w, n, ch, cw));
         if (b->has_proj)
-            col_f = max_sz(col_f, vc_conv_workspace_floats(&b->c0.d, n, ch, cw));
+            col_f = max_sz(col_f, vc_conv_workspace_floats_for(&b->c0.d, b->c0.w, n, ch, cw));
         col_f = max_sz(col_f, b->c2.wino_m ? vc_conv_winograd_workspace_floats(&b->c2.d, b->c2.wino_m, threads)
-                                         : vc_conv_workspace_floats(&b->c2.d, n, oh, ow));
+                                         : vc_conv_workspace_floats_for(&b->c2.d, b->c2.w, n, oh, ow));
         mid_f = max_sz(mid_f, (size_t)n * oh * ow * b->c1.d.cout);
         main_f = max_sz(main_f, (size_t)n * oh * ow * b->c3.d.cout);
         ch = oh;

@@ -183,9 +183,17 @@ static void check_conv(struct vc_rng *r, struct vc_conv_desc d, int n, int h, in
     fill(r, bias, (size_t)d.cout);
     fill(r, y, ny);
     memcpy(yref, y, sizeof(float) * ny); /* same starting values for ACCUMULATE */
-    size_t wsn = vc_conv_workspace_floats(&d, n, h, w);
-    float *ws = malloc(sizeof(float) * (wsn ? wsn : 1));
     vc_gemm_b *g = make_b(k, 1, d.kh * d.kw * d.cin, d.cout);
+    /* the workspace these weights need, exactly (the bound for any weights is no smaller;
+     * without a bf16 product it is one chunk of patch rows, no room for a rounded input) */
+    size_t wsn = vc_conv_workspace_floats_for(&d, g, n, h, w), rows = (size_t)n * oh * ow;
+    if (rows > VC_CONV_CHUNK_ROWS) rows = VC_CONV_CHUNK_ROWS;
+    const int pointwise = d.kh == 1 && d.kw == 1 && d.stride == 1 && d.pad == 0;
+    CHECK(wsn <= vc_conv_workspace_floats(&d, n, h, w), "workspace for these weights above the bound for any");
+    if (g_prec != VC_PRECISION_BF16)
+        CHECK(wsn == (pointwise ? 0 : rows * d.kh * d.kw * d.cin), "%s workspace of %zu floats for %zu patch rows",
+              vc_precision_name(g_prec), wsn, rows);
+    float *ws = malloc(sizeof(float) * (wsn ? wsn : 1));
     int rc = vc_conv2d(&d, g, bias, x, n, h, w, y, flags, ws, wsn);
     vc_gemm_b_free(&g);
     float *rx = NULL, *rk = NULL;

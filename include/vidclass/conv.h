@@ -41,11 +41,15 @@ int vc_conv_out_dim(int in, int k, int stride, int pad);
 #define VC_CONV_CHUNK_ROWS 4096
 
 /**
- * Workspace (in floats) that vc_conv2d needs for input [n, h, w, cin]: a chunk of patch
- * rows, and room for the input rounded to bf16 (used when the weights are a bf16 product);
- * 0 for the 1x1 stride-1 pad-0 case.
+ * Workspace (in floats) that vc_conv2d needs for input [n, h, w, cin] with any weights: a
+ * chunk of patch rows, and room for the input rounded to bf16 (used when the weights are a
+ * bf16 product); 0 for the 1x1 stride-1 pad-0 case.
  */
 size_t vc_conv_workspace_floats(const struct vc_conv_desc *d, int n, int h, int w);
+
+/** The same for these weights (prepared by vc_gemm_b_create): the rounded input's room only
+ *  where they use it. At most vc_conv_workspace_floats. */
+size_t vc_conv_workspace_floats_for(const struct vc_conv_desc *d, const vc_gemm_b *kernel, int n, int h, int w);
 
 /** Flags for vc_conv2d. */
 enum vc_conv_flags {
