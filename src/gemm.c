@@ -88,17 +88,17 @@ static int choose_int8(const char *env, int any, struct product *out)
     if (any) {
         if (!(out->int8 = vc_int8_kernel_best()))
             return vc_error(VC_ERR_UNSUPPORTED, "precision int8 needs %s, or %s; this CPU has neither (use fp32)",
-                            vc_int8_kernel_needs(vc_int8_kernel_find("avx512vnni")),
-                            vc_int8_kernel_needs(vc_int8_kernel_find("amx-int8")));
+                            vc_int8_kernel_info(vc_int8_kernel_find("avx512vnni"))->needs,
+                            vc_int8_kernel_info(vc_int8_kernel_find("amx-int8"))->needs);
         return VC_OK;
     }
     const vc_int8_kernel *kn = vc_int8_kernel_find(env);
     if (!kn)
         return vc_error(VC_ERR_INVALID_ARG, "VIDCLASS_GEMM='%s' with precision int8: use amx-int8, avx512vnni or auto%s", env,
                         other_precision(env));
-    if (!vc_int8_kernel_supported(kn))
+    if (!vc_int8_kernel_info(kn)->supported())
         return vc_error(VC_ERR_UNSUPPORTED, "VIDCLASS_GEMM=%s: this CPU lacks %s (use auto)", env,
-                        vc_int8_kernel_needs(kn));
+                        vc_int8_kernel_info(kn)->needs);
     out->int8 = kn;
     return VC_OK;
 }
@@ -109,17 +109,17 @@ static int choose_bf16(const char *env, int any, struct product *out)
     if (any) {
         if (!(out->bf16 = vc_bf16_kernel_best()))
             return vc_error(VC_ERR_UNSUPPORTED, "precision bf16 needs a CPU that multiplies bf16: %s, or %s; this "
-                            "one has neither (use fp32)", vc_bf16_kernel_needs(vc_bf16_kernel_find("amx")),
-                            vc_bf16_kernel_needs(vc_bf16_kernel_find("avx512bf16")));
+                            "one has neither (use fp32)", vc_bf16_kernel_info(vc_bf16_kernel_find("amx"))->needs,
+                            vc_bf16_kernel_info(vc_bf16_kernel_find("avx512bf16"))->needs);
         return VC_OK;
     }
     const vc_bf16_kernel *kn = vc_bf16_kernel_find(env);
     if (!kn)
         return vc_error(VC_ERR_INVALID_ARG, "VIDCLASS_GEMM='%s' with precision bf16: use amx, avx512bf16 or auto%s",
                         env, other_precision(env));
-    if (!vc_bf16_kernel_supported(kn))
+    if (!vc_bf16_kernel_info(kn)->supported())
         return vc_error(VC_ERR_UNSUPPORTED, "VIDCLASS_GEMM=%s: this CPU (or its OS) lacks %s (use auto)", env,
-                        vc_bf16_kernel_needs(kn));
+                        vc_bf16_kernel_info(kn)->needs);
     out->bf16 = kn;
     return VC_OK;
 }
@@ -150,18 +150,18 @@ static int choose(enum vc_precision p, const char *env, struct product *out)
     if (!kn)
         return vc_error(VC_ERR_INVALID_ARG, "VIDCLASS_GEMM='%s': use avx512, avx2, packed (the fastest of those this "
                                             "CPU has), blas or auto%s", env, other_precision(env));
-    if (!vc_packed_kernel_supported(kn))
+    if (!vc_packed_kernel_info(kn)->supported())
         return vc_error(VC_ERR_UNSUPPORTED, "VIDCLASS_GEMM=%s: this CPU lacks %s (use auto, or blas)", env,
-                        vc_packed_kernel_needs(kn));
+                        vc_packed_kernel_info(kn)->needs);
     out->kernel = kn;
     return VC_OK;
 }
 
 static const char *kind_name(const struct product *pr)
 {
-    return pr->int8 ? vc_int8_kernel_name(pr->int8)
-           : pr->bf16 ? vc_bf16_kernel_name(pr->bf16)
-           : pr->kernel ? vc_packed_kernel_name(pr->kernel)
+    return pr->int8 ? vc_int8_kernel_info(pr->int8)->name
+           : pr->bf16 ? vc_bf16_kernel_info(pr->bf16)->name
+           : pr->kernel ? vc_packed_kernel_info(pr->kernel)->name
                         : "blas";
 }
 
@@ -186,7 +186,7 @@ const char *vc_precision_note(enum vc_precision p)
     const char *kind = NULL;
     if (p != VC_PRECISION_BF16 || vc_gemm_choice(p, &kind) != VC_OK || strcmp(kind, "avx512bf16") != 0)
         return NULL;
-    if (vc_bf16_kernel_supported(vc_bf16_kernel_find("amx")))
+    if (vc_bf16_kernel_info(vc_bf16_kernel_find("amx"))->supported())
         return "VIDCLASS_GEMM=avx512bf16 runs bf16 on vdpbf16ps, which Intel cores issue at half the rate of fp32 "
                "FMAs: fp32 is faster here, and this CPU has AMX, the default bf16 product, 2-3x fp32 "
                "(docs/performance.md)";
@@ -281,9 +281,9 @@ const char *vc_gemm_b_kind(const vc_gemm_b *b)
 
 int vc_gemm_b_tile_rows(const vc_gemm_b *b)
 {
-    return b->int8   ? vc_int8_kernel_mr(b->int8)
-           : b->bf16   ? vc_bf16_kernel_mr(b->bf16)
-           : b->kernel ? vc_packed_kernel_mr(b->kernel)
+    return b->int8   ? vc_int8_kernel_info(b->int8)->mr
+           : b->bf16   ? vc_bf16_kernel_info(b->bf16)->mr
+           : b->kernel ? vc_packed_kernel_info(b->kernel)->mr
                        : 6;
 }
 
@@ -346,7 +346,7 @@ int vc_gemm_b_rounded_kpad(const vc_gemm_b *b)
 
 int vc_gemm_b_rounded_slack(const vc_gemm_b *b)
 {
-    return b->bf16 ? vc_bf16_kernel_mr(b->bf16) : 0;
+    return b->bf16 ? vc_bf16_kernel_info(b->bf16)->mr : 0;
 }
 
 void vc_gemm_b_round(const vc_gemm_b *b, const float *a, size_t count, uint16_t *out)

@@ -14,6 +14,7 @@
  * (avx512bf16). */
 #include "gemm_bf16.h"
 #include "gemm_kernel.h"
+#include "gemm_kernel_table.h"
 #include "vidclass/status.h"
 
 #include <string.h>
@@ -23,57 +24,33 @@
 #define MC 64       /* a multiple of every kernel's MR */
 
 struct vc_bf16_kernel {
-    const char *name;
-    const char *needs; /* the instructions, for messages */
-    int (*supported)(void);
-    int mr, kc; /* the tile's rows; the K slice (a multiple of 32, at most KC_MAX) */
+    struct vc_kernel_info info; /* name, needs, supported, mr (first: gemm_kernel_table.h) */
+    int kc; /* the K slice (a multiple of 32, at most KC_MAX) */
     vc_tile_bf16_fn *tile;
     void (*begin)(void), (*end)(void); /* per-thread set-up around the tiles, or NULL */
 };
 
 /* fastest first: vc_bf16_kernel_best takes the first one the CPU supports */
 static const struct vc_bf16_kernel k_kernels[] = {
-    { "amx", "AMX-BF16 (Intel Sapphire Rapids or later, Linux 5.16 or later)", vc_tile_amx_supported, 32,
+    { { "amx", "AMX-BF16 (Intel Sapphire Rapids or later, Linux 5.16 or later)", vc_tile_amx_supported, 32 },
       1152, vc_tile_amx_32x32, vc_tile_amx_begin, vc_tile_amx_end },
-    { "avx512bf16", "AVX512_BF16 (Intel Cooper Lake, Sapphire Rapids or later; AMD Zen 4 or later)",
-      vc_tile_avx512bf16_supported, 8, 512, vc_tile_avx512bf16_8x32, NULL, NULL },
+    { { "avx512bf16", "AVX512_BF16 (Intel Cooper Lake, Sapphire Rapids or later; AMD Zen 4 or later)",
+        vc_tile_avx512bf16_supported, 8 },
+      512, vc_tile_avx512bf16_8x32, NULL, NULL },
 };
-#define N_KERNELS (int)(sizeof k_kernels / sizeof k_kernels[0])
-
 const vc_bf16_kernel *vc_bf16_kernel_find(const char *name)
 {
-    for (int i = 0; i < N_KERNELS; i++)
-        if (strcmp(k_kernels[i].name, name) == 0)
-            return &k_kernels[i];
-    return NULL;
-}
-
-int vc_bf16_kernel_supported(const vc_bf16_kernel *kn)
-{
-    return kn->supported();
+    return VC_KERNEL_TABLE_FIND(vc_bf16_kernel, k_kernels, name);
 }
 
 const vc_bf16_kernel *vc_bf16_kernel_best(void)
 {
-    for (int i = 0; i < N_KERNELS; i++)
-        if (vc_bf16_kernel_supported(&k_kernels[i]))
-            return &k_kernels[i];
-    return NULL;
+    return VC_KERNEL_TABLE_BEST(vc_bf16_kernel, k_kernels);
 }
 
-int vc_bf16_kernel_mr(const vc_bf16_kernel *kn)
+const struct vc_kernel_info *vc_bf16_kernel_info(const vc_bf16_kernel *kn)
 {
-    return kn->mr;
-}
-
-const char *vc_bf16_kernel_name(const vc_bf16_kernel *kn)
-{
-    return kn->name;
-}
-
-const char *vc_bf16_kernel_needs(const vc_bf16_kernel *kn)
-{
-    return kn->needs;
+    return &kn->info;
 }
 
 static int round32(int k)
@@ -125,7 +102,7 @@ static _Thread_local uint16_t g_abuf[MC * KC_MAX] __attribute__((aligned(64)));
 static void run(const vc_bf16_kernel *kn, int m, int n, int k, const float *a, const uint16_t *ar, int lda,
                 const uint16_t *bp, float *c, int ldc, const float *bias, int accumulate, int relu)
 {
-    const int kp = round32(k), np = panels(n), tr = kn->mr, KC = kn->kc;
+    const int kp = round32(k), np = panels(n), tr = kn->info.mr, KC = kn->kc;
     if (kn->begin)
         kn->begin();
     for (int pc = 0; pc < kp; pc += KC) {

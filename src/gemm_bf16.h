@@ -8,6 +8,8 @@
 #ifndef VIDCLASS_GEMM_BF16_H
 #define VIDCLASS_GEMM_BF16_H
 
+#include "gemm_kernel_table.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,15 +21,8 @@ const vc_bf16_kernel *vc_bf16_kernel_find(const char *name);
 /** The first kernel (fastest first) this CPU can run, or NULL if none. */
 const vc_bf16_kernel *vc_bf16_kernel_best(void);
 
-/** 1 if this CPU (and its OS) supports the kernel's instructions. */
-int vc_bf16_kernel_supported(const vc_bf16_kernel *kn);
-
-/** Rows of the kernel's register tile. */
-int vc_bf16_kernel_mr(const vc_bf16_kernel *kn);
-
-/** The kernel's name, and the instructions it needs (for messages). */
-const char *vc_bf16_kernel_name(const vc_bf16_kernel *kn);
-const char *vc_bf16_kernel_needs(const vc_bf16_kernel *kn);
+/** Its name, the instructions it needs, its CPU check and its tile's rows. */
+const struct vc_kernel_info *vc_bf16_kernel_info(const vc_bf16_kernel *kn);
 
 /** bf16 values of one K x N matrix packed for the bf16 kernels. */
 size_t vc_gemm_bf16_elems(int k, int n);
@@ -44,7 +39,7 @@ void vc_gemm_bf16_run(const vc_bf16_kernel *kn, int m, int n, int k, const float
 
 /** The same with A already rounded: m rows of bf16 (row stride lda), each k values then
  *  zeros up to vc_gemm_bf16_kpad(k) (src/conv.c gathers them from an input rounded with
- *  vc_gemm_bf16_round). The tile reads whole tiles: vc_bf16_kernel_mr rows past m must be
+ *  vc_gemm_bf16_round). The tile reads whole tiles: the kernel's mr rows past m must be
  *  readable (their values are not used). */
 void vc_gemm_bf16_run_rounded(const vc_bf16_kernel *kn, int m, int n, int k, const uint16_t *a, int lda,
                               const uint16_t *bp, float *c, int ldc, const float *bias, int accumulate, int relu);

@@ -12,6 +12,7 @@
  * scales and 32 int32 column sums. */
 #include "gemm_int8.h"
 #include "gemm_kernel.h"
+#include "gemm_kernel_table.h"
 #include "vidclass/status.h"
 
 #include <math.h>
@@ -23,57 +24,33 @@
 #define MC 64  /* a multiple of every kernel's MR */
 
 struct vc_int8_kernel {
-    const char *name;
-    const char *needs; /* the instructions, for messages */
-    int (*supported)(void);
-    int mr;
+    struct vc_kernel_info info; /* name, needs, supported, mr (first: gemm_kernel_table.h) */
     vc_tile_i8_fn *tile;
     void (*begin)(void), (*end)(void); /* per-thread set-up around the tiles, or NULL */
 };
 
 /* fastest first: vc_int8_kernel_best takes the first one the CPU supports */
 static const struct vc_int8_kernel k_kernels[] = {
-    { "amx-int8", "AMX-INT8 (Intel Sapphire Rapids or later, Linux 5.16 or later)", vc_tile_amx_int8_supported, 32,
+    { { "amx-int8", "AMX-INT8 (Intel Sapphire Rapids or later, Linux 5.16 or later)", vc_tile_amx_int8_supported,
+        32 },
       vc_tile_amx_int8_32x32, vc_tile_amx_begin, vc_tile_amx_end },
-    { "avx512vnni", "AVX512_VNNI (Intel Cascade Lake or later; AMD Zen 4 or later)", vc_tile_avx512vnni_supported, 8,
+    { { "avx512vnni", "AVX512_VNNI (Intel Cascade Lake or later; AMD Zen 4 or later)", vc_tile_avx512vnni_supported,
+        8 },
       vc_tile_avx512vnni_8x32, NULL, NULL },
 };
-#define N_KERNELS (int)(sizeof k_kernels / sizeof k_kernels[0])
-
 const vc_int8_kernel *vc_int8_kernel_find(const char *name)
 {
-    for (int i = 0; i < N_KERNELS; i++)
-        if (strcmp(k_kernels[i].name, name) == 0)
-            return &k_kernels[i];
-    return NULL;
-}
-
-int vc_int8_kernel_supported(const vc_int8_kernel *kn)
-{
-    return kn->supported();
+    return VC_KERNEL_TABLE_FIND(vc_int8_kernel, k_kernels, name);
 }
 
 const vc_int8_kernel *vc_int8_kernel_best(void)
 {
-    for (int i = 0; i < N_KERNELS; i++)
-        if (vc_int8_kernel_supported(&k_kernels[i]))
-            return &k_kernels[i];
-    return NULL;
+    return VC_KERNEL_TABLE_BEST(vc_int8_kernel, k_kernels);
 }
 
-int vc_int8_kernel_mr(const vc_int8_kernel *kn)
+const struct vc_kernel_info *vc_int8_kernel_info(const vc_int8_kernel *kn)
 {
-    return kn->mr;
-}
-
-const char *vc_int8_kernel_name(const vc_int8_kernel *kn)
-{
-    return kn->name;
-}
-
-const char *vc_int8_kernel_needs(const vc_int8_kernel *kn)
-{
-    return kn->needs;
+    return &kn->info;
 }
 
 static int round64(int k)
@@ -139,7 +116,7 @@ static _Thread_local int32_t g_aoff[MC + 8];
 void vc_gemm_int8_run(const vc_int8_kernel *kn, int m, int n, int k, const float *a, int lda, const void *bp,
                       float *c, int ldc, const float *bias, int accumulate, int relu)
 {
-    const int kp = round64(k), np = panels(n), tr = kn->mr;
+    const int kp = round64(k), np = panels(n), tr = kn->info.mr;
     const unsigned char *meta = (const unsigned char *)bp + meta_offset(k, n);
     if (kn->begin)
         kn->begin();

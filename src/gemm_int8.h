@@ -11,6 +11,8 @@
 #ifndef VIDCLASS_GEMM_INT8_H
 #define VIDCLASS_GEMM_INT8_H
 
+#include "gemm_kernel_table.h"
+
 #include <stddef.h>
 
 #define VC_GEMM_INT8_NR 32 /* columns of the kernels' panels */
@@ -23,13 +25,8 @@ const vc_int8_kernel *vc_int8_kernel_find(const char *name);
 /** The first kernel (fastest first) this CPU can run, or NULL if none. */
 const vc_int8_kernel *vc_int8_kernel_best(void);
 
-/** 1 if this CPU supports the kernel's instructions. */
-int vc_int8_kernel_supported(const vc_int8_kernel *kn);
-
-/** Rows of the kernel's register tile; its name; the instructions it needs (messages). */
-int vc_int8_kernel_mr(const vc_int8_kernel *kn);
-const char *vc_int8_kernel_name(const vc_int8_kernel *kn);
-const char *vc_int8_kernel_needs(const vc_int8_kernel *kn);
+/** Its name, the instructions it needs, its CPU check and its tile's rows. */
+const struct vc_kernel_info *vc_int8_kernel_info(const vc_int8_kernel *kn);
 
 /** Bytes of one K x N matrix packed for the int8 kernels (bytes, scales, column sums). */
 size_t vc_gemm_int8_bytes(int k, int n);

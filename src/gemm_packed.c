@@ -19,6 +19,7 @@
  * A new ISA is one more tile file and one more row in k_kernels. */
 #include "gemm_packed.h"
 #include "gemm_kernel.h"
+#include "gemm_kernel_table.h"
 #include "vidclass/status.h"
 
 #include <string.h>
@@ -27,55 +28,30 @@
 #define APACK_FLOATS (144 * 256)        /* the largest mc x kc below */
 
 struct vc_packed_kernel {
-    const char *name;
-    const char *needs;    /* the instructions, for messages                         */
-    int (*supported)(void);
-    int mr, nr;           /* the register tile                                      */
+    struct vc_kernel_info info; /* name, needs, supported, mr (first: gemm_kernel_table.h) */
+    int nr;               /* the register tile's columns                            */
     int kc, mc;           /* K slice (kc x nr panel floats: 16 KB) and A block rows */
     vc_tile_fn *tile;
 };
 
 /* fastest first: vc_packed_kernel_best takes the first one the CPU supports */
 static const struct vc_packed_kernel k_kernels[] = {
-    { "avx512", "AVX-512F", vc_tile_avx512_supported, 8, 32, 128, 288, vc_tile_avx512_8x32 },
-    { "avx2", "AVX2 and FMA", vc_tile_avx2_supported, 6, 16, 256, 144, vc_tile_avx2_6x16 },
+    { { "avx512", "AVX-512F", vc_tile_avx512_supported, 8 }, 32, 128, 288, vc_tile_avx512_8x32 },
+    { { "avx2", "AVX2 and FMA", vc_tile_avx2_supported, 6 }, 16, 256, 144, vc_tile_avx2_6x16 },
 };
-#define N_KERNELS (int)(sizeof k_kernels / sizeof k_kernels[0])
-
 const vc_packed_kernel *vc_packed_kernel_find(const char *name)
 {
-    for (int i = 0; i < N_KERNELS; i++)
-        if (strcmp(k_kernels[i].name, name) == 0)
-            return &k_kernels[i];
-    return NULL;
-}
-
-int vc_packed_kernel_supported(const vc_packed_kernel *kn)
-{
-    return kn->supported();
+    return VC_KERNEL_TABLE_FIND(vc_packed_kernel, k_kernels, name);
 }
 
 const vc_packed_kernel *vc_packed_kernel_best(void)
 {
-    for (int i = 0; i < N_KERNELS; i++)
-        if (vc_packed_kernel_supported(&k_kernels[i]))
-            return &k_kernels[i];
-    return NULL;
+    return VC_KERNEL_TABLE_BEST(vc_packed_kernel, k_kernels);
 }
 
-int vc_packed_kernel_mr(const vc_packed_kernel *kn)
+const struct vc_kernel_info *vc_packed_kernel_info(const vc_packed_kernel *kn)
 {
-    return kn->mr;
-}
-
-const char *vc_packed_kernel_name(const vc_packed_kernel *kn)
-{
-    return kn->name;
-}
-
-const char *vc_packed_kernel_needs(const vc_packed_kernel *kn)
-{
-    return kn->needs;
+    return &kn->info;
 }
 
 static int panels(const vc_packed_kernel *kn, int n)
@@ -118,7 +94,7 @@ static _Thread_local float g_apack[APACK_FLOATS] __attribute__((aligned(64)));
 void vc_gemm_packed_run(const vc_packed_kernel *kn, int m, int n, int k, const float *a, int lda, const float *bp,
                         float *c, int ldc, const float *bias, int accumulate, int relu)
 {
-    const int np = panels(kn, n), tr = kn->mr, tc = kn->nr; /* the tile: tr x tc */
+    const int np = panels(kn, n), tr = kn->info.mr, tc = kn->nr; /* the tile: tr x tc */
     for (int pc = 0; pc < k; pc += kn->kc) {
         const int kc = k - pc < kn->kc ? k - pc : kn->kc;
         const float *slice = bp + (size_t)pc * np * tc;

@@ -5,6 +5,8 @@
 #ifndef VIDCLASS_GEMM_PACKED_H
 #define VIDCLASS_GEMM_PACKED_H
 
+#include "gemm_kernel_table.h"
+
 #include <stddef.h>
 
 typedef struct vc_packed_kernel vc_packed_kernel;
@@ -15,17 +17,8 @@ const vc_packed_kernel *vc_packed_kernel_find(const char *name);
 /** The first kernel (fastest first) this CPU can run, or NULL if none. */
 const vc_packed_kernel *vc_packed_kernel_best(void);
 
-/** 1 if this CPU (and its OS) supports the kernel's instructions. */
-int vc_packed_kernel_supported(const vc_packed_kernel *kn);
-
-/** Rows of the kernel's register tile. */
-int vc_packed_kernel_mr(const vc_packed_kernel *kn);
-
-/** The kernel's name. */
-const char *vc_packed_kernel_name(const vc_packed_kernel *kn);
-
-/** The instructions it needs, for messages ("AVX-512F"). */
-const char *vc_packed_kernel_needs(const vc_packed_kernel *kn);
+/** Its name, the instructions it needs, its CPU check and its tile's rows. */
+const struct vc_kernel_info *vc_packed_kernel_info(const vc_packed_kernel *kn);
 
 /** Floats of one K x N matrix packed for kn (N rounded up to whole panels). */
 size_t vc_gemm_packed_floats(const vc_packed_kernel *kn, int k, int n);
