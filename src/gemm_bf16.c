@@ -38,6 +38,7 @@ static const struct vc_bf16_kernel k_kernels[] = {
         vc_tile_avx512bf16_supported, 8 },
       512, vc_tile_avx512bf16_8x32, NULL, NULL },
 };
+
 const vc_bf16_kernel *vc_bf16_kernel_find(const char *name)
 {
     return VC_KERNEL_TABLE_FIND(vc_bf16_kernel, k_kernels, name);

@@ -38,6 +38,7 @@ static const struct vc_int8_kernel k_kernels[] = {
         8 },
       vc_tile_avx512vnni_8x32, NULL, NULL },
 };
+
 const vc_int8_kernel *vc_int8_kernel_find(const char *name)
 {
     return VC_KERNEL_TABLE_FIND(vc_int8_kernel, k_kernels, name);

@@ -39,6 +39,7 @@ static const struct vc_packed_kernel k_kernels[] = {
     { { "avx512", "AVX-512F", vc_tile_avx512_supported, 8 }, 32, 128, 288, vc_tile_avx512_8x32 },
     { { "avx2", "AVX2 and FMA", vc_tile_avx2_supported, 6 }, 16, 256, 144, vc_tile_avx2_6x16 },
 };
+
 const vc_packed_kernel *vc_packed_kernel_find(const char *name)
 {
     return VC_KERNEL_TABLE_FIND(vc_packed_kernel, k_kernels, name);
