@@ -13,6 +13,11 @@ struct vc_tile_ops {
     int last;          /* the final K slice: add the bias, apply ReLU                  */
     const float *bias; /* the tile's nr bias values, or NULL                           */
     int relu;
+    /* The AVX-512 fp32 tile (the others ignore it): the next row tile's A (same row stride
+     * and kc), fetched into L1 while this tile computes, or NULL. The driver sets it when A
+     * is read in place from memory, which the hardware prefetchers miss (rows 0.25-8 KB
+     * apart, a few lines of each); prefetches never fault, so rows past the end are harmless. */
+    const float *next_a;
 };
 
 /* C[mr x nr] tile (row stride ldc) += / = MR rows of A times one NR-column panel of packed B

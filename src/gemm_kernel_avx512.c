@@ -1,8 +1,9 @@
 /* gemm_kernel_avx512.c - the AVX-512F register tile of the packed product (gemm_kernel.h):
  * 8 rows x 32 columns of C in 16 zmm accumulators; per k, two panel loads, eight broadcasts
- * of A, sixteen FMAs. Edge tiles use masked loads and stores (no staging buffer). Eight rows
- * (not more) so the thin products of batch 1 waste little: 16 Winograd tiles fill two row
- * tiles exactly, 49 rows take 56. On Sapphire Rapids the whole pass with it runs 1.01-1.60x
+ * of A, sixteen FMAs (and, when the driver asks, a prefetch of the next row tile's A every
+ * second k). Edge tiles use masked loads and stores (no staging buffer). Eight rows (not
+ * more) so the thin products of batch 1 waste little: 16 Winograd tiles fill two row tiles
+ * exactly, 49 rows take 56. On Sapphire Rapids the whole pass with it runs 1.01-1.60x
  * OpenBLAS's; a 12 x 32 tile and K slices of 256 or 512 measured level with this one
  * (bench/products, docs/performance.md 2026-12-02). */
 #include "gemm_epilogue_avx512.h"
@@ -21,9 +22,11 @@ int vc_tile_avx512_supported(void)
     return __builtin_cpu_supports("avx512f");
 }
 
-__attribute__((target("avx512f")))
-void vc_tile_avx512_8x32(int kc, const float *restrict a, size_t rs, const float *restrict bp, float *restrict c,
-                         int ldc, int mr, int nr, const struct vc_tile_ops *op)
+/* The tile; next (op->next_a, or NULL: a constant in one of the two copies below) gets one
+ * line of the next MR rows of A every second k: MR x kc / 16 lines over kc steps. */
+__attribute__((target("avx512f"), always_inline))
+static inline void tile(int kc, const float *restrict a, size_t rs, const float *restrict bp, float *restrict c,
+                        int ldc, int mr, int nr, const struct vc_tile_ops *op, const float *next)
 {
     /* fetch the tile's lines of C (for writing) now, so the misses overlap the FMAs instead of
      * stalling the stores: C is a fresh activation (MBs) and is rarely in cache */
@@ -43,6 +46,10 @@ void vc_tile_avx512_8x32(int kc, const float *restrict a, size_t rs, const float
         const __m512 b0 = _mm512_load_ps(bp), b1 = _mm512_load_ps(bp + 16);
         _mm_prefetch((const char *)(bp + PREFETCH_FLOATS), _MM_HINT_T0);
         _mm_prefetch((const char *)(bp + PREFETCH_FLOATS + 16), _MM_HINT_T0);
+        if (next && !(kk & 1)) {
+            const int line = kk >> 1; /* row line % MR, 16 floats per line */
+            _mm_prefetch((const char *)(next + (size_t)(line % MR) * rs + (size_t)(line / MR) * 16), _MM_HINT_T0);
+        }
 #pragma GCC unroll 8
         for (int i = 0; i < MR; i++) { /* unrolled: 16 FMAs on 16 registers */
             const __m512 ai = _mm512_set1_ps(row[i][kk]);
@@ -51,4 +58,14 @@ void vc_tile_avx512_8x32(int kc, const float *restrict a, size_t rs, const float
         }
     }
     vc_avx512_store_8x32(acc, c, ldc, mr, nr, op);
+}
+
+__attribute__((target("avx512f")))
+void vc_tile_avx512_8x32(int kc, const float *restrict a, size_t rs, const float *restrict bp, float *restrict c,
+                         int ldc, int mr, int nr, const struct vc_tile_ops *op)
+{
+    if (op->next_a)
+        tile(kc, a, rs, bp, c, ldc, mr, nr, op, op->next_a);
+    else
+        tile(kc, a, rs, bp, c, ldc, mr, nr, op, NULL);
 }
