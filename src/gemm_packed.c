@@ -10,10 +10,10 @@
  * the tile reads MR rows in place and the slice is re-read from L2 for every MR rows.
  * The weights are laid out [K slice][panel][k][NR] so a slice streams from memory in
  * address order; the tiles prefetch ahead in it, and fetch their lines of C for writing
- * before they start; in place, the first panel's tile also fetches the next MR rows of A
- * (the direct path's 1x1 convolutions 1.05x at batch 8 on Sapphire Rapids; those layers read
- * A from L3 with rows too short for the hardware prefetchers). The last K slice applies the epilogue (bias, ReLU) while the tile is
- * still in registers, so no second pass over C.
+ * before they start; in place, the first panel's tile also fetches the next MR rows of A,
+ * which the 1x1 convolutions read from L3 in rows too short for the hardware prefetchers
+ * (the whole pass 1.02-1.08x on Sapphire Rapids). The last K slice applies the epilogue
+ * (bias, ReLU) while the tile is still in registers, so no second pass over C.
  * OpenBLAS packs both operands on every call and leaves bias/ReLU to a second pass; over
  * ResNet50's products (M = 16..3136 rows at batch 1) the AVX2 tile makes the whole network
  * 1.09-1.22x faster (bench/products measures every product in one process, Zen 3); the
