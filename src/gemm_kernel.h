@@ -14,9 +14,10 @@ struct vc_tile_ops {
     const float *bias; /* the tile's nr bias values, or NULL                           */
     int relu;
     /* The AVX-512 fp32 tile (the others ignore it): the next row tile's A (same row stride
-     * and kc), fetched into L1 while this tile computes, or NULL. The driver sets it when A
-     * is read in place from memory, which the hardware prefetchers miss (rows 0.25-8 KB
-     * apart, a few lines of each); prefetches never fault, so rows past the end are harmless. */
+     * and kc), fetched into L1 while this tile computes, or NULL. The driver sets it whenever
+     * A is read in place (not packed): for the 1x1 convolutions that is from L3, in rows the
+     * hardware prefetchers miss (0.25-8 KB apart, a few lines of each); prefetches never
+     * fault, so rows past the end are harmless. */
     const float *next_a;
 };
 
