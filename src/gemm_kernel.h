@@ -13,12 +13,15 @@ struct vc_tile_ops {
     int last;          /* the final K slice: add the bias, apply ReLU                  */
     const float *bias; /* the tile's nr bias values, or NULL                           */
     int relu;
-    /* The AVX-512 fp32 tile (the others ignore it): the next row tile's A (same row stride
-     * and kc), fetched into L1 while this tile computes, or NULL. The driver sets it whenever
-     * A is read in place (not packed): for the 1x1 convolutions that is from L3, in rows the
-     * hardware prefetchers miss (0.25-8 KB apart, a few lines of each); prefetches never
+    /* The AVX-512 fp32 tile (the others ignore it): MR rows of kc floats, rs apart (the
+     * shape of the tile's own A), fetched into L1 while this tile computes, or NULL. The
+     * driver points it at the next row tile's A when A is read in place (for the 1x1
+     * convolutions that is from L3, in rows the hardware prefetchers miss: 0.25-8 KB apart,
+     * a few lines of each), and, when A is packed (rs = kc, so the rows are one run of
+     * MR x kc floats), at a part of the next panel of B: then a panel's first NR / MR row
+     * tiles fetch all of the next one, which at batch 1 comes from memory. Prefetches never
      * fault, so rows past the end are harmless. */
-    const float *next_a;
+    const float *ahead;
 };
 
 /* C[mr x nr] tile (row stride ldc) += / = MR rows of A times one NR-column panel of packed B

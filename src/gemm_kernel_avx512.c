@@ -1,11 +1,12 @@
 /* gemm_kernel_avx512.c - the AVX-512F register tile of the packed product (gemm_kernel.h):
  * 8 rows x 32 columns of C in 16 zmm accumulators; per k, two panel loads, eight broadcasts
- * of A, sixteen FMAs (and, when the driver asks, a prefetch of the next row tile's A every
- * second k). Edge tiles use masked loads and stores (no staging buffer). Eight rows (not
- * more) so the thin products of batch 1 waste little: 16 Winograd tiles fill two row tiles
- * exactly, 49 rows take 56. On Sapphire Rapids the whole pass with it runs 1.01-1.60x
- * OpenBLAS's; a 12 x 32 tile and K slices of 256 or 512 measured level with this one
- * (bench/products, docs/performance.md 2026-12-02). */
+ * of A, sixteen FMAs (and, when the driver asks, one prefetch every second k of what a later
+ * tile reads: vc_tile_ops.ahead). Edge tiles use masked loads and stores (no staging
+ * buffer). Eight rows (not more) so the thin products of batch 1 waste little: 16 Winograd
+ * tiles fill two row tiles exactly, 49 rows take 56. On Sapphire Rapids the whole pass with
+ * it runs 1.01-1.60x OpenBLAS's; a 12 x 32 tile and K slices of 256 or 512 measured level
+ * with this one (bench/products, docs/performance.md 2026-12-02), and in L1 every shape
+ * from 4 x 64 to 14 x 32 runs at 0.8-0.9 of the FMA probe, as this one does (2026-12-04). */
 #include "gemm_epilogue_avx512.h"
 #include "gemm_kernel.h"
 
@@ -22,8 +23,8 @@ int vc_tile_avx512_supported(void)
     return __builtin_cpu_supports("avx512f");
 }
 
-/* The tile; next (op->next_a, or NULL: a constant in one of the two copies below) gets one
- * line of the next MR rows of A every second k: MR x kc / 16 lines over kc steps. */
+/* The tile; next (op->ahead, or NULL: a constant in one of the two copies below) gets one
+ * line of its MR rows every second k: MR x kc / 16 lines over kc steps. */
 __attribute__((target("avx512f"), always_inline))
 static inline void tile(int kc, const float *restrict a, size_t rs, const float *restrict bp, float *restrict c,
                         int ldc, int mr, int nr, const struct vc_tile_ops *op, const float *next)
@@ -64,8 +65,8 @@ __attribute__((target("avx512f")))
 void vc_tile_avx512_8x32(int kc, const float *restrict a, size_t rs, const float *restrict bp, float *restrict c,
                          int ldc, int mr, int nr, const struct vc_tile_ops *op)
 {
-    if (op->next_a)
-        tile(kc, a, rs, bp, c, ldc, mr, nr, op, op->next_a);
+    if (op->ahead)
+        tile(kc, a, rs, bp, c, ldc, mr, nr, op, op->ahead);
     else
         tile(kc, a, rs, bp, c, ldc, mr, nr, op, NULL);
 }
