@@ -6,7 +6,7 @@
  * tiles fill two row tiles exactly, 49 rows take 56. On Sapphire Rapids the whole pass with
  * it runs 1.01-1.60x OpenBLAS's; a 12 x 32 tile and K slices of 256 or 512 measured level
  * with this one (bench/products, docs/performance.md 2026-12-02), and in L1 every shape
- * from 4 x 64 to 14 x 32 runs at 0.8-0.9 of the FMA probe, as this one does (2026-12-04). */
+ * from 4 x 64 to 14 x 32 runs at 0.75-0.9 of the FMA probe, as this one does (2026-12-04). */
 #include "gemm_epilogue_avx512.h"
 #include "gemm_kernel.h"
 
