@@ -14,8 +14,8 @@
  * which the 1x1 convolutions read from L3 in rows too short for the hardware prefetchers
  * (the whole pass 1.02-1.08x on Sapphire Rapids); packed, a panel's first tiles fetch the
  * next panel, which at batch 1 streams from memory (1.04-1.05x at batch 1, 1.01-1.03x at
- * 8 and 32). The last K slice applies the epilogue
- * (bias, ReLU) while the tile is still in registers, so no second pass over C.
+ * 8 and 32). The last K slice applies the epilogue (bias, ReLU) while the tile is still in
+ * registers, so no second pass over C.
  * OpenBLAS packs both operands on every call and leaves bias/ReLU to a second pass; over
  * ResNet50's products (M = 16..3136 rows at batch 1) the AVX2 tile makes the whole network
  * 1.09-1.22x faster (bench/products measures every product in one process, Zen 3); the
