@@ -4,9 +4,11 @@
  * tile reads: vc_tile_ops.ahead). Edge tiles use masked loads and stores (no staging
  * buffer). Eight rows (not more) so the thin products of batch 1 waste little: 16 Winograd
  * tiles fill two row tiles exactly, 49 rows take 56. On Sapphire Rapids the whole pass with
- * it runs 1.01-1.60x OpenBLAS's; a 12 x 32 tile and K slices of 256 or 512 measured level
- * with this one (bench/products, docs/performance.md 2026-12-02), and in L1 every shape
- * from 4 x 64 to 14 x 32 runs at 0.75-0.9 of the FMA probe, as this one does (2026-12-04). */
+ * it runs 1.01-1.60x OpenBLAS's; a 12 x 32 tile measured level with this one (bench/products,
+ * docs/performance.md 2026-12-02), and in L1 every shape from 4 x 64 to 14 x 32 runs at
+ * 0.75-0.9 of the FMA probe, as this one does (2026-12-04). Its K slice (gemm_packed.c) is
+ * 512 deep: 1.02-1.07x the 128 of before on Emerald Rapids (2026-12-07; level on Sapphire
+ * Rapids on 2026-12-02, beside other code). */
 #include "gemm_epilogue_avx512.h"
 #include "gemm_kernel.h"
 

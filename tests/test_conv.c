@@ -4,7 +4,7 @@
  * the products the CPU lacks must be refused, and auto must pick the fastest one it has.
  *
  * Odd shapes on purpose: products with M, N, K off each packed kernel's tile (6 x 16; 8 x 32)
- * and its row and depth blocks (144 x 256; 288 x 128), B slices on both sides of the size
+ * and its row and depth blocks (144 x 256; 144 x 512), B slices on both sides of the size
  * above which A is copied in blocks, strided rows, a second matrix of a stack; stride 2 with
  * padding, 1x1 stride 1 (the no-copy GEMM path), 1x1 stride 2 (ResNet50's projection: needs
  * the gather), 7x7/2 pad 3 (conv1), 3x3 pad 1, non-square inputs, batch 3, accumulate +
@@ -371,7 +371,7 @@ int main(void)
         printf("product %s (%s)\n", kinds[ki], vc_precision_name(g_prec));
         /* tile, block and depth edges of both packed kernels; strided rows; every epilogue */
         static const int ms[] = { 1, 5, 6, 7, 8, 9, 13, 17, 49, 145, 300 }, ns[] = { 1, 9, 16, 17, 31, 32, 33, 40, 64 };
-        static const int ks[] = { 1, 3, 127, 128, 129, 255, 256, 257, 600 };
+        static const int ks[] = { 1, 3, 127, 128, 129, 255, 256, 257, 511, 512, 513, 600 };
         const size_t nm = sizeof ms / sizeof ms[0], nn = sizeof ns / sizeof ns[0], nk = sizeof ks / sizeof ks[0];
         for (size_t i = 0; i < nm; i++)
             for (size_t j = 0; j < nn; j++)
