@@ -94,12 +94,26 @@ void vc_conv_winograd_transform_kernel(const struct vc_conv_desc *d, int m, cons
     }
 }
 
-/* per thread: V [alpha^2][chunk][cin], M [alpha^2][chunk][cout] and m^2 - 1 scratch rows
- * of cout (outputs of edge tiles beyond the image) */
+/* V's and M's alpha^2 matrices (chunk x cin, chunk x cout) lie this many floats more than
+ * their size apart. Unskewed, they are 6 or 12 KB apart at F(4x4)'s 24 tiles of 64 or 128
+ * channels: the 36 rows one tile's transform writes (and reads) then share one or two of
+ * L1's 64 sets and alias in 4 KB, and evict one another. Two lines of skew: 1.04-1.05x the
+ * whole pass at 1 thread, 1.01-1.06x at 2 (bench/products --vary, one process, Emerald
+ * Rapids, 2026-12-07; 16 and 48 floats within 0.01); results bit-identical. */
+#define WINO_SKEW 32
+
+/* floats from one of V's (M's) matrices to the next */
+static size_t wino_stride(size_t chunk, int c)
+{
+    return chunk * (size_t)c + WINO_SKEW;
+}
+
+/* per thread: V [alpha^2][chunk][cin], M [alpha^2][chunk][cout] (each matrix wino_stride
+ * apart) and m^2 - 1 scratch rows of cout (outputs of edge tiles beyond the image) */
 static size_t wino_thread_floats(int m, int cin, int cout)
 {
-    size_t a2 = (size_t)(m + 2) * (m + 2);
-    return a2 * wino_chunk_max(m) * ((size_t)cin + cout) + (size_t)(m * m - 1) * cout;
+    size_t a2 = (size_t)(m + 2) * (m + 2), chunk = wino_chunk_max(m);
+    return a2 * (wino_stride(chunk, cin) + wino_stride(chunk, cout)) + (size_t)(m * m - 1) * cout;
 }
 
 size_t vc_conv_winograd_workspace_floats(const struct vc_conv_desc *d, int m, int threads)
@@ -115,6 +129,7 @@ struct wino_job {
     float *y, *ws;
     int m, n, h, w, th, tw, relu, acc;
     size_t tiles, chunk; /* tiles per chunk: the products' rows (wino_chunk) */
+    size_t vs, ms;       /* V's and M's matrix strides (wino_stride) */
 };
 
 /* Zeros standing in for input pixels in the padding and for a missing bias. */
@@ -328,12 +343,11 @@ struct wino_bufs {
 
 static struct wino_bufs wino_thread_bufs(const struct wino_job *j, int ti)
 {
-    const int cin = j->d->cin, cout = j->d->cout, a2 = (j->m + 2) * (j->m + 2);
-    const size_t chunk = j->chunk;
+    const int a2 = (j->m + 2) * (j->m + 2);
     struct wino_bufs b;
-    b.V = j->ws + (size_t)ti * wino_thread_floats(j->m, cin, cout);
-    b.M = b.V + (size_t)a2 * chunk * cin;
-    b.scratch = b.M + (size_t)a2 * chunk * cout;
+    b.V = j->ws + (size_t)ti * wino_thread_floats(j->m, j->d->cin, j->d->cout);
+    b.M = b.V + (size_t)a2 * j->vs;
+    b.scratch = b.M + (size_t)a2 * j->ms;
     return b;
 }
 
@@ -351,7 +365,6 @@ static void tile_at(const struct wino_job *j, size_t t, size_t *img, int *ty, in
 static void wino_in(const struct wino_job *j, float *V, size_t base, size_t t0, size_t t1)
 {
     const int cin = j->d->cin, h = j->h, w = j->w, m = j->m, al = m + 2;
-    const size_t chunk = j->chunk;
     for (size_t t = t0; t < t1; t++) {
         size_t img;
         int ty, tx;
@@ -363,17 +376,15 @@ static void wino_in(const struct wino_job *j, float *V, size_t base, size_t t0, 
                 int iy = m * ty - 1 + a, ix = m * tx - 1 + b;
                 dp[a * al + b] = (iy >= 0 && iy < h && ix >= 0 && ix < w) ? xi + ((size_t)iy * w + ix) * cin : g_zeros;
             }
-        (m == 4 ? j->isa->in4 : j->isa->in2)(dp, V + (t - base) * cin, chunk * cin, cin);
+        (m == 4 ? j->isa->in4 : j->isa->in2)(dp, V + (t - base) * cin, j->vs, cin);
     }
 }
 
 /* Products xi0..xi1-1: M[xi] (rows x cout) = V[xi] (rows x cin) U[xi] (cin x cout). */
 static void wino_products(const struct wino_job *j, const float *V, float *M, size_t rows, int xi0, int xi1)
 {
-    const int cin = j->d->cin, cout = j->d->cout;
-    const size_t chunk = j->chunk;
     for (int xi = xi0; xi < xi1; xi++)
-        vc_gemm_b_run((int)rows, V + (size_t)xi * chunk * cin, cin, j->u, xi, M + (size_t)xi * chunk * cout, cout,
+        vc_gemm_b_run((int)rows, V + (size_t)xi * j->vs, j->d->cin, j->u, xi, M + (size_t)xi * j->ms, j->d->cout,
                       NULL, 0);
 }
 
@@ -381,7 +392,6 @@ static void wino_products(const struct wino_job *j, const float *V, float *M, si
 static void wino_out(const struct wino_job *j, const float *M, float *scratch, size_t base, size_t t0, size_t t1)
 {
     const int cout = j->d->cout, h = j->h, w = j->w, m = j->m;
-    const size_t chunk = j->chunk;
     const float *bias = j->bias ? j->bias : g_zeros;
     for (size_t t = t0; t < t1; t++) {
         size_t img;
@@ -399,7 +409,7 @@ static void wino_out(const struct wino_job *j, const float *M, float *scratch, s
                     memset(o[k], 0, sizeof(float) * (size_t)cout);
             }
         const float *mt = M + (t - base) * cout;
-        (m == 4 ? j->isa->out4 : j->isa->out2)(mt, chunk * cout, bias, o, cout, j->acc, j->relu);
+        (m == 4 ? j->isa->out4 : j->isa->out2)(mt, j->ms, bias, o, cout, j->acc, j->relu);
     }
 }
 
@@ -480,9 +490,11 @@ int vc_conv2d_winograd(const struct vc_conv_desc *d, int m, const vc_gemm_b *u, 
         return vc_error(VC_ERR_INVALID_ARG, "%s: workspace of %zu floats, need %zu", __func__, ws_floats,
                         vc_conv_winograd_workspace_floats(d, m, threads));
     struct wino_job j = { d, isa, u, bias, x, y, ws, m, n, h, w, (h + m - 1) / m, (w + m - 1) / m,
-                          (flags & VC_CONV_RELU) != 0, (flags & VC_CONV_ACCUMULATE) != 0, 0, 0 };
+                          (flags & VC_CONV_RELU) != 0, (flags & VC_CONV_ACCUMULATE) != 0, 0, 0, 0, 0 };
     j.tiles = (size_t)n * j.th * j.tw;
     j.chunk = wino_chunk(m, vc_gemm_b_tile_rows(u));
+    j.vs = wino_stride(j.chunk, d->cin);
+    j.ms = wino_stride(j.chunk, d->cout);
     if (threads > 1 && j.tiles <= j.chunk && j.tiles >= (size_t)threads) {
         vc_pool_run(wino_few_in, &j);
         vc_pool_run(wino_few_products, &j);
