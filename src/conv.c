@@ -1,4 +1,6 @@
-/* conv.c - im2col + sgemm convolution, max pooling and global average pooling (NHWC). */
+/* conv.c - convolution as products of patch rows and the kernel (im2col + GEMM, or the
+ * patches read in place from a padded copy of the input), max pooling and global average
+ * pooling (NHWC). */
 #include "vidclass/conv.h"
 #include "vidclass/gemm.h"
 #include "vidclass/status.h"
@@ -46,15 +48,36 @@ static int rounded_kpad(const struct vc_conv_desc *d, const vc_gemm_b *kernel)
     return kernel && d->kh * d->kw >= d->stride * d->stride ? vc_gemm_b_rounded_kpad(kernel) : 0;
 }
 
+/* The patches read in place (conv_pieces_part) for a kernel wider than one pixel when the
+ * product can read rows in pieces (our fp32 packed product, K within one slice: conv1's 147):
+ * the input is copied once with its zero border, and each output row's patch rows are kh
+ * pieces of kw * cin floats of it. conv1 at batch 8 on Emerald Rapids: im2col took 5.0 ms
+ * of its 18.2 and the product with copied rows ran no faster than with pieces (2026-12-07,
+ * docs/performance.md). */
+static int conv_pieces(const struct vc_conv_desc *d, const vc_gemm_b *kernel)
+{
+    return d->kh * d->kw > 1 && vc_gemm_b_pieces_ok(kernel);
+}
+
+static size_t padded_floats(const struct vc_conv_desc *d, int n, int h, int w)
+{
+    return (size_t)n * (h + 2 * d->pad) * (w + 2 * d->pad) * d->cin;
+}
+
 size_t vc_conv_workspace_floats(const struct vc_conv_desc *d, int n, int h, int w)
 {
-    return conv_is_pointwise(d) ? 0 : patch_floats(d, n, h, w) + rounded_input_floats(d, n, h, w);
+    if (conv_is_pointwise(d))
+        return 0;
+    const size_t patches = patch_floats(d, n, h, w) + rounded_input_floats(d, n, h, w), padded = padded_floats(d, n, h, w);
+    return d->kh * d->kw > 1 && padded > patches ? padded : patches;
 }
 
 size_t vc_conv_workspace_floats_for(const struct vc_conv_desc *d, const vc_gemm_b *kernel, int n, int h, int w)
 {
     if (conv_is_pointwise(d))
         return 0;
+    if (conv_pieces(d, kernel))
+        return padded_floats(d, n, h, w);
     return patch_floats(d, n, h, w) + (rounded_kpad(d, kernel) ? rounded_input_floats(d, n, h, w) : 0);
 }
 
@@ -206,6 +229,55 @@ static void conv_part(int i, int n, void *arg)
     }
 }
 
+/* The pieces path: xp is the input with a zero border of pad pixels, [n, hp, wp, cin]. */
+struct pieces_job {
+    const struct vc_conv_desc *d;
+    const vc_gemm_b *kernel;
+    const float *bias, *x;
+    float *xp, *y;
+    int n, h, w, hp, wp, oh, ow, flags;
+};
+
+/* Rows of xp (n * hp of them) [lo, hi): the border zero, the rest copied from x. */
+static void pad_part(int i, int nt, void *arg)
+{
+    const struct pieces_job *j = arg;
+    const int p = j->d->pad, cin = j->d->cin;
+    const size_t rows = (size_t)j->n * j->hp, row = (size_t)j->wp * cin;
+    PROF_MARK(t);
+    for (size_t r = vc_pool_share(rows, i, nt); r < vc_pool_share(rows, i + 1, nt); r++) {
+        const size_t img = r / (size_t)j->hp;
+        const int py = (int)(r % (size_t)j->hp);
+        float *dst = j->xp + r * row;
+        if (py < p || py >= p + j->h) {
+            memset(dst, 0, sizeof(float) * row);
+            continue;
+        }
+        memset(dst, 0, sizeof(float) * (size_t)p * cin);
+        memcpy(dst + (size_t)p * cin, j->x + (img * j->h + (size_t)(py - p)) * j->w * cin, sizeof(float) * (size_t)j->w * cin);
+        memset(dst + (size_t)(p + j->w) * cin, 0, sizeof(float) * (size_t)p * cin);
+    }
+    PROF_ADD(i, VC_PROF_IM2COL, t);
+}
+
+/* Output rows (n * oh of them) [lo, hi): one product each, its ow patch rows stride * cin
+ * floats apart in xp, each kh pieces of kw * cin floats a padded row apart. */
+static void pieces_part(int i, int nt, void *arg)
+{
+    const struct pieces_job *j = arg;
+    const struct vc_conv_desc *d = j->d;
+    const size_t rows = (size_t)j->n * j->oh, prow = (size_t)j->wp * d->cin;
+    PROF_MARK(t);
+    for (size_t q = vc_pool_share(rows, i, nt); q < vc_pool_share(rows, i + 1, nt); q++) {
+        const size_t img = q / (size_t)j->oh;
+        const int oy = (int)(q % (size_t)j->oh);
+        const float *a = j->xp + (img * j->hp + (size_t)oy * d->stride) * prow;
+        vc_gemm_b_run_pieces(j->ow, a, d->stride * d->cin, d->kw * d->cin, prow, j->kernel,
+                             j->y + q * (size_t)j->ow * d->cout, d->cout, j->bias, j->flags);
+    }
+    PROF_ADD(i, VC_PROF_GEMM, t);
+}
+
 int vc_conv2d(const struct vc_conv_desc *d, const vc_gemm_b *kernel, const float *bias,
               const float *x, int n, int h, int w, float *y, int flags,
               float *ws, size_t ws_floats)
@@ -224,6 +296,15 @@ int vc_conv2d(const struct vc_conv_desc *d, const vc_gemm_b *kernel, const float
         return vc_error(VC_ERR_INVALID_ARG, "%s: weights of %d x %d x %d for a %dx%dx%d -> %d convolution", __func__,
                         kc, kk, kn, d->kh, d->kw, d->cin, d->cout);
     const int gflags = ((flags & VC_CONV_ACCUMULATE) ? VC_GEMM_ACCUMULATE : 0) | ((flags & VC_CONV_RELU) ? VC_GEMM_RELU : 0);
+    if (conv_pieces(d, kernel)) {
+        const size_t need = padded_floats(d, n, h, w);
+        if (!ws || ws_floats < need)
+            return vc_error(VC_ERR_INVALID_ARG, "%s: workspace of %zu floats, need %zu", __func__, ws_floats, need);
+        struct pieces_job pj = { d, kernel, bias, x, ws, y, n, h, w, h + 2 * d->pad, w + 2 * d->pad, oh, ow, gflags };
+        vc_pool_run_items(pad_part, &pj, (size_t)n * pj.hp);
+        vc_pool_run_items(pieces_part, &pj, (size_t)n * oh);
+        return VC_OK;
+    }
     struct conv_job j = { d, kernel, bias, x, h, w, oh, ow, gflags, conv_is_pointwise(d), y, NULL, (size_t)n * oh * ow, 0, 0,
                           0, 0, NULL, (size_t)n * h * w * d->cin, 0 };
     int threads = vc_pool_threads();

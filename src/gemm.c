@@ -339,6 +339,21 @@ void vc_gemm_b_run(int m, const float *a, int lda, const vc_gemm_b *b, int index
     bias_relu_rows(c, m, b->n, ldc, bias, relu);
 }
 
+int vc_gemm_b_pieces_ok(const vc_gemm_b *b)
+{
+    return b && b->kernel && !b->bf16 && !b->int8 && vc_gemm_packed_pieces_ok(b->kernel, b->n, b->k);
+}
+
+void vc_gemm_b_run_pieces(int m, const float *a, int rs, int seg, size_t seg_stride, const vc_gemm_b *b, float *c,
+                          int ldc, const float *bias, int flags)
+{
+    VC_ASSERT(vc_gemm_b_pieces_ok(b));
+    if (m < 1)
+        return;
+    vc_gemm_packed_run_pieces(b->kernel, m, b->n, b->k, a, rs, seg, seg_stride, (const float *)b->data, c, ldc, bias,
+                              (flags & VC_GEMM_ACCUMULATE) != 0, (flags & VC_GEMM_RELU) != 0);
+}
+
 int vc_gemm_b_rounded_kpad(const vc_gemm_b *b)
 {
     return b->bf16 ? vc_gemm_bf16_kpad(b->k) : 0;

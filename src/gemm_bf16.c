@@ -118,7 +118,7 @@ static void run(const vc_bf16_kernel *kn, int m, int n, int k, const float *a, c
             for (int p = 0; p < np; p++) {
                 const int nr = n - p * NR < NR ? n - p * NR : NR;
                 const struct vc_tile_ops op = { pc > 0 || accumulate, pc + kc >= kp, bias ? bias + p * NR : NULL, relu,
-                                                NULL };
+                                                NULL, 0, 0 };
                 for (int ir = 0; ir < mc; ir += tr)
                     kn->tile(kc, ab + (size_t)ir * rs, rs, slice + (size_t)p * kc * NR,
                              c + (size_t)(ic + ir) * ldc + p * NR, ldc, mc - ir < tr ? mc - ir : tr, nr, &op);

@@ -131,7 +131,7 @@ void vc_gemm_int8_run(const vc_int8_kernel *kn, int m, int n, int k, const float
                 const int nr = n - p * NR < NR ? n - p * NR : NR;
                 const float *bscale = (const float *)(meta + ((size_t)s * np + p) * NR * 8);
                 const struct vc_tile_ops op = { pc > 0 || accumulate, pc + kc >= kp, bias ? bias + p * NR : NULL, relu,
-                                                NULL };
+                                                NULL, 0, 0 };
                 for (int ir = 0; ir < mc; ir += tr) {
                     const struct vc_int8_scales sc = { g_ascale + ir, g_aoff + ir, bscale, (const int32_t *)(bscale + NR) };
                     kn->tile(kc, g_abuf + (size_t)ir * kc, (size_t)kc, slice + (size_t)p * kc * NR,

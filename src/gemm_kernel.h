@@ -22,11 +22,18 @@ struct vc_tile_ops {
      * tiles fetch all of the next one, which at batch 1 comes from memory. Prefetches never
      * fault, so rows past the end are harmless. */
     const float *ahead;
+    /* The fp32 tiles (AVX-512, AVX2; the others are never asked): 0, or A's rows come in
+     * pieces of seg floats, seg_stride apart: row i's element k is a[i * rs + (k / seg) *
+     * seg_stride + k % seg] (kc a multiple of seg). A convolution's patch read in place
+     * from its padded input: one piece per kernel row (vc_gemm_b_run_pieces). */
+    int seg;
+    size_t seg_stride;
 };
 
 /* C[mr x nr] tile (row stride ldc) += / = MR rows of A times one NR-column panel of packed B
- * (kc rows of NR floats, 64-byte aligned). Row i's element k is a[i * rs + k]; rows past mr
- * repeat row 0 and are not stored, columns past nr are zero in the panel and not stored. */
+ * (kc rows of NR floats, 64-byte aligned). Row i's element k is a[i * rs + k] (or in pieces:
+ * op->seg); rows past mr repeat row 0 and are not stored, columns past nr are zero in the
+ * panel and not stored. */
 typedef void vc_tile_fn(int kc, const float *restrict a, size_t rs, const float *restrict bp, float *restrict c,
                         int ldc, int mr, int nr, const struct vc_tile_ops *op);
 

@@ -1,6 +1,6 @@
 /* gemm_kernel_avx2.c - the AVX2 + FMA register tile of the packed product (gemm_kernel.h):
  * 6 rows x 16 columns of C in 12 ymm accumulators; per k, two panel loads, six broadcasts
- * of A, twelve FMAs. */
+ * of A, twelve FMAs; A's rows whole or in pieces (vc_tile_ops.seg). */
 #include "gemm_kernel.h"
 
 #include <immintrin.h>
@@ -15,9 +15,11 @@ int vc_tile_avx2_supported(void)
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
 
-__attribute__((target("avx2,fma")))
-void vc_tile_avx2_6x16(int kc, const float *restrict a, size_t rs, const float *restrict bp, float *restrict c,
-                       int ldc, int mr, int nr, const struct vc_tile_ops *op)
+/* The tile, with A's rows in pieces of seg floats ss apart, or whole when seg is 0 (a
+ * constant in one of the two copies below: then the piece loop runs once). */
+__attribute__((target("avx2,fma"), always_inline))
+static inline void tile(int kc, const float *restrict a, size_t rs, const float *restrict bp, float *restrict c,
+                        int ldc, int mr, int nr, const struct vc_tile_ops *op, int seg, size_t ss)
 {
     /* fetch the tile's lines of C (for writing) now, so the misses overlap the FMAs instead of
      * stalling the stores: C is a fresh activation (MBs) and is rarely in cache */
@@ -25,21 +27,24 @@ void vc_tile_avx2_6x16(int kc, const float *restrict a, size_t rs, const float *
         __builtin_prefetch(c + (size_t)i * ldc, 1, 3);
         __builtin_prefetch(c + (size_t)i * ldc + NR - 1, 1, 3);
     }
-    const float *row[MR];
-    for (int i = 0; i < MR; i++)
-        row[i] = a + (i < mr ? (size_t)i * rs : 0);
     __m256 acc[2 * MR];
 #pragma GCC unroll 12
     for (int i = 0; i < 2 * MR; i++)
         acc[i] = _mm256_setzero_ps();
-    for (int kk = 0; kk < kc; kk++, bp += NR) {
-        const __m256 b0 = _mm256_load_ps(bp), b1 = _mm256_load_ps(bp + 8);
-        _mm_prefetch((const char *)(bp + PREFETCH_FLOATS), _MM_HINT_T0);
+    const int len = seg ? seg : kc;
+    for (int k0 = 0; k0 < kc; k0 += len, a += ss) {
+        const float *row[MR];
+        for (int i = 0; i < MR; i++)
+            row[i] = a + (i < mr ? (size_t)i * rs : 0);
+        for (int kk = 0; kk < len; kk++, bp += NR) {
+            const __m256 b0 = _mm256_load_ps(bp), b1 = _mm256_load_ps(bp + 8);
+            _mm_prefetch((const char *)(bp + PREFETCH_FLOATS), _MM_HINT_T0);
 #pragma GCC unroll 6
-        for (int i = 0; i < MR; i++) { /* unrolled: 12 FMAs on 12 registers */
-            const __m256 ai = _mm256_broadcast_ss(row[i] + kk);
-            acc[2 * i] = _mm256_fmadd_ps(ai, b0, acc[2 * i]);
-            acc[2 * i + 1] = _mm256_fmadd_ps(ai, b1, acc[2 * i + 1]);
+            for (int i = 0; i < MR; i++) { /* unrolled: 12 FMAs on 12 registers */
+                const __m256 ai = _mm256_broadcast_ss(row[i] + kk);
+                acc[2 * i] = _mm256_fmadd_ps(ai, b0, acc[2 * i]);
+                acc[2 * i + 1] = _mm256_fmadd_ps(ai, b1, acc[2 * i + 1]);
+            }
         }
     }
     /* columns nr..15 of an edge tile: masked loads and stores (rows past mr are skipped
@@ -80,4 +85,14 @@ void vc_tile_avx2_6x16(int kc, const float *restrict a, size_t rs, const float *
             _mm256_maskstore_ps(ci + 8, m1, x1);
         }
     }
+}
+
+__attribute__((target("avx2,fma")))
+void vc_tile_avx2_6x16(int kc, const float *restrict a, size_t rs, const float *restrict bp, float *restrict c,
+                       int ldc, int mr, int nr, const struct vc_tile_ops *op)
+{
+    if (op->seg)
+        tile(kc, a, rs, bp, c, ldc, mr, nr, op, op->seg, op->seg_stride);
+    else
+        tile(kc, a, rs, bp, c, ldc, mr, nr, op, 0, 0);
 }

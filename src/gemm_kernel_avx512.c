@@ -1,8 +1,9 @@
 /* gemm_kernel_avx512.c - the AVX-512F register tile of the packed product (gemm_kernel.h):
  * 8 rows x 32 columns of C in 16 zmm accumulators; per k, two panel loads, eight broadcasts
  * of A, sixteen FMAs (and, when the driver asks, one prefetch every second k of what a later
- * tile reads: vc_tile_ops.ahead). Edge tiles use masked loads and stores (no staging
- * buffer). Eight rows (not more) so the thin products of batch 1 waste little: 16 Winograd
+ * tile reads: vc_tile_ops.ahead); A's rows whole or in pieces (vc_tile_ops.seg). Edge
+ * tiles use masked loads and stores (no staging buffer). Eight rows (not more) so the
+ * thin products of batch 1 waste little: 16 Winograd
  * tiles fill two row tiles exactly, 49 rows take 56. On Sapphire Rapids the whole pass with
  * it runs 1.01-1.60x OpenBLAS's; a 12 x 32 tile measured level with this one (bench/products,
  * docs/performance.md 2026-12-02), and in L1 every shape from 4 x 64 to 14 x 32 runs at
@@ -25,11 +26,13 @@ int vc_tile_avx512_supported(void)
     return __builtin_cpu_supports("avx512f");
 }
 
-/* The tile; next (op->ahead, or NULL: a constant in one of the two copies below) gets one
- * line of its MR rows every second k: MR x kc / 16 lines over kc steps. */
+/* The tile; next (op->ahead, or NULL: a constant in two of the three copies below) gets one
+ * line of its MR rows every second k: MR x kc / 16 lines over kc steps. A's rows are read in
+ * pieces of seg floats, ss apart (op->seg), or whole when seg is 0 (a constant in two copies:
+ * then the piece loop runs once). */
 __attribute__((target("avx512f"), always_inline))
 static inline void tile(int kc, const float *restrict a, size_t rs, const float *restrict bp, float *restrict c,
-                        int ldc, int mr, int nr, const struct vc_tile_ops *op, const float *next)
+                        int ldc, int mr, int nr, const struct vc_tile_ops *op, const float *next, int seg, size_t ss)
 {
     /* fetch the tile's lines of C (for writing) now, so the misses overlap the FMAs instead of
      * stalling the stores: C is a fresh activation (MBs) and is rarely in cache */
@@ -38,26 +41,29 @@ static inline void tile(int kc, const float *restrict a, size_t rs, const float 
         __builtin_prefetch(c + (size_t)i * ldc + 16, 1, 3);
         __builtin_prefetch(c + (size_t)i * ldc + NR - 1, 1, 3);
     }
-    const float *row[MR];
-    for (int i = 0; i < MR; i++)
-        row[i] = a + (i < mr ? (size_t)i * rs : 0);
     __m512 acc[2 * MR];
 #pragma GCC unroll 16
     for (int i = 0; i < 2 * MR; i++)
         acc[i] = _mm512_setzero_ps();
-    for (int kk = 0; kk < kc; kk++, bp += NR) {
-        const __m512 b0 = _mm512_load_ps(bp), b1 = _mm512_load_ps(bp + 16);
-        _mm_prefetch((const char *)(bp + PREFETCH_FLOATS), _MM_HINT_T0);
-        _mm_prefetch((const char *)(bp + PREFETCH_FLOATS + 16), _MM_HINT_T0);
-        if (next && !(kk & 1)) {
-            const int line = kk >> 1; /* row line % MR, 16 floats per line */
-            _mm_prefetch((const char *)(next + (size_t)(line % MR) * rs + (size_t)(line / MR) * 16), _MM_HINT_T0);
-        }
+    const int len = seg ? seg : kc;
+    for (int k0 = 0; k0 < kc; k0 += len, a += ss) {
+        const float *row[MR];
+        for (int i = 0; i < MR; i++)
+            row[i] = a + (i < mr ? (size_t)i * rs : 0);
+        for (int kk = 0; kk < len; kk++, bp += NR) {
+            const __m512 b0 = _mm512_load_ps(bp), b1 = _mm512_load_ps(bp + 16);
+            _mm_prefetch((const char *)(bp + PREFETCH_FLOATS), _MM_HINT_T0);
+            _mm_prefetch((const char *)(bp + PREFETCH_FLOATS + 16), _MM_HINT_T0);
+            if (next && !(kk & 1)) { /* (next is NULL with pieces: kk is k) */
+                const int line = kk >> 1; /* row line % MR, 16 floats per line */
+                _mm_prefetch((const char *)(next + (size_t)(line % MR) * rs + (size_t)(line / MR) * 16), _MM_HINT_T0);
+            }
 #pragma GCC unroll 8
-        for (int i = 0; i < MR; i++) { /* unrolled: 16 FMAs on 16 registers */
-            const __m512 ai = _mm512_set1_ps(row[i][kk]);
-            acc[2 * i] = _mm512_fmadd_ps(ai, b0, acc[2 * i]);
-            acc[2 * i + 1] = _mm512_fmadd_ps(ai, b1, acc[2 * i + 1]);
+            for (int i = 0; i < MR; i++) { /* unrolled: 16 FMAs on 16 registers */
+                const __m512 ai = _mm512_set1_ps(row[i][kk]);
+                acc[2 * i] = _mm512_fmadd_ps(ai, b0, acc[2 * i]);
+                acc[2 * i + 1] = _mm512_fmadd_ps(ai, b1, acc[2 * i + 1]);
+            }
         }
     }
     vc_avx512_store_8x32(acc, c, ldc, mr, nr, op);
@@ -67,8 +73,10 @@ __attribute__((target("avx512f")))
 void vc_tile_avx512_8x32(int kc, const float *restrict a, size_t rs, const float *restrict bp, float *restrict c,
                          int ldc, int mr, int nr, const struct vc_tile_ops *op)
 {
-    if (op->ahead)
-        tile(kc, a, rs, bp, c, ldc, mr, nr, op, op->ahead);
+    if (op->seg)
+        tile(kc, a, rs, bp, c, ldc, mr, nr, op, NULL, op->seg, op->seg_stride);
+    else if (op->ahead)
+        tile(kc, a, rs, bp, c, ldc, mr, nr, op, op->ahead, 0, 0);
     else
-        tile(kc, a, rs, bp, c, ldc, mr, nr, op, NULL);
+        tile(kc, a, rs, bp, c, ldc, mr, nr, op, NULL, 0, 0);
 }

@@ -100,6 +100,45 @@ static void pack_a(const float *a, int lda, int mc, int kc, float *ap)
 /* The packed A block: per thread (pool threads each run their own products). */
 static _Thread_local float g_apack[APACK_FLOATS] __attribute__((aligned(64)));
 
+/* B slices up to DIRECT_A_MAX_SLICE: the whole slice stays in L2, so A is taken in place,
+ * tr rows at a time, no packing. A's rows are whole (seg 0: a + pc is the slice's first
+ * column) or in pieces (seg > 0: vc_gemm_packed_run_pieces, one slice). */
+static int slice_in_place(const vc_packed_kernel *kn, int n, int kc)
+{
+    return (size_t)panels(kn, n) * kn->nr * kc * sizeof(float) <= DIRECT_A_MAX_SLICE;
+}
+
+static void run_in_place(const vc_packed_kernel *kn, int m, int n, int k, int pc, int kc, const float *a, int lda,
+                         int seg, size_t seg_stride, const float *slice, float *c, int ldc, const float *bias,
+                         int accumulate, int relu)
+{
+    const int np = panels(kn, n), tr = kn->info.mr, tc = kn->nr;
+    for (int ir = 0; ir < m; ir += tr)
+        for (int p = 0; p < np; p++) {
+            const int nr = n - p * tc < tc ? n - p * tc : tc;
+            /* the first panel's tile fetches the next row tile's A: it stays in L1 for the rest
+             * (whole rows only: a row in pieces spans several of the input's rows) */
+            const float *ahead = p == 0 && ir + tr < m && !seg ? a + (size_t)(ir + tr) * lda + pc : NULL;
+            const struct vc_tile_ops op = { pc > 0 || accumulate, pc + kc >= k, bias ? bias + p * tc : NULL,
+                                            relu, ahead, seg, seg_stride };
+            kn->tile(kc, a + (size_t)ir * lda + pc, (size_t)lda, slice + (size_t)p * kc * tc,
+                     c + (size_t)ir * ldc + p * tc, ldc, m - ir < tr ? m - ir : tr, nr, &op);
+        }
+}
+
+int vc_gemm_packed_pieces_ok(const vc_packed_kernel *kn, int n, int k)
+{
+    return k <= kn->kc && slice_in_place(kn, n, k);
+}
+
+void vc_gemm_packed_run_pieces(const vc_packed_kernel *kn, int m, int n, int k, const float *a, int rs, int seg,
+                               size_t seg_stride, const float *bp, float *c, int ldc, const float *bias,
+                               int accumulate, int relu)
+{
+    VC_ASSERT(vc_gemm_packed_pieces_ok(kn, n, k) && seg > 0 && k % seg == 0);
+    run_in_place(kn, m, n, k, 0, k, a, rs, seg, seg_stride, bp, c, ldc, bias, accumulate, relu);
+}
+
 void vc_gemm_packed_run(const vc_packed_kernel *kn, int m, int n, int k, const float *a, int lda, const float *bp,
                         float *c, int ldc, const float *bias, int accumulate, int relu)
 {
@@ -107,18 +146,8 @@ void vc_gemm_packed_run(const vc_packed_kernel *kn, int m, int n, int k, const f
     for (int pc = 0; pc < k; pc += kn->kc) {
         const int kc = k - pc < kn->kc ? k - pc : kn->kc;
         const float *slice = bp + (size_t)pc * np * tc;
-        if ((size_t)np * tc * kc * sizeof(float) <= DIRECT_A_MAX_SLICE) {
-            /* the whole B slice stays in L2: take A in place, tr rows at a time, no packing */
-            for (int ir = 0; ir < m; ir += tr)
-                for (int p = 0; p < np; p++) {
-                    const int nr = n - p * tc < tc ? n - p * tc : tc;
-                    /* the first panel's tile fetches the next row tile's A: it stays in L1 for the rest */
-                    const float *ahead = p == 0 && ir + tr < m ? a + (size_t)(ir + tr) * lda + pc : NULL;
-                    const struct vc_tile_ops op = { pc > 0 || accumulate, pc + kc >= k, bias ? bias + p * tc : NULL,
-                                                    relu, ahead };
-                    kn->tile(kc, a + (size_t)ir * lda + pc, (size_t)lda, slice + (size_t)p * kc * tc,
-                             c + (size_t)ir * ldc + p * tc, ldc, m - ir < tr ? m - ir : tr, nr, &op);
-                }
+        if (slice_in_place(kn, n, kc)) {
+            run_in_place(kn, m, n, k, pc, kc, a, lda, 0, 0, slice, c, ldc, bias, accumulate, relu);
             continue;
         }
         for (int ic = 0; ic < m; ic += kn->mc) {
@@ -132,7 +161,7 @@ void vc_gemm_packed_run(const vc_packed_kernel *kn, int m, int n, int k, const f
                      * fetch the next panel (tr x kc floats each), from memory at batch 1 */
                     const float *ahead = ir < tc && p + 1 < np ? panel + (size_t)kc * tc + (size_t)ir * kc : NULL;
                     const struct vc_tile_ops op = { pc > 0 || accumulate, pc + kc >= k, bias ? bias + p * tc : NULL,
-                                                    relu, ahead };
+                                                    relu, ahead, 0, 0 };
                     kn->tile(kc, g_apack + (size_t)ir * kc, (size_t)kc, panel, c + (size_t)(ic + ir) * ldc + p * tc, ldc,
                              mc - ir < tr ? mc - ir : tr, nr, &op);
                 }

@@ -32,4 +32,13 @@ void vc_gemm_packed_pack(const vc_packed_kernel *kn, const float *b, int k, int 
 void vc_gemm_packed_run(const vc_packed_kernel *kn, int m, int n, int k, const float *a, int lda, const float *bp,
                         float *c, int ldc, const float *bias, int accumulate, int relu);
 
+/** 1 if vc_gemm_packed_run_pieces takes a k x n product: one K slice whose B stays in L2. */
+int vc_gemm_packed_pieces_ok(const vc_packed_kernel *kn, int n, int k);
+
+/** The same product with A's rows in pieces: row i's element j is a[i * rs + (j / seg) *
+ *  seg_stride + j % seg] (k a multiple of seg; vc_gemm_packed_pieces_ok must hold). */
+void vc_gemm_packed_run_pieces(const vc_packed_kernel *kn, int m, int n, int k, const float *a, int rs, int seg,
+                               size_t seg_stride, const float *bp, float *c, int ldc, const float *bias,
+                               int accumulate, int relu);
+
 #endif

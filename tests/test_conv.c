@@ -9,7 +9,9 @@
  * padding, 1x1 stride 1 (the no-copy GEMM path), 1x1 stride 2 (ResNet50's projection: needs
  * the gather), 7x7/2 pad 3 (conv1), 3x3 pad 1, non-square inputs, batch 3, accumulate +
  * ReLU, a patch matrix larger than one chunk so the chunk loop is exercised, and few rows
- * with many columns (stage 5 at batch 1).
+ * with many columns (stage 5 at batch 1). With our fp32 products a kernel wider than a pixel
+ * reads its patches in place from a padded copy of the input (K up to one slice) or copies
+ * them (K beyond it): both are here for every packed product.
  *
  * The bf16 products (amx where AMX-BF16 is granted, avx512bf16 where AVX512_BF16 exists)
  * get the same cases against the same double loops run on inputs first rounded to bf16 by
@@ -185,14 +187,19 @@ static void check_conv(struct vc_rng *r, struct vc_conv_desc d, int n, int h, in
     memcpy(yref, y, sizeof(float) * ny); /* same starting values for ACCUMULATE */
     vc_gemm_b *g = make_b(k, 1, d.kh * d.kw * d.cin, d.cout);
     /* the workspace these weights need, exactly (the bound for any weights is no smaller;
-     * without a bf16 product it is one chunk of patch rows, no room for a rounded input) */
+     * without a bf16 product it is one chunk of patch rows, no room for a rounded input, or,
+     * where the product reads the patches in place (a kernel wider than a pixel, our fp32
+     * product, K in one slice), the input with its zero border) */
     size_t wsn = vc_conv_workspace_floats_for(&d, g, n, h, w), rows = (size_t)n * oh * ow;
     if (rows > VC_CONV_CHUNK_ROWS) rows = VC_CONV_CHUNK_ROWS;
     const int pointwise = d.kh == 1 && d.kw == 1 && d.stride == 1 && d.pad == 0;
+    const int pieces = d.kh * d.kw > 1 && vc_gemm_b_pieces_ok(g);
+    const size_t padded = (size_t)n * (h + 2 * d.pad) * (w + 2 * d.pad) * d.cin;
     CHECK(wsn <= vc_conv_workspace_floats(&d, n, h, w), "workspace for these weights above the bound for any");
     if (g_prec != VC_PRECISION_BF16)
-        CHECK(wsn == (pointwise ? 0 : rows * d.kh * d.kw * d.cin), "%s workspace of %zu floats for %zu patch rows",
-              vc_precision_name(g_prec), wsn, rows);
+        CHECK(wsn == (pointwise ? 0 : pieces ? padded : rows * d.kh * d.kw * d.cin),
+              "%s workspace of %zu floats for %zu patch rows (in place: %d)", vc_precision_name(g_prec), wsn, rows, pieces);
+    CHECK(!pieces || g_prec == VC_PRECISION_FP32, "%s product takes rows in pieces", vc_precision_name(g_prec));
     float *ws = malloc(sizeof(float) * (wsn ? wsn : 1));
     int rc = vc_conv2d(&d, g, bias, x, n, h, w, y, flags, ws, wsn);
     vc_gemm_b_free(&g);
@@ -209,8 +216,9 @@ static void check_conv(struct vc_rng *r, struct vc_conv_desc d, int n, int h, in
     CHECK(rc == VC_OK, "vc_conv2d failed: %s", vc_last_error());
     CHECK(e < bar, "k%dx%d s%d p%d cin %d cout %d in %dx%dx%d flags %d: max rel err %.3g",
           d.kh, d.kw, d.stride, d.pad, d.cin, d.cout, n, h, w, flags, e);
-    printf("conv k%dx%d/%d pad %d, %d->%d, batch %d, %dx%d, flags %d: max rel err %.2e (rows %d, ws %zu floats)\n",
-           d.kh, d.kw, d.stride, d.pad, d.cin, d.cout, n, h, w, flags, e, n * oh * ow, wsn);
+    printf("conv k%dx%d/%d pad %d, %d->%d, batch %d, %dx%d, flags %d: max rel err %.2e (rows %d, ws %zu floats%s)\n",
+           d.kh, d.kw, d.stride, d.pad, d.cin, d.cout, n, h, w, flags, e, n * oh * ow, wsn,
+           pieces ? ", patches in place" : "");
     free(x); free(k); free(bias); free(y); free(yref); free(ws);
 }
 
@@ -390,6 +398,9 @@ int main(void)
         check_gemm(&r, 300, 520, 260, 260, 520, VC_GEMM_ACCUMULATE | VC_GEMM_RELU, 1);
 
         check_conv(&r, (struct vc_conv_desc){ 3, 8, 7, 7, 2, 3 }, 3, 19, 23, VC_CONV_RELU);     /* conv1-like */
+        check_conv(&r, (struct vc_conv_desc){ 3, 40, 7, 7, 2, 3 }, 2, 24, 21, VC_CONV_ACCUMULATE); /* conv1, 2 panels */
+        check_conv(&r, (struct vc_conv_desc){ 16, 8, 7, 7, 2, 3 }, 1, 13, 11, VC_CONV_RELU);    /* K 784: copied */
+        check_conv(&r, (struct vc_conv_desc){ 24, 8, 5, 5, 1, 2 }, 2, 48, 48, VC_CONV_RELU);    /* copied, 2 chunks */
         check_conv(&r, (struct vc_conv_desc){ 5, 6, 3, 3, 1, 1 }, 3, 9, 7, VC_CONV_RELU);       /* 3x3 same   */
         check_conv(&r, (struct vc_conv_desc){ 5, 6, 3, 3, 2, 1 }, 2, 9, 8, 0);                  /* 3x3 /2     */
         check_conv(&r, (struct vc_conv_desc){ 7, 9, 1, 1, 1, 0 }, 3, 5, 6, VC_CONV_ACCUMULATE | VC_CONV_RELU);

@@ -10,6 +10,8 @@
 #ifndef VIDCLASS_GEMM_H
 #define VIDCLASS_GEMM_H
 
+#include <stddef.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -112,6 +114,17 @@ int vc_gemm_choice(enum vc_precision p, const char **kind);
  *  c must not overlap a. */
 void vc_gemm_b_run(int m, const float *a, int lda, const vc_gemm_b *b, int index, float *c, int ldc,
                    const float *bias, int flags);
+
+/** 1 if vc_gemm_b_run_pieces takes b (matrix 0): our fp32 packed product, with b's K in one
+ *  of its slices and B small enough to stay in L2; 0 otherwise (OpenBLAS, bf16, int8). */
+int vc_gemm_b_pieces_ok(const vc_gemm_b *b);
+
+/** vc_gemm_b_run on matrix 0 with A's rows in pieces, read in place: row i's element j is
+ *  a[i * rs + (j / seg) * seg_stride + j % seg] (K a multiple of seg). A convolution's patch
+ *  rows straight from its (padded) input, one piece per kernel row, instead of copied.
+ *  Needs vc_gemm_b_pieces_ok. */
+void vc_gemm_b_run_pieces(int m, const float *a, int rs, int seg, size_t seg_stride, const vc_gemm_b *b, float *c,
+                          int ldc, const float *bias, int flags);
 
 /** Set the BLAS thread count (n >= 1). */
 void vc_blas_set_threads(int n);
