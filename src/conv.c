@@ -48,12 +48,11 @@ static int rounded_kpad(const struct vc_conv_desc *d, const vc_gemm_b *kernel)
     return kernel && d->kh * d->kw >= d->stride * d->stride ? vc_gemm_b_rounded_kpad(kernel) : 0;
 }
 
-/* The patches read in place (conv_pieces_part) for a kernel wider than one pixel when the
+/* The patches read in place (pieces_part) for a kernel wider than one pixel when the
  * product can read rows in pieces (our fp32 packed product, K within one slice: conv1's 147):
  * the input is copied once with its zero border, and each output row's patch rows are kh
- * pieces of kw * cin floats of it. conv1 at batch 8 on Emerald Rapids: im2col took 5.0 ms
- * of its 18.2 and the product with copied rows ran no faster than with pieces (2026-12-07,
- * docs/performance.md). */
+ * pieces of kw * cin floats of it. conv1 at batch 8, 1 thread, Emerald Rapids: 18.3 ms with
+ * im2col (5.0 of them copying 84-byte pieces), 13.4 in place (2026-12-07, docs/performance.md). */
 static int conv_pieces(const struct vc_conv_desc *d, const vc_gemm_b *kernel)
 {
     return d->kh * d->kw > 1 && vc_gemm_b_pieces_ok(kernel);
@@ -68,7 +67,8 @@ size_t vc_conv_workspace_floats(const struct vc_conv_desc *d, int n, int h, int 
 {
     if (conv_is_pointwise(d))
         return 0;
-    const size_t patches = patch_floats(d, n, h, w) + rounded_input_floats(d, n, h, w), padded = padded_floats(d, n, h, w);
+    const size_t patches = patch_floats(d, n, h, w) + rounded_input_floats(d, n, h, w);
+    const size_t padded = padded_floats(d, n, h, w);
     return d->kh * d->kw > 1 && padded > patches ? padded : patches;
 }
 
@@ -254,7 +254,8 @@ static void pad_part(int i, int nt, void *arg)
             continue;
         }
         memset(dst, 0, sizeof(float) * (size_t)p * cin);
-        memcpy(dst + (size_t)p * cin, j->x + (img * j->h + (size_t)(py - p)) * j->w * cin, sizeof(float) * (size_t)j->w * cin);
+        const float *src = j->x + (img * j->h + (size_t)(py - p)) * j->w * cin;
+        memcpy(dst + (size_t)p * cin, src, sizeof(float) * (size_t)j->w * cin);
         memset(dst + (size_t)(p + j->w) * cin, 0, sizeof(float) * (size_t)p * cin);
     }
     PROF_ADD(i, VC_PROF_IM2COL, t);

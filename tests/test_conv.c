@@ -198,7 +198,8 @@ static void check_conv(struct vc_rng *r, struct vc_conv_desc d, int n, int h, in
     CHECK(wsn <= vc_conv_workspace_floats(&d, n, h, w), "workspace for these weights above the bound for any");
     if (g_prec != VC_PRECISION_BF16)
         CHECK(wsn == (pointwise ? 0 : pieces ? padded : rows * d.kh * d.kw * d.cin),
-              "%s workspace of %zu floats for %zu patch rows (in place: %d)", vc_precision_name(g_prec), wsn, rows, pieces);
+              "%s workspace of %zu floats for %zu patch rows (in place: %d)", vc_precision_name(g_prec), wsn, rows,
+              pieces);
     CHECK(!pieces || g_prec == VC_PRECISION_FP32, "%s product takes rows in pieces", vc_precision_name(g_prec));
     float *ws = malloc(sizeof(float) * (wsn ? wsn : 1));
     int rc = vc_conv2d(&d, g, bias, x, n, h, w, y, flags, ws, wsn);

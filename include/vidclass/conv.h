@@ -6,7 +6,10 @@
  * A 1x1 stride-1 unpadded convolution uses the input itself as the patch matrix (no copy).
  * Every other shape (including 1x1 stride 2) gathers patches into the caller's workspace in
  * chunks of rows, so the workspace stays small (vc_conv_workspace_floats) whatever the
- * batch size. Bias, the residual accumulation and ReLU are applied by the product itself
+ * batch size; except that a kernel wider than a pixel on a product that reads rows in
+ * pieces (vc_gemm_b_pieces_ok: conv1 on our fp32 product) copies the input once with its
+ * zero border into the workspace and multiplies its patches where they lie.
+ * Bias, the residual accumulation and ReLU are applied by the product itself
  * (vc_gemm_b_run: in registers with the packed kernel, per chunk with OpenBLAS).
  *
  * Padding is symmetric and zero-valued (Keras ZeroPadding2D / padding="same" for odd k).
@@ -43,7 +46,9 @@ int vc_conv_out_dim(int in, int k, int stride, int pad);
 /**
  * Workspace (in floats) that vc_conv2d needs for input [n, h, w, cin] with any weights: a
  * chunk of patch rows, and room for the input rounded to bf16 (used when the weights are a
- * bf16 product); 0 for the 1x1 stride-1 pad-0 case.
+ * bf16 product), or, for a kernel wider than a pixel, the input with its zero border if that
+ * is larger (used when the product reads the patches in place: vc_gemm_b_pieces_ok); 0 for
+ * the 1x1 stride-1 pad-0 case.
  */
 size_t vc_conv_workspace_floats(const struct vc_conv_desc *d, int n, int h, int w);
 
