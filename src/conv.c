@@ -297,10 +297,10 @@ int vc_conv2d(const struct vc_conv_desc *d, const vc_gemm_b *kernel, const float
         return vc_error(VC_ERR_INVALID_ARG, "%s: weights of %d x %d x %d for a %dx%dx%d -> %d convolution", __func__,
                         kc, kk, kn, d->kh, d->kw, d->cin, d->cout);
     const int gflags = ((flags & VC_CONV_ACCUMULATE) ? VC_GEMM_ACCUMULATE : 0) | ((flags & VC_CONV_RELU) ? VC_GEMM_RELU : 0);
+    const size_t need = vc_conv_workspace_floats_for(d, kernel, n, h, w); /* 0 when pointwise */
+    if (need && (!ws || ws_floats < need))
+        return vc_error(VC_ERR_INVALID_ARG, "%s: workspace of %zu floats, need %zu", __func__, ws_floats, need);
     if (conv_pieces(d, kernel)) {
-        const size_t need = padded_floats(d, n, h, w);
-        if (!ws || ws_floats < need)
-            return vc_error(VC_ERR_INVALID_ARG, "%s: workspace of %zu floats, need %zu", __func__, ws_floats, need);
         struct pieces_job pj = { d, kernel, bias, x, ws, y, n, h, w, h + 2 * d->pad, w + 2 * d->pad, oh, ow, gflags };
         vc_pool_run_items(pad_part, &pj, (size_t)n * pj.hp);
         vc_pool_run_items(pieces_part, &pj, (size_t)n * oh);
@@ -312,10 +312,6 @@ int vc_conv2d(const struct vc_conv_desc *d, const vc_gemm_b *kernel, const float
     if (j.pointwise) {
         j.chunk = VC_CONV_CHUNK_ROWS / (size_t)threads; /* keeps a blas epilogue on rows still in cache */
     } else {
-        size_t need = vc_conv_workspace_floats_for(d, kernel, n, h, w);
-        if (!ws || ws_floats < need)
-            return vc_error(VC_ERR_INVALID_ARG, "%s: workspace of %zu floats, need %zu",
-                            __func__, ws_floats, need);
         j.ws = ws;
         const size_t cols = patch_floats(d, n, h, w);
         j.chunk = cols / (size_t)k / (size_t)threads; /* each thread gets 1/threads of it */
