@@ -62,18 +62,24 @@ IFS=, read -ra bl <<< "$batches"
 # a core's FMA units for a while (a 2-thread probe of 95-98 GFLOP/s beside 1-thread 92-94,
 # while the forward pass beside it ran 1.8x faster on 2 threads), so one probe can be wrong.
 probe() { build/bench/fma_peak "$(nproc)" >> "$out/peaks"; }
+# Timed passes per measurement: at least 3, and at least 16 images, so a batch-1 figure is
+# not 3 passes of 50 ms (0.15 s, where one pair on Emerald Rapids read 1.17 and the next
+# 0.95, 2026-12-07). Ours and ONNX Runtime run back to back (the ratio the goals name);
+# PyTorch and our reduced precisions after them.
+iters() { local n=$(( (16 + $1 - 1) / $1 )); echo $(( n > 3 ? n : 3 )); }
 for r in $(seq "$runs"); do
     probe
     for t in "${tl[@]}"; do
         for b in "${bl[@]}"; do
             echo "run $r/$runs: threads $t batch $b" >&2
-            build/bench/forward --weights "$out/w.h5" -b "$b" -t "$t" -n 3 -w 1 | sed "s/\$/ pair=$r/" >> "$out/lines"
-            [ "$have_bf16" -eq 1 ] && build/bench/forward --weights "$out/w.h5" -b "$b" -t "$t" -n 3 -w 1 --precision bf16 |
+            n=$(iters "$b")
+            build/bench/forward --weights "$out/w.h5" -b "$b" -t "$t" -n "$n" -w 1 | sed "s/\$/ pair=$r/" >> "$out/lines"
+            [ "$have_ort" -eq 1 ] && NODE_PATH="$P/node_modules" node bench/peer_ort.js "$out/r50.onnx" -b "$b" -t "$t" -n "$n" -w 1 | sed "s/\$/ pair=$r/" >> "$out/lines"
+            [ "$have_torch" -eq 1 ] && /usr/bin/python3 bench/peer_torch.py "$out/w.h5" -b "$b" -t "$t" -n "$n" -w 1 | sed "s/\$/ pair=$r/" >> "$out/lines"
+            [ "$have_bf16" -eq 1 ] && build/bench/forward --weights "$out/w.h5" -b "$b" -t "$t" -n "$n" -w 1 --precision bf16 |
                 sed "s/impl=vidclass/impl=bf16/; s/\$/ pair=$r/" >> "$out/lines"
-            [ "$have_int8" -eq 1 ] && build/bench/forward --weights "$out/w.h5" -b "$b" -t "$t" -n 3 -w 1 --precision int8 |
+            [ "$have_int8" -eq 1 ] && build/bench/forward --weights "$out/w.h5" -b "$b" -t "$t" -n "$n" -w 1 --precision int8 |
                 sed "s/impl=vidclass/impl=int8/; s/\$/ pair=$r/" >> "$out/lines"
-            [ "$have_torch" -eq 1 ] && /usr/bin/python3 bench/peer_torch.py "$out/w.h5" -b "$b" -t "$t" -n 3 -w 1 | sed "s/\$/ pair=$r/" >> "$out/lines"
-            [ "$have_ort" -eq 1 ] && NODE_PATH="$P/node_modules" node bench/peer_ort.js "$out/r50.onnx" -b "$b" -t "$t" -n 3 -w 1 | sed "s/\$/ pair=$r/" >> "$out/lines"
         done
     done
 done
@@ -126,7 +132,8 @@ echo "ours: product for the weights $(grep 'precision=fp32' "$out/lines" | grep 
 [ "$have_bf16" -eq 0 ] && echo "bf16: not on this CPU ($(build/bin/vidclass-batch --version | sed -n 's/^--precision bf16: not available: //p'))"
 [ "$have_int8" -eq 1 ] && echo "int8: --precision int8 (every convolution but conv1 in int8, the 3x3 ones in F(2x2)), product $(grep 'precision=int8' "$out/lines" | grep -o 'product=[a-z0-9?-]*' | sort -u | sed 's/product=//' | tr '\n' ' ')(agreement: bench/precision.sh)"
 [ "$have_int8" -eq 0 ] && echo "int8: not on this CPU ($(build/bin/vidclass-batch --version | sed -n 's/^--precision int8: not available: //p'))"
-echo "x torch / x ort = median over runs of (ours / peer) measured back to back; %peak = GFLOP/s (direct-convolution"
+echo "x torch / x ort = median over runs of (ours / peer), ours then ONNX Runtime back to back, then PyTorch, each the"
+echo "mean of max(3, ceil(16 / batch)) timed passes after one warm-up; %peak = GFLOP/s (direct-convolution"
 echo "flops, bench/forward's gflops / img_s) over the measured FMA peak (fma_peak lines above) for that many threads; exec% ="
 echo "the flops our GEMMs really execute (Winograd layers at their tile size, gemm_gflop_img) over the same peak"
 mkdir -p build/bench-results
