@@ -13,14 +13,14 @@ struct vc_tile_ops {
     int last;          /* the final K slice: add the bias, apply ReLU                  */
     const float *bias; /* the tile's nr bias values, or NULL                           */
     int relu;
-    /* The AVX-512 fp32 tile (the others ignore it): MR rows of kc floats, rs apart (the
-     * shape of the tile's own A), fetched into L1 while this tile computes, or NULL. The
-     * driver points it at the next row tile's A when A is read in place (for the 1x1
+    /* The fp32 tiles (AVX-512, AVX2; the others ignore it): MR rows of kc floats, rs apart
+     * (the shape of the tile's own A), fetched into L1 while this tile computes, or NULL.
+     * The driver points it at the next row tile's A when A is read in place (for the 1x1
      * convolutions that is from L3, in rows the hardware prefetchers miss: 0.25-8 KB apart,
-     * a few lines of each), and, when A is packed (rs = kc, so the rows are one run of
-     * MR x kc floats), at a part of the next panel of B: then a panel's first NR / MR row
-     * tiles fetch all of the next one, which at batch 1 comes from memory. Prefetches never
-     * fault, so rows past the end are harmless. */
+     * a few lines of each), and, for the AVX-512 tile, when A is packed (rs = kc, so the
+     * rows are one run of MR x kc floats), at a part of the next panel of B: then a panel's
+     * first NR / MR row tiles fetch all of the next one, which at batch 1 comes from memory.
+     * Prefetches never fault, so rows past the end are harmless. */
     const float *ahead;
     /* The fp32 tiles (AVX-512, AVX2; the others are never asked): 0, or A's rows come in
      * pieces of seg floats, seg_stride apart: row i's element k is a[i * rs + (k / seg) *

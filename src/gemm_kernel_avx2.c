@@ -1,6 +1,7 @@
 /* gemm_kernel_avx2.c - the AVX2 + FMA register tile of the packed product (gemm_kernel.h):
  * 6 rows x 16 columns of C in 12 ymm accumulators; per k, two panel loads, six broadcasts
- * of A, twelve FMAs; A's rows whole or in pieces (vc_tile_ops.seg). */
+ * of A, twelve FMAs; the next row tile's A fetched while it computes (vc_tile_ops.ahead);
+ * A's rows whole or in pieces (vc_tile_ops.seg). */
 #include "gemm_kernel.h"
 
 #include <immintrin.h>
@@ -15,11 +16,13 @@ int vc_tile_avx2_supported(void)
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
 
-/* The tile, with A's rows in pieces of seg floats ss apart, or whole when seg is 0 (a
- * constant in one of the two copies below: then the piece loop runs once). */
+/* The tile; next (op->ahead, or NULL: a constant in two of the three copies below) gets one
+ * line of its MR rows every second k: up to MR x kc / 16 lines (all of them) over kc steps.
+ * A's rows are read in pieces of seg floats ss apart, or whole when seg is 0 (a constant in
+ * two copies: then the piece loop runs once). */
 __attribute__((target("avx2,fma"), always_inline))
 static inline void tile(int kc, const float *restrict a, size_t rs, const float *restrict bp, float *restrict c,
-                        int ldc, int mr, int nr, const struct vc_tile_ops *op, int seg, size_t ss)
+                        int ldc, int mr, int nr, const struct vc_tile_ops *op, const float *next, int seg, size_t ss)
 {
     /* fetch the tile's lines of C (for writing) now, so the misses overlap the FMAs instead of
      * stalling the stores: C is a fresh activation (MBs) and is rarely in cache */
@@ -39,6 +42,10 @@ static inline void tile(int kc, const float *restrict a, size_t rs, const float 
         for (int kk = 0; kk < len; kk++, bp += NR) {
             const __m256 b0 = _mm256_load_ps(bp), b1 = _mm256_load_ps(bp + 8);
             _mm_prefetch((const char *)(bp + PREFETCH_FLOATS), _MM_HINT_T0);
+            if (next && !(kk & 1)) { /* (next is NULL with pieces: kk is k) */
+                const int line = kk >> 1; /* row line % MR, 16 floats per line */
+                _mm_prefetch((const char *)(next + (size_t)(line % MR) * rs + (size_t)(line / MR) * 16), _MM_HINT_T0);
+            }
 #pragma GCC unroll 6
             for (int i = 0; i < MR; i++) { /* unrolled: 12 FMAs on 12 registers */
                 const __m256 ai = _mm256_broadcast_ss(row[i] + kk);
@@ -92,7 +99,9 @@ void vc_tile_avx2_6x16(int kc, const float *restrict a, size_t rs, const float *
                        int ldc, int mr, int nr, const struct vc_tile_ops *op)
 {
     if (op->seg)
-        tile(kc, a, rs, bp, c, ldc, mr, nr, op, op->seg, op->seg_stride);
+        tile(kc, a, rs, bp, c, ldc, mr, nr, op, NULL, op->seg, op->seg_stride);
+    else if (op->ahead)
+        tile(kc, a, rs, bp, c, ldc, mr, nr, op, op->ahead, 0, 0);
     else
-        tile(kc, a, rs, bp, c, ldc, mr, nr, op, 0, 0);
+        tile(kc, a, rs, bp, c, ldc, mr, nr, op, NULL, 0, 0);
 }

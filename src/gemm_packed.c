@@ -12,10 +12,11 @@
  * address order; the tiles prefetch ahead in it, and fetch their lines of C for writing
  * before they start; in place, the first panel's tile also fetches the next MR rows of A,
  * which the 1x1 convolutions read from L3 in rows too short for the hardware prefetchers
- * (the whole pass 1.02-1.08x on Sapphire Rapids); packed, a panel's first tiles fetch the
- * next panel, which at batch 1 streams from memory (1.04-1.05x at batch 1, 1.01-1.03x at
- * 8 and 32). The last K slice applies the epilogue (bias, ReLU) while the tile is still in
- * registers, so no second pass over C.
+ * (the whole pass 1.02-1.08x on Sapphire Rapids; the AVX2 tile on Zen 3 1.02-1.05x at batch
+ * 8 and 32, level at 1); packed, the AVX-512 tile's first tiles of a panel fetch the next
+ * one, which at batch 1 streams from memory (1.04-1.05x at batch 1, 1.01-1.03x at 8 and 32;
+ * the AVX2 tile on Zen 3 0.98-1.00x with it: panel_ahead 0). The last K slice applies the
+ * epilogue (bias, ReLU) while the tile is still in registers, so no second pass over C.
  * OpenBLAS packs both operands on every call and leaves bias/ReLU to a second pass; over
  * ResNet50's products (M = 16..3136 rows at batch 1) the AVX2 tile makes the whole network
  * 1.09-1.22x faster (bench/products measures every product in one process, Zen 3); the
@@ -35,6 +36,7 @@ struct vc_packed_kernel {
     struct vc_kernel_info info; /* name, needs, supported, mr (first: gemm_kernel_table.h) */
     int nr;               /* the register tile's columns                            */
     int kc, mc;           /* K slice and A block rows (mc x kc floats: the copied block, in L2) */
+    int panel_ahead;      /* A packed: the first row tiles fetch the next panel of B (op.ahead) */
     vc_tile_fn *tile;
 };
 
@@ -44,8 +46,8 @@ struct vc_packed_kernel {
  * process on Emerald Rapids, 1.02-1.07x the whole pass with 128 x 288 (2026-12-07); 256 x
  * 144-288 and 1024 x 72 measured within 0.01-0.02 of 512 x 144. */
 static const struct vc_packed_kernel k_kernels[] = {
-    { { "avx512", "AVX-512F", vc_tile_avx512_supported, 8 }, 32, 512, 144, vc_tile_avx512_8x32 },
-    { { "avx2", "AVX2 and FMA", vc_tile_avx2_supported, 6 }, 16, 256, 144, vc_tile_avx2_6x16 },
+    { { "avx512", "AVX-512F", vc_tile_avx512_supported, 8 }, 32, 512, 144, 1, vc_tile_avx512_8x32 },
+    { { "avx2", "AVX2 and FMA", vc_tile_avx2_supported, 6 }, 16, 256, 144, 0, vc_tile_avx2_6x16 },
 };
 
 const vc_packed_kernel *vc_packed_kernel_find(const char *name)
@@ -159,7 +161,7 @@ void vc_gemm_packed_run(const vc_packed_kernel *kn, int m, int n, int k, const f
                 for (int ir = 0; ir < mc; ir += tr) {
                     /* the packed block is in L2, in order; the panel's first tc / tr row tiles
                      * fetch the next panel (tr x kc floats each), from memory at batch 1 */
-                    const float *ahead = ir < tc && p + 1 < np ? panel + (size_t)kc * tc + (size_t)ir * kc : NULL;
+                    const float *ahead = kn->panel_ahead && ir < tc && p + 1 < np ? panel + (size_t)kc * tc + (size_t)ir * kc : NULL;
                     const struct vc_tile_ops op = { pc > 0 || accumulate, pc + kc >= k, bias ? bias + p * tc : NULL,
                                                     relu, ahead, 0, 0 };
                     kn->tile(kc, g_apack + (size_t)ir * kc, (size_t)kc, panel, c + (size_t)(ic + ir) * ldc + p * tc, ldc,
