@@ -160,18 +160,9 @@ struct conv_job {
  * share (*cursor up to hi). 0 when it has none left. */
 static int conv_next_rows(struct conv_job *j, size_t *cursor, size_t hi, size_t *r0, size_t *r1)
 {
-    const size_t step = j->grab ? j->grab : j->chunk;
-    if (j->grab) {
-        *r0 = atomic_fetch_add_explicit(&j->next, step, memory_order_relaxed);
-        hi = j->rows;
-    } else {
-        *r0 = *cursor;
-        *cursor += step;
-    }
-    if (*r0 >= hi)
-        return 0;
-    *r1 = *r0 + step < hi ? *r0 + step : hi;
-    return 1;
+    if (j->grab)
+        return vc_pool_next(&j->next, cursor, j->rows, j->grab, r0, r1);
+    return vc_pool_next(NULL, cursor, hi, j->chunk, r0, r1);
 }
 
 /* For a product that takes rows rounded to bf16: the input is rounded once (round_part, a

@@ -6,6 +6,7 @@
 #ifndef VIDCLASS_POOL_H
 #define VIDCLASS_POOL_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 typedef void (*vc_pool_fn)(int i, int n, void *arg);
@@ -31,6 +32,26 @@ static inline void vc_pool_run_items(vc_pool_fn fn, void *arg, size_t items)
 static inline size_t vc_pool_share(size_t total, int i, int n)
 {
     return total * (size_t)i / (size_t)n;
+}
+
+/* A part's next items [*lo, *hi), step at a time: with a shared counter (next, 0 before the
+ * pool step, every part drawing from [0, end)), so a thread the machine slows down (the other
+ * vCPU's neighbours, steal time) takes fewer instead of leaving the others idle at the end;
+ * without one (next NULL), the next step of the part's own share, *cursor up to end. 0 when
+ * none are left. */
+static inline int vc_pool_next(atomic_size_t *next, size_t *cursor, size_t end, size_t step, size_t *lo,
+                               size_t *hi)
+{
+    if (next) {
+        *lo = atomic_fetch_add_explicit(next, step, memory_order_relaxed);
+    } else {
+        *lo = *cursor;
+        *cursor += step;
+    }
+    if (*lo >= end)
+        return 0;
+    *hi = *lo + step < end ? *lo + step : end;
+    return 1;
 }
 
 #endif

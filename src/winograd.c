@@ -46,6 +46,23 @@ static size_t wino_chunk(int m, int tile_rows)
     return 3 * (size_t)(tile_rows > WINO4_TILE_ROWS_MAX ? WINO4_TILE_ROWS_MAX : tile_rows);
 }
 
+/* Tiles a thread takes at a time at 2+ threads: about WINO_GRABS_PER_THREAD grabs each, a
+ * multiple of the product's tile rows (no part-empty register tile), at most a chunk. Halves
+ * left one thread idle when the other vCPU ran slower (steal time of 7-12% on the Zen 3 guest
+ * of 2026-12-08); the grabs measured 1.04 / 1.04 / 1.01x and 1.02 / 1.02 / 1.05x the whole
+ * pass at 2 threads, batch 1 / 8 / 32 (bench/products, in-process alternation, two runs of 21
+ * rounds; docs/performance.md). */
+#define WINO_GRABS_PER_THREAD 16
+
+static size_t wino_grab(size_t tiles, int threads, size_t chunk, size_t tile_rows)
+{
+    size_t g = tiles / ((size_t)threads * WINO_GRABS_PER_THREAD);
+    g = (g + tile_rows - 1) / tile_rows * tile_rows;
+    if (g < tile_rows)
+        g = tile_rows;
+    return g < chunk ? g : chunk;
+}
+
 /* the most tiles a chunk holds: the workspace is sized for it */
 static size_t wino_chunk_max(int m)
 {
@@ -130,6 +147,8 @@ struct wino_job {
     int m, n, h, w, th, tw, relu, acc;
     size_t tiles, chunk; /* tiles per chunk: the products' rows (wino_chunk) */
     size_t vs, ms;       /* V's and M's matrix strides (wino_stride) */
+    size_t grab;         /* 0: static split; else tiles taken at a time from `next` (wino_grab) */
+    atomic_size_t next;
 };
 
 /* Zeros standing in for input pixels in the padding and for a missing bias. */
@@ -413,17 +432,18 @@ static void wino_out(const struct wino_job *j, const float *M, float *scratch, s
     }
 }
 
-/* Split by tiles: thread ti takes tiles [tiles*ti/nt, tiles*(ti+1)/nt) in chunks, all three
- * steps on its own buffers. */
+/* Split by tiles, all three steps on the thread's own buffers: the threads take j->grab
+ * tiles at a time from a shared counter (several threads), or thread ti takes tiles
+ * [tiles*ti/nt, tiles*(ti+1)/nt) in chunks (one thread, or few tiles). */
 static void wino_part(int ti, int nt, void *arg)
 {
-    const struct wino_job *j = arg;
-    const size_t chunk = j->chunk;
+    struct wino_job *j = arg;
     const int a2 = (j->m + 2) * (j->m + 2);
     const struct wino_bufs b = wino_thread_bufs(j, ti);
-    size_t lo = vc_pool_share(j->tiles, ti, nt), hi = vc_pool_share(j->tiles, ti + 1, nt);
-    for (size_t t0 = lo; t0 < hi; t0 += chunk) {
-        size_t t1 = t0 + chunk < hi ? t0 + chunk : hi;
+    size_t cursor = vc_pool_share(j->tiles, ti, nt), t0, t1;
+    const size_t hi = vc_pool_share(j->tiles, ti + 1, nt);
+    while (j->grab ? vc_pool_next(&j->next, &cursor, j->tiles, j->grab, &t0, &t1)
+                   : vc_pool_next(NULL, &cursor, hi, j->chunk, &t0, &t1)) {
         PROF_MARK(pt);
         wino_in(j, b.V, t0, t0, t1);
         PROF_ADD(ti, VC_PROF_WINO_IN, pt);
@@ -490,7 +510,7 @@ int vc_conv2d_winograd(const struct vc_conv_desc *d, int m, const vc_gemm_b *u, 
         return vc_error(VC_ERR_INVALID_ARG, "%s: workspace of %zu floats, need %zu", __func__, ws_floats,
                         vc_conv_winograd_workspace_floats(d, m, threads));
     struct wino_job j = { d, isa, u, bias, x, y, ws, m, n, h, w, (h + m - 1) / m, (w + m - 1) / m,
-                          (flags & VC_CONV_RELU) != 0, (flags & VC_CONV_ACCUMULATE) != 0, 0, 0, 0, 0 };
+                          (flags & VC_CONV_RELU) != 0, (flags & VC_CONV_ACCUMULATE) != 0, 0, 0, 0, 0, 0, 0 };
     j.tiles = (size_t)n * j.th * j.tw;
     j.chunk = wino_chunk(m, vc_gemm_b_tile_rows(u));
     j.vs = wino_stride(j.chunk, d->cin);
@@ -500,6 +520,7 @@ int vc_conv2d_winograd(const struct vc_conv_desc *d, int m, const vc_gemm_b *u, 
         vc_pool_run(wino_few_products, &j);
         vc_pool_run(wino_few_out, &j);
     } else if (threads > 1 && j.tiles >= (size_t)threads * (m == 4 ? 2 : 8)) {
+        j.grab = wino_grab(j.tiles, threads, j.chunk, (size_t)vc_gemm_b_tile_rows(u));
         vc_pool_run(wino_part, &j);
     } else {
         wino_part(0, 1, &j);

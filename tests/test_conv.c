@@ -418,7 +418,7 @@ int main(void)
 
         /* 2 threads: up to one chunk of tiles (256 for F(2x2): all but the 41x39 case; 18 or 24 for
          * F(4x4): the 9x7, 7x7 and 6x10 cases) splits the products by xi between the threads,
-         * more tiles split the tiles */
+         * more tiles are taken a few register tiles at a time from a shared counter */
         for (int m = 2; m <= 4; m += 2) {
             check_winograd(&r, m, 5, 7, 3, 9, 7, VC_CONV_RELU);                          /* partial tiles, scalar tail */
             check_winograd(&r, m, 16, 24, 2, 14, 14, VC_CONV_ACCUMULATE | VC_CONV_RELU); /* 8-wide channel loops */
