@@ -12,11 +12,12 @@
  * address order; the tiles prefetch ahead in it, and fetch their lines of C for writing
  * before they start; in place, the first panel's tile also fetches the next MR rows of A,
  * which the 1x1 convolutions read from L3 in rows too short for the hardware prefetchers
- * (the whole pass 1.02-1.08x on Sapphire Rapids; the AVX2 tile on Zen 3 1.02-1.05x at batch
- * 8 and 32, level at 1); packed, the AVX-512 tile's first tiles of a panel fetch the next
- * one, which at batch 1 streams from memory (1.04-1.05x at batch 1, 1.01-1.03x at 8 and 32;
- * the AVX2 tile on Zen 3 0.98-1.00x with it: panel_ahead 0). The last K slice applies the
- * epilogue (bias, ReLU) while the tile is still in registers, so no second pass over C.
+ * (the whole pass 1.02-1.08x on Sapphire Rapids; the AVX2 tile on Zen 3 0.99-1.06x at
+ * batch 8 and 32, 1.04 in the middle, level at 1); packed, the AVX-512 tile's first tiles
+ * of a panel fetch the next one, which at batch 1 streams from memory (1.04-1.05x at batch
+ * 1, 1.01-1.03x at 8 and 32; the AVX2 tile on Zen 3 0.98-1.00x with it: panel_ahead 0).
+ * The last K slice applies the epilogue (bias, ReLU) while the tile is still in registers,
+ * so no second pass over C.
  * OpenBLAS packs both operands on every call and leaves bias/ReLU to a second pass; over
  * ResNet50's products (M = 16..3136 rows at batch 1) the AVX2 tile makes the whole network
  * 1.09-1.22x faster (bench/products measures every product in one process, Zen 3); the
