@@ -432,9 +432,9 @@ static void wino_out(const struct wino_job *j, const float *M, float *scratch, s
     }
 }
 
-/* Split by tiles, all three steps on the thread's own buffers: the threads take j->grab
- * tiles at a time from a shared counter (several threads), or thread ti takes tiles
- * [tiles*ti/nt, tiles*(ti+1)/nt) in chunks (one thread, or few tiles). */
+/* Split by tiles, all three steps on the thread's own buffers: on the pool the threads take
+ * j->grab tiles at a time from a shared counter; on the calling thread alone (grab 0) it
+ * takes tiles [tiles*ti/nt, tiles*(ti+1)/nt), all of them, in chunks. */
 static void wino_part(int ti, int nt, void *arg)
 {
     struct wino_job *j = arg;
