@@ -30,6 +30,17 @@ struct vc_tile_ops {
     size_t seg_stride;
 };
 
+/* The fp32 tiles' fetch of vc_tile_ops.ahead at step kk of a slice: next's mr rows (rs
+ * apart) one 64-byte line every second k, row line % mr, so kc steps cover up to mr x kc / 16
+ * lines (all of a row tile's A when mr <= 8). next is NULL with A in pieces (there kk is k). */
+__attribute__((always_inline)) static inline void vc_tile_fetch_ahead(const float *next, int kk, int mr, size_t rs)
+{
+    if (next && !(kk & 1)) {
+        const int line = kk >> 1;
+        __builtin_prefetch(next + (size_t)(line % mr) * rs + (size_t)(line / mr) * 16, 0, 3); /* prefetcht0 */
+    }
+}
+
 /* C[mr x nr] tile (row stride ldc) += / = MR rows of A times one NR-column panel of packed B
  * (kc rows of NR floats, 64-byte aligned). Row i's element k is a[i * rs + k] (or in pieces:
  * op->seg); rows past mr repeat row 0 and are not stored, columns past nr are zero in the

@@ -42,10 +42,7 @@ static inline void tile(int kc, const float *restrict a, size_t rs, const float 
         for (int kk = 0; kk < len; kk++, bp += NR) {
             const __m256 b0 = _mm256_load_ps(bp), b1 = _mm256_load_ps(bp + 8);
             _mm_prefetch((const char *)(bp + PREFETCH_FLOATS), _MM_HINT_T0);
-            if (next && !(kk & 1)) { /* (next is NULL with pieces: kk is k) */
-                const int line = kk >> 1; /* row line % MR, 16 floats per line */
-                _mm_prefetch((const char *)(next + (size_t)(line % MR) * rs + (size_t)(line / MR) * 16), _MM_HINT_T0);
-            }
+            vc_tile_fetch_ahead(next, kk, MR, rs);
 #pragma GCC unroll 6
             for (int i = 0; i < MR; i++) { /* unrolled: 12 FMAs on 12 registers */
                 const __m256 ai = _mm256_broadcast_ss(row[i] + kk);

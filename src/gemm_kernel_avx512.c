@@ -54,10 +54,7 @@ static inline void tile(int kc, const float *restrict a, size_t rs, const float 
             const __m512 b0 = _mm512_load_ps(bp), b1 = _mm512_load_ps(bp + 16);
             _mm_prefetch((const char *)(bp + PREFETCH_FLOATS), _MM_HINT_T0);
             _mm_prefetch((const char *)(bp + PREFETCH_FLOATS + 16), _MM_HINT_T0);
-            if (next && !(kk & 1)) { /* (next is NULL with pieces: kk is k) */
-                const int line = kk >> 1; /* row line % MR, 16 floats per line */
-                _mm_prefetch((const char *)(next + (size_t)(line % MR) * rs + (size_t)(line / MR) * 16), _MM_HINT_T0);
-            }
+            vc_tile_fetch_ahead(next, kk, MR, rs);
 #pragma GCC unroll 8
             for (int i = 0; i < MR; i++) { /* unrolled: 16 FMAs on 16 registers */
                 const __m512 ai = _mm512_set1_ps(row[i][kk]);
